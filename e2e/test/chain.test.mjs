@@ -1,0 +1,165 @@
+// A dev chain through @polkadot/api: blocks, finality, metadata, a native
+// transfer and a stablecoin transfer.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+
+import { DevNode, withNode } from './node.mjs';
+
+const UNITS = 10n ** 12n; // native token, 12 decimals
+const DOLLARS = 10n ** 6n; // settlement stablecoin, 6 decimals
+const USD = 1; // settlement asset id
+
+/** Resolves once `predicate(header)` holds for a header from `subscribe`. */
+function waitForHeader(subscribe, predicate) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    subscribe((header) => {
+      if (predicate(header)) {
+        if (unsub) unsub();
+        resolve(header);
+      }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+/** Signs and submits `tx`, resolving with the events of its inclusion. */
+function submit(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
+      if (dispatchError) {
+        if (unsub) unsub();
+        const detail = dispatchError.isModule
+          ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
+          : dispatchError.toString();
+        reject(new Error(`extrinsic failed: ${detail}`));
+      } else if (status.isInBlock) {
+        if (unsub) unsub();
+        resolve({ blockHash: status.asInBlock, events });
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
+        if (unsub) unsub();
+        reject(new Error(`extrinsic ${status.type}`));
+      }
+    }).then((u) => { unsub = u; }, reject);
+  });
+}
+
+function findEvent(events, section, method) {
+  return events.map(({ event }) => event).find((e) => e.section === section && e.method === method);
+}
+
+describe('backstop dev chain', { timeout: 240_000 }, () => {
+  let node;
+  let api;
+  let alice;
+  let keyring;
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await DevNode.start();
+    api = await withNode(node, ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true }),
+      'the API to connect', 60_000);
+    keyring = new Keyring({ type: 'sr25519' });
+    alice = keyring.addFromUri('//Alice');
+  });
+
+  after(async () => {
+    if (api) await api.disconnect();
+    if (node) await node.stop();
+  });
+
+  it('authors blocks', async () => {
+    const header = await withNode(node,
+      waitForHeader((cb) => api.rpc.chain.subscribeNewHeads(cb), (h) => h.number.toNumber() >= 2),
+      'block #2', 60_000);
+    assert.ok(header.number.toNumber() >= 2);
+  });
+
+  it('finalizes blocks with GRANDPA', async () => {
+    const header = await withNode(node,
+      waitForHeader((cb) => api.rpc.chain.subscribeFinalizedHeads(cb), (h) => h.number.toNumber() >= 1),
+      'a finalized block', 90_000);
+    assert.ok(header.number.toNumber() >= 1);
+  });
+
+  it('exposes the Backstop runtime metadata', async () => {
+    assert.equal(api.runtimeVersion.specName.toString(), 'backstop');
+    const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
+    for (const name of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Sudo', 'Assets']) {
+      assert.ok(pallets.includes(name), `pallet ${name} missing from metadata: ${pallets.join(', ')}`);
+    }
+    assert.equal(api.registry.chainDecimals[0], 12);
+    // The settlement stablecoin exists with 6 decimals.
+    const meta = await api.query.assets.metadata(USD);
+    assert.equal(meta.decimals.toNumber(), 6);
+    assert.equal(meta.symbol.toUtf8(), 'bUSD');
+    const details = await api.query.assets.asset(USD);
+    assert.ok(details.isSome, 'settlement asset is not created');
+    assert.equal(details.unwrap().isSufficient.isTrue, true);
+    // Alice is the sudo key in the development preset.
+    const key = await api.query.sudo.key();
+    assert.equal(key.unwrap().toString(), alice.address);
+  });
+
+  it('transfers the native token', async () => {
+    const dest = keyring.addFromUri(mnemonicGenerate());
+    const amount = 5n * UNITS;
+    const before = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    const { events } = await withNode(node,
+      submit(api, api.tx.balances.transferKeepAlive(dest.address, amount), alice),
+      'the native transfer', 60_000);
+    const transfer = findEvent(events, 'balances', 'Transfer');
+    assert.ok(transfer, 'no balances.Transfer event');
+    assert.equal(transfer.data.from.toString(), alice.address);
+    assert.equal(transfer.data.to.toString(), dest.address);
+    assert.equal(transfer.data.amount.toBigInt(), amount);
+    assert.ok(findEvent(events, 'system', 'ExtrinsicSuccess'), 'no ExtrinsicSuccess');
+    const feePaid = findEvent(events, 'transactionPayment', 'TransactionFeePaid');
+    assert.ok(feePaid, 'no TransactionFeePaid event');
+    const fee = feePaid.data.actualFee.toBigInt();
+    assert.ok(fee > 0n, 'a transfer must pay a fee');
+
+    const destAccount = await api.query.system.account(dest.address);
+    assert.equal(destAccount.data.free.toBigInt(), amount);
+    const after = (await api.query.system.account(alice.address)).data.free.toBigInt();
+    assert.equal(before - after, amount + fee);
+  });
+
+  it('transfers the settlement stablecoin', async () => {
+    const dest = keyring.addFromUri(mnemonicGenerate());
+    const amount = 250n * DOLLARS;
+    const aliceBefore = (await api.query.assets.account(USD, alice.address)).unwrap().balance.toBigInt();
+    const { events } = await withNode(node,
+      submit(api, api.tx.assets.transferKeepAlive(USD, dest.address, amount), alice),
+      'the stablecoin transfer', 60_000);
+    const transferred = findEvent(events, 'assets', 'Transferred');
+    assert.ok(transferred, 'no assets.Transferred event');
+    assert.equal(transferred.data.assetId.toNumber(), USD);
+    assert.equal(transferred.data.from.toString(), alice.address);
+    assert.equal(transferred.data.to.toString(), dest.address);
+    assert.equal(transferred.data.amount.toBigInt(), amount);
+
+    const destBalance = (await api.query.assets.account(USD, dest.address)).unwrap().balance.toBigInt();
+    assert.equal(destBalance, amount);
+    const aliceAfter = (await api.query.assets.account(USD, alice.address)).unwrap().balance.toBigInt();
+    assert.equal(aliceBefore - aliceAfter, amount);
+  });
+
+  it('rejects a transfer beyond the balance with a named error', async () => {
+    const dest = keyring.addFromUri(mnemonicGenerate());
+    const bob = keyring.addFromUri('//Bob');
+    const bobBefore = (await api.query.assets.account(USD, bob.address)).unwrap().balance.toBigInt();
+    await assert.rejects(
+      withNode(node, submit(api, api.tx.assets.transfer(USD, dest.address, bobBefore + 1n), bob),
+        'the failing transfer', 60_000),
+      /assets\.BalanceLow/,
+    );
+    const bobAfter = (await api.query.assets.account(USD, bob.address)).unwrap().balance.toBigInt();
+    assert.equal(bobAfter, bobBefore);
+    assert.ok((await api.query.assets.account(USD, dest.address)).isNone);
+  });
+});

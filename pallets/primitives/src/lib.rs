@@ -1,0 +1,260 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::pallet_prelude::DispatchError;
+use scale_info::TypeInfo;
+use sp_arithmetic::{FixedU128, Permill};
+use sp_runtime::traits::Zero;
+
+pub mod loss;
+pub mod units;
+
+pub use loss::{LossAbsorber, LossTier};
+
+/// Amounts of the settlement asset (and of the native token): plain integers
+/// in the asset's smallest unit. The settlement stablecoin has
+/// [`units::SETTLEMENT_DECIMALS`] decimals.
+pub type Balance = u128;
+
+/// Signed amounts of the settlement asset: profit and loss, funding, equity.
+pub type SignedBalance = i128;
+
+/// Identifies a perpetual market (and the insurance sub-fund and credit line
+/// that belong to it).
+pub type MarketId = u32;
+
+/// Identifies a price feed in the oracle aggregator (BTC, ETH, ...).
+pub type OracleAssetId = u32;
+
+/// Identifies an asset in `pallet-assets` (the settlement stablecoin).
+pub type AssetId = u32;
+
+/// A price: settlement units per one unit of the base asset.
+pub type Price = FixedU128;
+
+/// Why a consumer gets no usable price for an asset.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum PriceUnavailable {
+	/// The asset is not known to the oracle.
+	UnknownAsset,
+	/// The asset is known but has never had an aggregate.
+	NoPrice,
+	/// Fewer fresh feeds than the asset's minimum: the last aggregate is not
+	/// served as if it were current.
+	Stale,
+	/// A jump beyond the allowed deviation is being held for confirmation.
+	CircuitBreakerHeld,
+}
+
+/// A usable price with the figures a risk engine needs beside it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct PriceInfo<BlockNumber> {
+	/// The spot aggregate (median of fresh feeds).
+	pub price: Price,
+	/// The exponential moving average of the aggregate: the mark price.
+	pub ema: Price,
+	/// Dispersion of the fresh feeds around the median (0 = unanimous).
+	pub confidence: Permill,
+	/// The block in which the aggregate was last computed.
+	pub updated_at: BlockNumber,
+	/// True when governance has frozen the price at this value.
+	pub frozen: bool,
+}
+
+/// Read access to aggregated prices.
+///
+/// A provider never serves a stale value as if it were fresh: when it cannot
+/// vouch for a price it says why through [`PriceUnavailable`], and consumers
+/// stop every risk-increasing action.
+pub trait PriceProvider<BlockNumber> {
+	/// The current usable price of `asset`, or why there is none.
+	fn price(asset: OracleAssetId) -> Result<PriceInfo<BlockNumber>, PriceUnavailable>;
+}
+
+/// No oracle: every asset is unknown.
+impl<BlockNumber> PriceProvider<BlockNumber> for () {
+	fn price(_asset: OracleAssetId) -> Result<PriceInfo<BlockNumber>, PriceUnavailable> {
+		Err(PriceUnavailable::UnknownAsset)
+	}
+}
+
+/// What a revenue payment is for; sinks may route each kind differently.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum RevenueKind {
+	/// The penalty charged to a liquidated account.
+	LiquidationPenalty,
+	/// A share of trading fees.
+	TradingFee,
+	/// Insurance-fund surplus above its target.
+	InsuranceSurplus,
+}
+
+/// Somewhere revenue can be paid: the insurance fund, the stakers' reward pot.
+pub trait RevenueSink<AccountId> {
+	/// Moves `amount` of the settlement asset from `source` into the sink,
+	/// booked against `market`. Returns the amount actually taken, which the
+	/// caller must remove from its own ledger; anything not taken stays with
+	/// `source`. An error means nothing was moved.
+	fn receive(
+		market: MarketId,
+		kind: RevenueKind,
+		source: &AccountId,
+		amount: Balance,
+	) -> Result<Balance, DispatchError>;
+}
+
+/// No sink: nothing is taken, the revenue stays where it is.
+impl<AccountId> RevenueSink<AccountId> for () {
+	fn receive(
+		_market: MarketId,
+		_kind: RevenueKind,
+		_source: &AccountId,
+		_amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		Ok(Zero::zero())
+	}
+}
+
+/// The shared liquidity pool as seen by a protocol that borrows its capacity
+/// (this chain's perpetual markets): the pool is the counterparty of every
+/// trade.
+pub trait LiquidityProvider<AccountId> {
+	/// How much more capacity `market` may draw now: the smaller of its
+	/// remaining credit line and the pool's free liquidity.
+	fn available(market: MarketId) -> Balance;
+
+	/// Locks `amount` of pool capacity for `market` (backing new open interest).
+	/// Fails, with nothing locked, if the credit line or the pool cannot bear it.
+	fn draw(market: MarketId, amount: Balance) -> Result<(), DispatchError>;
+
+	/// Unlocks `amount` of capacity previously drawn by `market`. Releasing more
+	/// than is drawn releases what is drawn.
+	fn release(market: MarketId, amount: Balance);
+
+	/// Pays a trader's realised profit out of the pool to `to`.
+	fn pay(market: MarketId, to: &AccountId, amount: Balance) -> Result<(), DispatchError>;
+
+	/// Collects a trader's realised loss (or the pool's share of fees) from
+	/// `from` into the pool.
+	fn collect(market: MarketId, from: &AccountId, amount: Balance) -> Result<(), DispatchError>;
+}
+
+/// No pool: there is no capacity, every draw and payout is refused, and
+/// collections move nothing.
+impl<AccountId> LiquidityProvider<AccountId> for () {
+	fn available(_market: MarketId) -> Balance {
+		Zero::zero()
+	}
+	fn draw(_market: MarketId, amount: Balance) -> Result<(), DispatchError> {
+		if amount.is_zero() {
+			Ok(())
+		} else {
+			Err(DispatchError::Other("no liquidity provider"))
+		}
+	}
+	fn release(_market: MarketId, _amount: Balance) {}
+	fn pay(_market: MarketId, _to: &AccountId, amount: Balance) -> Result<(), DispatchError> {
+		if amount.is_zero() {
+			Ok(())
+		} else {
+			Err(DispatchError::Other("no liquidity provider"))
+		}
+	}
+	fn collect(_market: MarketId, _from: &AccountId, amount: Balance) -> Result<(), DispatchError> {
+		if amount.is_zero() {
+			Ok(())
+		} else {
+			Err(DispatchError::Other("no liquidity provider"))
+		}
+	}
+}
+
+/// Read access to the risk the perpetual markets carry, for the backstop
+/// tiers that size themselves against it (insurance target, staking coverage).
+pub trait RiskExposure {
+	/// Notional open interest of `market` at the current price.
+	fn open_interest(market: MarketId) -> Balance;
+	/// Notional open interest summed over all markets.
+	fn total_open_interest() -> Balance;
+}
+
+/// No markets: no exposure.
+impl RiskExposure for () {
+	fn open_interest(_market: MarketId) -> Balance {
+		Zero::zero()
+	}
+	fn total_open_interest() -> Balance {
+		Zero::zero()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn unit_price_provider_knows_no_asset() {
+		assert_eq!(<() as PriceProvider<u32>>::price(0), Err(PriceUnavailable::UnknownAsset));
+	}
+
+	#[test]
+	fn unit_revenue_sink_takes_nothing() {
+		assert_eq!(<() as RevenueSink<u64>>::receive(1, RevenueKind::TradingFee, &7, 500), Ok(0));
+	}
+
+	#[test]
+	fn unit_liquidity_provider_has_no_capacity() {
+		type Lp = ();
+		assert_eq!(<Lp as LiquidityProvider<u64>>::available(3), 0);
+		assert!(<Lp as LiquidityProvider<u64>>::draw(3, 1).is_err());
+		assert!(<Lp as LiquidityProvider<u64>>::draw(3, 0).is_ok());
+		assert!(<Lp as LiquidityProvider<u64>>::pay(3, &1, 1).is_err());
+		assert!(<Lp as LiquidityProvider<u64>>::collect(3, &1, 1).is_err());
+		assert!(<Lp as LiquidityProvider<u64>>::collect(3, &1, 0).is_ok());
+	}
+
+	#[test]
+	fn unit_risk_exposure_is_zero() {
+		assert_eq!(<() as RiskExposure>::open_interest(1), 0);
+		assert_eq!(<() as RiskExposure>::total_open_interest(), 0);
+	}
+}

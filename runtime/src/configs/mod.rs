@@ -1,0 +1,12 @@
+//! Pallet configuration, grouped by domain.
+//!
+//! - [`system`]: frame-system and the block limits.
+//! - [`consensus`]: timestamp, Aura and GRANDPA.
+//! - [`monetary`]: the native token, transaction fees and the settlement
+//!   stablecoin in `pallet-assets`.
+//! - [`governance`]: sudo (whose key is set only by the `development` preset).
+
+pub mod consensus;
+pub mod governance;
+pub mod monetary;
+pub mod system;
