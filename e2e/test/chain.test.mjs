@@ -149,6 +149,40 @@ describe('backstop dev chain', { timeout: 240_000 }, () => {
     assert.equal(aliceBefore - aliceAfter, amount);
   });
 
+  it('serves live demo prices through the oracle runtime API', async () => {
+    // The dev feeders (Alice, Bob, Charlie) feed BTC and ETH every block.
+    const live = async () => {
+      const all = await api.call.oracleApi.allPrices();
+      return all.length === 2 && all.every((p) => p.status.isLive) ? all : null;
+    };
+    let prices = null;
+    for (let i = 0; i < 40 && !prices; i += 1) {
+      prices = await withNode(node, live(), 'the oracle API', 10_000);
+      if (!prices) await new Promise((r) => setTimeout(r, 1_000));
+    }
+    assert.ok(prices, `prices never became live: ${JSON.stringify((await api.call.oracleApi.allPrices()).toHuman())}`);
+    const [btc, eth] = prices;
+    assert.equal(btc.asset.toNumber(), 0);
+    assert.equal(eth.asset.toNumber(), 1);
+    // FixedU128 with 18 decimals: BTC starts near 65,000 and ETH near 3,200.
+    const dollars = (p) => Number(p.info.unwrap().price.toBigInt() / 10n ** 18n);
+    assert.ok(dollars(btc) > 30_000 && dollars(btc) < 130_000, `BTC at ${dollars(btc)}`);
+    assert.ok(dollars(eth) > 1_500 && dollars(eth) < 6_500, `ETH at ${dollars(eth)}`);
+    assert.ok(btc.freshFeeds.toNumber() >= 2);
+  });
+
+  it('exposes the backstop tiers through their runtime APIs', async () => {
+    const funds = await api.call.insuranceFundApi.funds();
+    assert.equal(funds.length, 3, 'global fund plus two market sub-funds');
+    assert.equal(funds[0].balance.toBigInt(), 250_000n * DOLLARS);
+    const junior = await api.call.stakingBackstopApi.trancheInfo('Junior');
+    assert.equal(junior.assets.toBigInt(), 20_000n * DOLLARS);
+    const poolAssets = await api.call.sharedLiquidityApi.poolAssets();
+    assert.equal(poolAssets.toBigInt(), 1_250_000n * DOLLARS);
+    const protocols = await api.call.sharedLiquidityApi.protocols();
+    assert.equal(protocols.length, 2);
+  });
+
   it('rejects a transfer beyond the balance with a named error', async () => {
     const dest = keyring.addFromUri(mnemonicGenerate());
     const bob = keyring.addFromUri('//Bob');

@@ -151,11 +151,35 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		},
 		None => {
+			if let Some(base_path) = cli.run.shared_params.base_path.as_ref() {
+				std::fs::create_dir_all(base_path).map_err(|e| {
+					sc_cli::Error::Input(format!(
+						"Cannot use `{}` as the base path: {e}",
+						base_path.display()
+					))
+				})?;
+			}
 			let runner = cli.create_runner(&cli.run)?;
-			runner.run_node_until_exit(|config| async move {
+			let dev_feeders = !cli.no_dev_feeders;
+			runner.run_node_until_exit(|mut config| async move {
+				// The JSON-RPC server listens where it was told or not at all:
+				// a busy port is an error, not a silent move to a random port
+				// (polkadot.js would then talk to whatever holds the port).
+				for endpoint in config.rpc.addr.iter_mut().flatten() {
+					endpoint.retry_random_port = false;
+					if !endpoint.is_optional {
+						std::net::TcpListener::bind(endpoint.listen_addr).map_err(|e| {
+							sc_cli::Error::Input(format!(
+								"Cannot serve JSON-RPC on {}: {e}; choose another port with \
+								 --rpc-port",
+								endpoint.listen_addr
+							))
+						})?;
+					}
+				}
 				service::new_full::<
 					sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
-				>(config)
+				>(config, dev_feeders)
 				.map_err(sc_cli::Error::Service)
 			})
 		},

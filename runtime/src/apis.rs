@@ -3,8 +3,9 @@
 #[cfg(feature = "try-runtime")]
 use crate::configs::system::RuntimeBlockWeights;
 use crate::{
-	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, Executive,
-	Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber,
+	Executive, Grandpa, InherentDataExt, InsuranceFund, Nonce, OracleAggregator, Runtime,
+	RuntimeCall, RuntimeGenesisConfig, SharedLiquidity, StakingBackstop, System,
 	TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
@@ -191,6 +192,140 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_insurance_fund_runtime_api::InsuranceFundApi<
+		Block,
+		pallet_insurance_fund::FundId,
+		pallet_insurance_fund::FundInfo,
+	> for Runtime {
+		fn fund_balance(fund: pallet_insurance_fund::FundId) -> Balance {
+			InsuranceFund::fund_balance(fund)
+		}
+		fn fund_target(fund: pallet_insurance_fund::FundId) -> Balance {
+			InsuranceFund::fund_target(fund)
+		}
+		fn fund_coverage(fund: pallet_insurance_fund::FundId) -> Option<sp_runtime::FixedU128> {
+			InsuranceFund::fund_coverage(fund)
+		}
+		fn fund_capacity(fund: pallet_insurance_fund::FundId) -> Balance {
+			InsuranceFund::fund_capacity(fund)
+		}
+		fn market_capacity(market: backstop_primitives::MarketId) -> Balance {
+			InsuranceFund::market_capacity(market)
+		}
+		fn fund_info(fund: pallet_insurance_fund::FundId) -> Option<pallet_insurance_fund::FundInfo> {
+			InsuranceFund::fund_info(fund)
+		}
+		fn funds() -> Vec<pallet_insurance_fund::FundInfo> {
+			InsuranceFund::funds()
+		}
+	}
+
+	impl pallet_oracle_aggregator_runtime_api::OracleApi<Block, BlockNumber> for Runtime {
+		fn price(
+			asset: backstop_primitives::OracleAssetId,
+		) -> Option<pallet_oracle_aggregator::AssetPriceStatus<BlockNumber>> {
+			OracleAggregator::price_status(asset)
+		}
+		fn all_prices() -> Vec<pallet_oracle_aggregator::AssetPriceStatus<BlockNumber>> {
+			OracleAggregator::all_price_statuses()
+		}
+	}
+
+	impl pallet_staking_backstop_runtime_api::StakingBackstopApi<Block, AccountId> for Runtime {
+		fn tranche_info(
+			tranche: pallet_staking_backstop::Tranche,
+		) -> pallet_staking_backstop::TrancheInfo<BlockNumber> {
+			StakingBackstop::tranche_info(tranche)
+		}
+		fn share_price(tranche: pallet_staking_backstop::Tranche) -> sp_runtime::FixedU128 {
+			StakingBackstop::share_price(tranche)
+		}
+		fn coverage() -> Option<sp_runtime::FixedU128> {
+			StakingBackstop::coverage()
+		}
+		fn required_capital() -> Balance {
+			StakingBackstop::required_capital()
+		}
+		fn current_premium() -> sp_runtime::Permill {
+			StakingBackstop::current_premium()
+		}
+		fn capacity() -> Balance {
+			StakingBackstop::total_capacity()
+		}
+		fn position(
+			tranche: pallet_staking_backstop::Tranche,
+			who: AccountId,
+		) -> Option<pallet_staking_backstop::PositionInfo> {
+			StakingBackstop::position(tranche, &who)
+		}
+		fn pending_rewards(tranche: pallet_staking_backstop::Tranche, who: AccountId) -> Balance {
+			StakingBackstop::pending_rewards(tranche, &who)
+		}
+		fn unstake_requests(
+			tranche: pallet_staking_backstop::Tranche,
+			who: AccountId,
+		) -> Vec<pallet_staking_backstop::UnstakeRequestInfo<BlockNumber>> {
+			StakingBackstop::unstake_requests(tranche, &who)
+		}
+	}
+
+	impl pallet_shared_liquidity_runtime_api::SharedLiquidityApi<Block, AccountId> for Runtime {
+		fn pool_assets() -> Balance {
+			SharedLiquidity::pool_assets()
+		}
+		fn pool_shares() -> Balance {
+			SharedLiquidity::pool_shares()
+		}
+		fn share_price() -> sp_runtime::FixedU128 {
+			SharedLiquidity::share_price()
+		}
+		fn utilization() -> sp_runtime::Perbill {
+			SharedLiquidity::utilization()
+		}
+		fn free_liquidity() -> Balance {
+			SharedLiquidity::free_liquidity()
+		}
+		fn protocols() -> Vec<pallet_shared_liquidity::ProtocolId<AccountId>> {
+			SharedLiquidity::protocols()
+		}
+		fn protocol_info(
+			protocol: pallet_shared_liquidity::ProtocolId<AccountId>,
+		) -> Option<pallet_shared_liquidity::ProtocolInfo> {
+			SharedLiquidity::protocol_info(protocol)
+		}
+		fn protocol_credit_cap(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
+			SharedLiquidity::protocol_credit_cap(protocol)
+		}
+		fn protocol_drawn(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
+			SharedLiquidity::protocol_drawn(protocol)
+		}
+		fn protocol_losses(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
+			SharedLiquidity::protocol_losses(protocol)
+		}
+		fn protocol_loss_cap(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
+			SharedLiquidity::protocol_loss_cap(protocol)
+		}
+		fn protocol_status(
+			protocol: pallet_shared_liquidity::ProtocolId<AccountId>,
+		) -> Option<pallet_shared_liquidity::ProtocolStatus> {
+			SharedLiquidity::protocol_status(protocol)
+		}
+		fn protocol_fee_rate(
+			protocol: pallet_shared_liquidity::ProtocolId<AccountId>,
+		) -> Option<sp_runtime::Permill> {
+			SharedLiquidity::protocol_fee_rate(protocol)
+		}
+		fn lp_shares(who: AccountId) -> Balance {
+			SharedLiquidity::lp_shares(who)
+		}
+		fn lp_value(who: AccountId) -> Balance {
+			SharedLiquidity::lp_value(who)
+		}
+		fn lp_requested_shares(who: AccountId) -> Balance {
+			SharedLiquidity::lp_requested_shares(who)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -215,7 +350,10 @@ impl_runtime_apis! {
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
 			#[allow(unused_imports)]
-			use crate::{Assets, Balances, Sudo, Timestamp};
+			use crate::{
+				Assets, Balances, InsuranceFund, OracleAggregator, ReferenceOracle, SharedLiquidity,
+				StakingBackstop, Sudo, Timestamp,
+			};
 
 			let mut list = Vec::<BenchmarkList>::new();
 			list_benchmarks!(list, extra);
@@ -232,7 +370,10 @@ impl_runtime_apis! {
 			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
 			use frame_system_benchmarking::Pallet as SystemBench;
 			#[allow(unused_imports)]
-			use crate::{Assets, Balances, Sudo, Timestamp};
+			use crate::{
+				Assets, Balances, InsuranceFund, OracleAggregator, ReferenceOracle, SharedLiquidity,
+				StakingBackstop, Sudo, Timestamp,
+			};
 
 			impl frame_system_benchmarking::Config for Runtime {}
 			impl frame_benchmarking::baseline::Config for Runtime {}

@@ -7,4 +7,9 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_assets, Assets]
+	[pallet_insurance_fund, InsuranceFund]
+	[pallet_oracle_aggregator, OracleAggregator]
+	[pallet_oracle, ReferenceOracle]
+	[pallet_staking_backstop, StakingBackstop]
+	[pallet_shared_liquidity, SharedLiquidity]
 );

@@ -3,16 +3,25 @@
 
 use crate::{
 	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, GrandpaConfig,
-	RuntimeGenesisConfig, SudoConfig, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
+	InsuranceFundConfig, OracleAggregatorConfig, RuntimeGenesisConfig, SharedLiquidityConfig,
+	StakingBackstopConfig, SudoConfig, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
 };
 use alloc::{vec, vec::Vec};
 use backstop_primitives::units::SETTLEMENT_DECIMALS;
+use backstop_primitives::MarketId;
+use backstop_primitives::OracleAssetId;
 use frame_support::build_struct_json_patch;
+use pallet_insurance_fund::FundParams;
+use pallet_oracle_aggregator::AssetConfig;
+use pallet_shared_liquidity::ProtocolTerms;
+use pallet_staking_backstop::{PremiumCurve, TrancheParams};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::Permill;
+use sp_runtime::{FixedU128, Perbill};
 
 /// Native tokens given to each dev account.
 pub const DEV_NATIVE_ENDOWMENT: Balance = 1_000_000 * UNITS;
@@ -24,6 +33,53 @@ pub const SETTLEMENT_MIN_BALANCE: Balance = DOLLARS / 100;
 pub const SETTLEMENT_NAME: &[u8] = b"Backstop USD";
 /// Symbol of the settlement stablecoin.
 pub const SETTLEMENT_SYMBOL: &[u8] = b"bUSD";
+
+/// The demo BTC perpetual market.
+pub const BTC_PERP: MarketId = 0;
+/// The demo ETH perpetual market.
+pub const ETH_PERP: MarketId = 1;
+
+/// The BTC price feed.
+pub const BTC: OracleAssetId = 0;
+/// The ETH price feed.
+pub const ETH: OracleAssetId = 1;
+
+/// Oracle settings of the demo assets: a price needs two of the three dev
+/// feeders fresh within ten blocks (one minute); a jump of more than 10% in a
+/// block is held for three blocks before it is accepted; the mark price is a
+/// 30-block EMA.
+pub fn demo_oracle_config() -> AssetConfig {
+	AssetConfig {
+		min_feeders: 2,
+		max_age: 10,
+		max_move: Permill::from_percent(10),
+		ema_period: 30,
+		confirmation_blocks: 3,
+	}
+}
+
+/// The dev feeders: the stash accounts of Alice, Bob and Charlie (the
+/// development node feeds as them every block, so they are kept apart from
+/// the accounts people sign with).
+pub fn dev_feeders() -> Vec<AccountId> {
+	vec![
+		Sr25519Keyring::AliceStash.to_account_id(),
+		Sr25519Keyring::BobStash.to_account_id(),
+		Sr25519Keyring::CharlieStash.to_account_id(),
+	]
+}
+
+/// Settlement asset seeded into the global insurance fund.
+pub const INSURANCE_GLOBAL_SEED: Balance = 250_000 * DOLLARS;
+/// Settlement asset seeded into each demo market's insurance sub-fund.
+pub const INSURANCE_MARKET_SEED: Balance = 50_000 * DOLLARS;
+
+/// Junior stake seeded for Alice and Bob, senior stake for Charlie and Dave.
+pub const SEED_STAKE: Balance = 10_000 * DOLLARS;
+/// LP liquidity seeded for Alice.
+pub const SEED_LIQUIDITY_ALICE: Balance = 1_000_000 * DOLLARS;
+/// LP liquidity seeded for Bob.
+pub const SEED_LIQUIDITY_BOB: Balance = 250_000 * DOLLARS;
 
 /// The accounts funded in both presets: the well-known dev keyring.
 pub fn dev_accounts() -> Vec<AccountId> {
@@ -44,6 +100,27 @@ fn genesis(
 	// The stablecoin's issuer/admin: the sudo key where there is one, Alice
 	// otherwise. It has no special power over balances beyond pallet-assets'.
 	let issuer = root.clone().unwrap_or_else(|| Sr25519Keyring::Alice.to_account_id());
+	// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable; a
+	// production chain sets days.
+	let junior_params = TrancheParams::<crate::BlockNumber> {
+		min_stake: 100 * DOLLARS,
+		max_slash_fraction: Perbill::from_percent(30),
+		cooldown: 20,
+		unstake_window: 50,
+	};
+	let senior_params = TrancheParams::<crate::BlockNumber> {
+		min_stake: 100 * DOLLARS,
+		max_slash_fraction: Perbill::from_percent(20),
+		cooldown: 20,
+		unstake_window: 50,
+	};
+	let premium_curve = PremiumCurve {
+		required_capital: Permill::from_percent(5),
+		coverage_low: FixedU128::from_u32(1),
+		coverage_high: FixedU128::from_u32(3),
+		junior_max: Permill::from_percent(80),
+		junior_min: Permill::from_percent(40),
+	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed
@@ -72,6 +149,73 @@ fn genesis(
 				.cloned()
 				.map(|a| (SETTLEMENT_ASSET_ID, a, DEV_SETTLEMENT_ENDOWMENT))
 				.collect::<Vec<_>>(),
+		},
+		insurance_fund: InsuranceFundConfig {
+			global_seed: INSURANCE_GLOBAL_SEED,
+			market_seeds: vec![
+				(BTC_PERP, INSURANCE_MARKET_SEED),
+				(ETH_PERP, INSURANCE_MARKET_SEED)
+			],
+			global_params: FundParams {
+				cap_fraction: Permill::from_percent(25),
+				absolute_cap: 100_000 * DOLLARS,
+				target_fraction: Permill::from_percent(5),
+				floor: Permill::from_percent(50),
+			},
+			default_market_params: FundParams {
+				cap_fraction: Permill::from_percent(50),
+				absolute_cap: 25_000 * DOLLARS,
+				target_fraction: Permill::from_percent(2),
+				floor: Permill::from_percent(50),
+			},
+			forward_fraction: Permill::from_percent(20),
+		},
+		staking_backstop: StakingBackstopConfig {
+			// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable;
+			// a production chain sets days.
+			junior_params,
+			senior_params,
+			premium_curve,
+			junior_stakes: vec![
+				(Sr25519Keyring::Alice.to_account_id(), SEED_STAKE),
+				(Sr25519Keyring::Bob.to_account_id(), SEED_STAKE),
+			],
+			senior_stakes: vec![
+				(Sr25519Keyring::Charlie.to_account_id(), SEED_STAKE),
+				(Sr25519Keyring::Dave.to_account_id(), SEED_STAKE),
+			],
+		},
+		shared_liquidity: SharedLiquidityConfig {
+			min_deposit: 10 * DOLLARS,
+			withdraw_delay: 0,
+			liquidity: vec![
+				(Sr25519Keyring::Alice.to_account_id(), SEED_LIQUIDITY_ALICE),
+				(Sr25519Keyring::Bob.to_account_id(), SEED_LIQUIDITY_BOB),
+			],
+			markets: vec![
+				(
+					BTC_PERP,
+					ProtocolTerms {
+						credit_cap: 500_000 * DOLLARS,
+						loss_cap: 50_000 * DOLLARS,
+						base_rate: Permill::from_percent(2),
+						rate_slope: Permill::from_percent(18),
+					},
+				),
+				(
+					ETH_PERP,
+					ProtocolTerms {
+						credit_cap: 300_000 * DOLLARS,
+						loss_cap: 30_000 * DOLLARS,
+						base_rate: Permill::from_percent(2),
+						rate_slope: Permill::from_percent(18),
+					},
+				),
+			],
+		},
+		oracle_aggregator: OracleAggregatorConfig {
+			assets: vec![(BTC, demo_oracle_config()), (ETH, demo_oracle_config())],
+			feeders: dev_feeders(),
 		},
 	})
 }

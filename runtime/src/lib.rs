@@ -210,6 +210,26 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Assets = pallet_assets;
+
+	// The Backstop pallets come after `Assets`: their genesis holds the
+	// settlement asset.
+	#[runtime::pallet_index(20)]
+	pub type InsuranceFund = pallet_insurance_fund;
+
+	#[runtime::pallet_index(21)]
+	pub type OracleAggregator = pallet_oracle_aggregator;
+
+	#[runtime::pallet_index(22)]
+	pub type StakingBackstop = pallet_staking_backstop;
+
+	#[runtime::pallet_index(23)]
+	pub type SharedLiquidity = pallet_shared_liquidity;
+
+	/// polkadot-sdk's ORML oracle, only in benchmarking builds, as the
+	/// yardstick of the oracle aggregator's benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	#[runtime::pallet_index(90)]
+	pub type ReferenceOracle = pallet_oracle;
 }
 
 #[cfg(test)]

@@ -3,18 +3,16 @@
 
 use crate::{
 	genesis_config_presets::{
-		dev_accounts, preset_names, DEV_NATIVE_ENDOWMENT, DEV_SETTLEMENT_ENDOWMENT,
-		SETTLEMENT_MIN_BALANCE,
+		dev_accounts, preset_names, BTC_PERP, DEV_NATIVE_ENDOWMENT, DEV_SETTLEMENT_ENDOWMENT,
+		ETH_PERP, INSURANCE_GLOBAL_SEED, INSURANCE_MARKET_SEED, SEED_LIQUIDITY_ALICE,
+		SEED_LIQUIDITY_BOB, SEED_STAKE, SETTLEMENT_MIN_BALANCE,
 	},
 	*,
 };
 use backstop_primitives::units::SETTLEMENT_DECIMALS;
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{
-		fungibles::{metadata::Inspect as MetadataInspect, Inspect as FungiblesInspect},
-		Currency,
-	},
+	traits::fungibles::{metadata::Inspect as MetadataInspect, Inspect as FungiblesInspect},
 };
 use serde_json::Value;
 use sp_keyring::Sr25519Keyring;
@@ -91,8 +89,16 @@ fn settlement_asset_exists_with_metadata() {
 		assert_eq!(Assets::decimals(SETTLEMENT_ASSET_ID), SETTLEMENT_DECIMALS);
 		assert_eq!(Assets::symbol(SETTLEMENT_ASSET_ID), b"bUSD".to_vec());
 		assert_eq!(Assets::minimum_balance(SETTLEMENT_ASSET_ID), SETTLEMENT_MIN_BALANCE);
+		// Dev accounts, plus the insurance seeds and the insurance pallet's
+		// keep-alive buffer of one minimum balance.
 		let holders = dev_accounts().len() as u128;
-		assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), holders * DEV_SETTLEMENT_ENDOWMENT);
+		let insurance = INSURANCE_GLOBAL_SEED + 2 * INSURANCE_MARKET_SEED + SETTLEMENT_MIN_BALANCE;
+		let staking = 4 * SEED_STAKE + SETTLEMENT_MIN_BALANCE;
+		let liquidity = SEED_LIQUIDITY_ALICE + SEED_LIQUIDITY_BOB + SETTLEMENT_MIN_BALANCE;
+		assert_eq!(
+			Assets::total_issuance(SETTLEMENT_ASSET_ID),
+			holders * DEV_SETTLEMENT_ENDOWMENT + insurance + staking + liquidity
+		);
 	});
 }
 
@@ -164,4 +170,120 @@ fn sudo_is_inert_without_a_key() {
 fn runtime_integrity() {
 	use frame_support::traits::IntegrityTest;
 	sp_io::TestExternalities::default().execute_with(AllPalletsWithSystem::integrity_test);
+}
+
+#[test]
+fn development_preset_seeds_the_insurance_fund() {
+	use pallet_insurance_fund::FundId;
+	preset_ext("development").execute_with(|| {
+		assert_eq!(InsuranceFund::fund_balance(FundId::Global), INSURANCE_GLOBAL_SEED);
+		assert_eq!(InsuranceFund::fund_balance(FundId::Market(BTC_PERP)), INSURANCE_MARKET_SEED);
+		assert_eq!(InsuranceFund::fund_balance(FundId::Market(ETH_PERP)), INSURANCE_MARKET_SEED);
+		// Ledgers reconcile with the pallet account at genesis.
+		let reconciles = || {
+			let ledgers: Balance =
+				InsuranceFund::funds().iter().map(|f| f.balance).sum::<Balance>();
+			Assets::balance(SETTLEMENT_ASSET_ID, InsuranceFund::account_id())
+				== ledgers + SETTLEMENT_MIN_BALANCE
+		};
+		assert!(reconciles());
+		// A loss in BTC-PERP is covered by the sub-fund (capped at 50%, i.e.
+		// 25,000) and then by the global fund.
+		use backstop_primitives::LossAbsorber;
+		let beneficiary = bob();
+		let before = Assets::balance(SETTLEMENT_ASSET_ID, &beneficiary);
+		let uncovered = InsuranceFund::absorb(BTC_PERP, 40_000 * DOLLARS, &beneficiary);
+		assert_eq!(uncovered, 0);
+		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, &beneficiary), before + 40_000 * DOLLARS);
+		assert_eq!(
+			InsuranceFund::fund_balance(FundId::Market(BTC_PERP)),
+			INSURANCE_MARKET_SEED - 25_000 * DOLLARS
+		);
+		assert!(reconciles());
+	});
+}
+
+#[test]
+fn development_preset_has_demo_oracle_assets_and_feeders() {
+	use backstop_primitives::{Price, PriceProvider, PriceUnavailable};
+	use genesis_config_presets::{dev_feeders, BTC, ETH};
+	use pallet_oracle_aggregator::PriceStatus;
+	preset_ext("development").execute_with(|| {
+		for asset in [BTC, ETH] {
+			let status = OracleAggregator::price_status(asset).expect("asset registered");
+			assert_eq!(status.status, PriceStatus::NoPrice);
+			assert_eq!(
+				<OracleAggregator as PriceProvider<BlockNumber>>::price(asset),
+				Err(PriceUnavailable::NoPrice)
+			);
+		}
+		// Two of the three dev feeders make a live price.
+		let feeders = dev_feeders();
+		assert_eq!(feeders.len(), 3);
+		let batch = |p: u32| {
+			frame_support::BoundedVec::truncate_from(vec![
+				(BTC, Price::from_u32(p)),
+				(ETH, Price::from_u32(p / 20)),
+			])
+		};
+		assert_ok!(OracleAggregator::feed(
+			RuntimeOrigin::signed(feeders[0].clone()),
+			batch(60_000)
+		));
+		// One feed is fewer than the minimum of two: still no price.
+		assert_eq!(
+			<OracleAggregator as PriceProvider<BlockNumber>>::price(BTC),
+			Err(PriceUnavailable::NoPrice)
+		);
+		assert_ok!(OracleAggregator::feed(
+			RuntimeOrigin::signed(feeders[1].clone()),
+			batch(62_000)
+		));
+		let info = <OracleAggregator as PriceProvider<BlockNumber>>::price(BTC).expect("live");
+		// The median of an even count is the mean of the middle two.
+		assert_eq!(info.price, Price::from_u32(61_000));
+		assert!(!info.frozen);
+		// A stranger cannot feed.
+		assert!(OracleAggregator::feed(
+			RuntimeOrigin::signed(Sr25519Keyring::Eve.to_account_id()),
+			batch(1)
+		)
+		.is_err());
+	});
+}
+
+#[test]
+fn loss_waterfall_runs_insurance_then_stakers_then_pool() {
+	use backstop_primitives::LossAbsorber;
+	use configs::backstop::LossWaterfall;
+	use pallet_staking_backstop::Tranche;
+	preset_ext("development").execute_with(|| {
+		let beneficiary = Sr25519Keyring::Ferdie.to_account_id();
+		let before = Assets::balance(SETTLEMENT_ASSET_ID, &beneficiary);
+		let pool_before = SharedLiquidity::pool_assets();
+		// Insurance covers at most 25,000 (BTC sub-fund cap) + 62,500 (25% of
+		// the global fund); stakers at most 30% of junior (6,000) and 20% of
+		// senior (4,000); the pool at most the BTC loss cap (50,000).
+		let loss = 200_000 * DOLLARS;
+		let capacity = LossWaterfall::capacity(BTC_PERP);
+		assert_eq!(capacity, (25_000 + 62_500 + 6_000 + 4_000 + 50_000) * DOLLARS);
+		let uncovered = LossWaterfall::absorb(BTC_PERP, loss, &beneficiary);
+		assert_eq!(uncovered, loss - capacity);
+		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, &beneficiary), before + capacity);
+		// Each tier paid its share.
+		assert_eq!(
+			StakingBackstop::tranche_info(Tranche::Junior).assets,
+			2 * SEED_STAKE - 6_000 * DOLLARS
+		);
+		assert_eq!(SharedLiquidity::pool_assets(), pool_before - 50_000 * DOLLARS);
+		// The BTC credit line hit its loss cap and is frozen; ETH is untouched.
+		assert_eq!(
+			SharedLiquidity::protocol_status(pallet_shared_liquidity::ProtocolId::Market(BTC_PERP)),
+			Some(pallet_shared_liquidity::ProtocolStatus::Frozen)
+		);
+		assert_eq!(
+			SharedLiquidity::protocol_status(pallet_shared_liquidity::ProtocolId::Market(ETH_PERP)),
+			Some(pallet_shared_liquidity::ProtocolStatus::Active)
+		);
+	});
 }

@@ -31,7 +31,10 @@ pub type OracleAssetId = u32;
 /// Identifies an asset in `pallet-assets` (the settlement stablecoin).
 pub type AssetId = u32;
 
-/// A price: settlement units per one unit of the base asset.
+/// A price: whole settlement units (dollars) per one whole unit of the base
+/// asset (65_000.0 for BTC). Position sizes are in millionths of the base
+/// asset ([`units::BASE_UNIT`]), so `|size| × price` is a notional in the
+/// settlement asset's smallest unit (micro-dollars).
 pub type Price = FixedU128;
 
 /// Why a consumer gets no usable price for an asset.

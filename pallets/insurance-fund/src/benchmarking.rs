@@ -1,0 +1,254 @@
+//! Benchmarks of the calls and of the two trait entry points, `absorb` (both
+//! funds drawn) and `receive` (each revenue kind).
+
+use super::*;
+use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get,
+};
+use frame_system::RawOrigin;
+use sp_runtime::{traits::Zero, Permill};
+
+/// The market the benchmarks use: one no genesis preset seeds.
+const MARKET: MarketId = MarketId::MAX;
+
+/// A benchmark-sized amount: a multiple of the minimum balance.
+fn units<T: Config>(n: Balance) -> Balance {
+	T::Currency::minimum_balance().max(1).saturating_mul(n)
+}
+
+/// Parameters at every hard limit: the most expensive to evaluate and the
+/// largest draws.
+fn max_params<T: Config>() -> FundParams {
+	FundParams {
+		cap_fraction: T::MaxCapFraction::get(),
+		absolute_cap: T::MaxAbsoluteCap::get(),
+		target_fraction: T::MaxTargetFraction::get(),
+		floor: Permill::one(),
+	}
+}
+
+/// Puts the existential buffer in place if the genesis did not.
+fn ensure_buffer<T: Config>() -> Result<(), BenchmarkError> {
+	let account = Pallet::<T>::account_id();
+	let ed = T::Currency::minimum_balance();
+	let held = T::Currency::balance(&account);
+	if held < ed {
+		T::Currency::mint_into(&account, ed.saturating_sub(held))
+			.map_err(|_| BenchmarkError::Stop("cannot mint the buffer"))?;
+	}
+	Ok(())
+}
+
+/// An account holding `amount` plus the minimum balance.
+fn funded_account<T: Config>(
+	name: &'static str,
+	amount: Balance,
+) -> Result<T::AccountId, BenchmarkError> {
+	let who: T::AccountId = account(name, 0, 0);
+	T::Currency::mint_into(&who, amount.saturating_add(T::Currency::minimum_balance()))
+		.map_err(|_| BenchmarkError::Stop("cannot fund an account"))?;
+	Ok(who)
+}
+
+/// Credits `amount` to `fund` through a donation (creating a market fund
+/// first if needed), with every parameter at its limit.
+fn seed_fund<T: Config>(fund: FundId, amount: Balance) -> Result<(), BenchmarkError> {
+	ensure_buffer::<T>()?;
+	let scope = match fund {
+		FundId::Global => ParamsScope::Global,
+		FundId::Market(market) => ParamsScope::Market(market),
+	};
+	Pallet::<T>::do_set_params(scope, max_params::<T>())
+		.map_err(|_| BenchmarkError::Stop("cannot set parameters"))?;
+	let donor = funded_account::<T>("donor", amount)?;
+	Pallet::<T>::do_donate(&donor, fund, amount)
+		.map_err(|_| BenchmarkError::Stop("cannot seed the fund"))?;
+	Ok(())
+}
+
+fn admin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
+}
+
+/// `receive` of one revenue kind into a market without a sub-fund yet (so
+/// the sub-fund is created) with the largest forward fraction (so both funds
+/// are credited).
+fn setup_receive<T: Config>() -> Result<(T::AccountId, Balance), BenchmarkError> {
+	ensure_buffer::<T>()?;
+	ForwardFraction::<T>::put(T::MaxForwardFraction::get());
+	let amount = units::<T>(1_000);
+	let source = funded_account::<T>("source", amount)?;
+	Ok((source, amount))
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn donate() -> Result<(), BenchmarkError> {
+		seed_fund::<T>(FundId::Market(MARKET), units::<T>(1_000))?;
+		let amount = units::<T>(1_000);
+		let donor = funded_account::<T>("caller", amount)?;
+		let before = Pallet::<T>::fund_balance(FundId::Market(MARKET));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(donor), FundId::Market(MARKET), amount);
+
+		assert_eq!(Pallet::<T>::fund_balance(FundId::Market(MARKET)), before + amount);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_params() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let params = max_params::<T>();
+		assert!(!MarketFunds::<T>::contains_key(MARKET));
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, ParamsScope::Market(MARKET), params);
+
+		assert_eq!(MarketParams::<T>::get(MARKET), Some(params));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn clear_market_params() -> Result<(), BenchmarkError> {
+		seed_fund::<T>(FundId::Market(MARKET), units::<T>(1_000))?;
+		let origin = admin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, MARKET);
+
+		assert!(!MarketParams::<T>::contains_key(MARKET));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_forward_fraction() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let fraction = T::MaxForwardFraction::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, fraction);
+
+		assert_eq!(ForwardFraction::<T>::get(), fraction);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw_surplus() -> Result<(), BenchmarkError> {
+		seed_fund::<T>(FundId::Market(MARKET), units::<T>(1_000))?;
+		let origin = admin::<T>()?;
+		let amount = Pallet::<T>::fund_surplus(FundId::Market(MARKET));
+		if amount.is_zero() {
+			return Err(BenchmarkError::Stop("no surplus to withdraw"));
+		}
+		let dest: T::AccountId = account("dest", 0, 0);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, FundId::Market(MARKET), amount, dest.clone());
+
+		assert_eq!(T::Currency::balance(&dest), amount);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn create_market_fund() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		assert!(!MarketFunds::<T>::contains_key(MARKET));
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, MARKET);
+
+		assert!(MarketFunds::<T>::contains_key(MARKET));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn close_market_fund() -> Result<(), BenchmarkError> {
+		seed_fund::<T>(FundId::Market(MARKET), units::<T>(1_000))?;
+		let origin = admin::<T>()?;
+		let before = Pallet::<T>::fund_balance(FundId::Global);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, MARKET);
+
+		assert!(!MarketFunds::<T>::contains_key(MARKET));
+		assert_eq!(Pallet::<T>::fund_balance(FundId::Global), before + units::<T>(1_000));
+		Ok(())
+	}
+
+	/// Worst case: the sub-fund pays its cap and the global fund pays too.
+	#[benchmark]
+	fn absorb() -> Result<(), BenchmarkError> {
+		seed_fund::<T>(FundId::Market(MARKET), units::<T>(1_000))?;
+		seed_fund::<T>(FundId::Global, units::<T>(1_000))?;
+		let market_cap = Pallet::<T>::fund_capacity(FundId::Market(MARKET));
+		let global_cap = Pallet::<T>::fund_capacity(FundId::Global);
+		if market_cap.is_zero() || global_cap.is_zero() {
+			return Err(BenchmarkError::Stop("a fund has no capacity"));
+		}
+		let beneficiary = funded_account::<T>("beneficiary", Zero::zero())?;
+		let loss = market_cap.saturating_add(global_cap).saturating_add(units::<T>(1));
+		let uncovered;
+
+		#[block]
+		{
+			uncovered =
+				<Pallet<T> as LossAbsorber<T::AccountId>>::absorb(MARKET, loss, &beneficiary);
+		}
+
+		assert_eq!(uncovered, units::<T>(1));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn receive_liquidation_penalty() -> Result<(), BenchmarkError> {
+		let (source, amount) = setup_receive::<T>()?;
+		let taken;
+
+		#[block]
+		{
+			taken = <Pallet<T> as RevenueSink<T::AccountId>>::receive(
+				MARKET,
+				RevenueKind::LiquidationPenalty,
+				&source,
+				amount,
+			);
+		}
+
+		assert_eq!(taken, Ok(amount));
+		assert!(MarketFunds::<T>::contains_key(MARKET));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn receive_trading_fee() -> Result<(), BenchmarkError> {
+		let (source, amount) = setup_receive::<T>()?;
+		let taken;
+
+		#[block]
+		{
+			taken = <Pallet<T> as RevenueSink<T::AccountId>>::receive(
+				MARKET,
+				RevenueKind::TradingFee,
+				&source,
+				amount,
+			);
+		}
+
+		assert_eq!(taken, Ok(amount));
+		assert!(MarketFunds::<T>::contains_key(MARKET));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().seeds(0, vec![]).build(),
+		crate::mock::Test
+	);
+}

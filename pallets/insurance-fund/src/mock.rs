@@ -1,0 +1,252 @@
+//! A mock runtime: `pallet-balances` as the settlement asset and a risk
+//! exposure whose open interest tests can set.
+
+use crate as pallet_insurance_fund;
+use crate::{FundParams, GenesisConfig};
+use backstop_primitives::{Balance, MarketId, RiskExposure};
+use frame_support::{derive_impl, parameter_types, traits::Hooks, PalletId};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, Permill};
+use std::{cell::RefCell, collections::BTreeMap};
+
+pub type AccountId = u64;
+
+/// Funded accounts.
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+/// The account that carries bad debt (the margin pallet's, in the runtime).
+pub const BENEFICIARY: AccountId = 100;
+/// Where governance sends surplus (the stakers' reward pot, in the runtime).
+pub const POT: AccountId = 200;
+
+/// The settlement asset's minimum balance in the mock.
+pub const ED: Balance = 10;
+/// What each funded account starts with.
+pub const ENDOWMENT: Balance = 1_000_000;
+
+/// Seeds and parameters of the default test genesis.
+pub const GLOBAL_SEED: Balance = 10_000;
+pub const MARKET: MarketId = 0;
+pub const MARKET_SEED: Balance = 5_000;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system::Pallet<Test>;
+
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances::Pallet<Test>;
+
+	#[runtime::pallet_index(2)]
+	pub type InsuranceFund = pallet_insurance_fund::Pallet<Test>;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = frame_system::mocking::MockBlock<Test>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+parameter_types! {
+	pub const ExistentialDeposit: Balance = ED;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ExistentialDeposit;
+	type AccountStore = System;
+}
+
+thread_local! {
+	static OPEN_INTEREST: RefCell<BTreeMap<MarketId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Open interest set by the tests; the total is the sum over markets.
+pub struct MockExposure;
+
+impl MockExposure {
+	/// Sets the open interest of `market`.
+	pub fn set(market: MarketId, open_interest: Balance) {
+		OPEN_INTEREST.with(|oi| oi.borrow_mut().insert(market, open_interest));
+	}
+
+	fn reset() {
+		OPEN_INTEREST.with(|oi| oi.borrow_mut().clear());
+	}
+}
+
+impl RiskExposure for MockExposure {
+	fn open_interest(market: MarketId) -> Balance {
+		OPEN_INTEREST.with(|oi| oi.borrow().get(&market).copied().unwrap_or_default())
+	}
+
+	fn total_open_interest() -> Balance {
+		OPEN_INTEREST
+			.with(|oi| oi.borrow().values().fold(0, |sum: Balance, v| sum.saturating_add(*v)))
+	}
+}
+
+parameter_types! {
+	pub const InsurancePalletId: PalletId = PalletId(*b"bk/insur");
+	pub static MaxMarketFunds: u32 = 3;
+	pub static MaxCapFraction: Permill = Permill::one();
+	pub static MaxAbsoluteCap: Balance = 1_000_000;
+	pub static MaxTargetFraction: Permill = Permill::from_percent(50);
+	pub static MaxForwardFraction: Permill = Permill::from_percent(50);
+}
+
+impl pallet_insurance_fund::Config for Test {
+	type Currency = Balances;
+	type Exposure = MockExposure;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type PalletId = InsurancePalletId;
+	type MaxMarketFunds = MaxMarketFunds;
+	type MaxCapFraction = MaxCapFraction;
+	type MaxAbsoluteCap = MaxAbsoluteCap;
+	type MaxTargetFraction = MaxTargetFraction;
+	type MaxForwardFraction = MaxForwardFraction;
+	type WeightInfo = ();
+}
+
+/// Parameters of the global fund in the default test genesis: a draw is
+/// capped at half the fund and at 4 000; target 10% of open interest; floor
+/// half the target.
+pub fn global_params() -> FundParams {
+	FundParams {
+		cap_fraction: Permill::from_percent(50),
+		absolute_cap: 4_000,
+		target_fraction: Permill::from_percent(10),
+		floor: Permill::from_percent(50),
+	}
+}
+
+/// Parameters of market sub-funds in the default test genesis: as the global
+/// fund's, with an absolute cap of 2 000.
+pub fn market_params() -> FundParams {
+	FundParams { absolute_cap: 2_000, ..global_params() }
+}
+
+/// Builds test externalities.
+pub struct ExtBuilder {
+	global_seed: Balance,
+	market_seeds: Vec<(MarketId, Balance)>,
+	global_params: FundParams,
+	market_params: FundParams,
+	forward_fraction: Permill,
+	with_pallet_genesis: bool,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		Self {
+			global_seed: GLOBAL_SEED,
+			market_seeds: vec![(MARKET, MARKET_SEED)],
+			global_params: global_params(),
+			market_params: market_params(),
+			forward_fraction: Permill::from_percent(10),
+			with_pallet_genesis: true,
+		}
+	}
+}
+
+impl ExtBuilder {
+	/// Seeds of the global fund and of market sub-funds.
+	pub fn seeds(mut self, global: Balance, markets: Vec<(MarketId, Balance)>) -> Self {
+		self.global_seed = global;
+		self.market_seeds = markets;
+		self
+	}
+
+	/// Parameters of the global fund.
+	pub fn global_params(mut self, params: FundParams) -> Self {
+		self.global_params = params;
+		self
+	}
+
+	/// Default parameters of market sub-funds.
+	pub fn market_params(mut self, params: FundParams) -> Self {
+		self.market_params = params;
+		self
+	}
+
+	/// The fraction of market revenue forwarded to the global fund.
+	pub fn forward_fraction(mut self, fraction: Permill) -> Self {
+		self.forward_fraction = fraction;
+		self
+	}
+
+	/// Leaves the pallet's genesis out, as when the pallet is added to a live
+	/// chain: no buffer, no funds, default parameters.
+	pub fn without_pallet_genesis(mut self) -> Self {
+		self.with_pallet_genesis = false;
+		self
+	}
+
+	/// The externalities, at block 1 (so that events are recorded).
+	pub fn build(self) -> sp_io::TestExternalities {
+		MockExposure::reset();
+		MaxMarketFunds::set(3);
+		MaxCapFraction::set(Permill::one());
+		MaxAbsoluteCap::set(1_000_000);
+		MaxTargetFraction::set(Permill::from_percent(50));
+		MaxForwardFraction::set(Permill::from_percent(50));
+
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: vec![
+				(ALICE, ENDOWMENT),
+				(BOB, ENDOWMENT),
+				(CHARLIE, ENDOWMENT),
+				(BENEFICIARY, ENDOWMENT),
+			],
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		if self.with_pallet_genesis {
+			GenesisConfig::<Test> {
+				global_seed: self.global_seed,
+				market_seeds: self.market_seeds,
+				global_params: self.global_params,
+				default_market_params: self.market_params,
+				forward_fraction: self.forward_fraction,
+				_config: Default::default(),
+			}
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		}
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			InsuranceFund::do_try_state().expect("invariants hold after the test");
+		});
+	}
+}
+
+/// Runs the pallet's integrity test against the mock configuration.
+pub fn integrity_test() {
+	<InsuranceFund as Hooks<u64>>::integrity_test();
+}

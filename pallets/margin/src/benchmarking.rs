@@ -1,0 +1,345 @@
+//! Benchmarks (FRAME v2) with the worst case set up: the most positions an
+//! account may hold (one per market, `min(MaxPositionsPerAccount,
+//! MaxMarkets)`), the most markets for the funding accrual.
+//!
+//! Prices, pool capacity and the waterfall come from `T::BenchmarkHelper`,
+//! which the runtime implements against the real oracle, pool and backstop.
+
+use super::*;
+use alloc::vec::Vec;
+use backstop_primitives::{units::DOLLARS, Balance, MarketId, OracleAssetId, Price};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get, Hooks,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_arithmetic::{traits::Zero, FixedU128, Perbill, Permill};
+
+const SEED: u32 = 0;
+/// One whole base unit.
+const UNIT: i128 = 1_000_000;
+/// The size every benchmark position has: ten base units.
+const SIZE: i128 = 10 * UNIT;
+/// Pool capacity and backstop funds made available per market.
+const PLENTY: Balance = 1_000_000_000 * DOLLARS;
+
+fn price(dollars: u32) -> Price {
+	Price::from_u32(dollars)
+}
+
+/// Market parameters with every add-on and fee switched on.
+fn params(asset: OracleAssetId) -> MarketParams {
+	MarketParams {
+		oracle_asset: asset,
+		initial_margin: Permill::from_percent(10),
+		maintenance_margin: Permill::from_percent(5),
+		open_interest_lower_cap: 1_000 * DOLLARS,
+		open_interest_upper_cap: 1_000_000_000 * DOLLARS,
+		max_open_interest: 1_000_000_000 * DOLLARS,
+		volatility_multiplier: FixedU128::from_u32(2),
+		volatility_cap: Permill::from_percent(10),
+		trading_fee: Permill::from_parts(1_000),
+		skew_fee: Permill::from_parts(1_000),
+		skew_scale: 1_000 * UNIT as u128,
+		liquidation_penalty: Permill::from_percent(1),
+		liquidator_reward: Permill::from_parts(5_000),
+		max_funding_rate: Perbill::from_parts(10_000),
+		funding_skew_scale: 100 * UNIT as u128,
+	}
+}
+
+/// The number of positions of the worst-case account.
+fn max_positions<T: Config>() -> u32 {
+	T::MaxPositionsPerAccount::get().min(T::MaxMarkets::get())
+}
+
+/// Sets every market's price to `dollars`.
+fn set_prices<T: Config>(markets: &[MarketId], dollars: u32) {
+	for id in markets {
+		T::BenchmarkHelper::set_price(*id, price(dollars));
+	}
+}
+
+/// Creates markets `0..n` (oracle asset = market id) priced at 100 dollars
+/// with pool capacity and a funded backstop.
+fn setup_markets<T: Config>(n: u32) -> Result<Vec<MarketId>, BenchmarkError> {
+	Pallet::<T>::ensure_buffer();
+	let markets: Vec<MarketId> = (0..n).collect();
+	set_prices::<T>(&markets, 100);
+	for id in markets.iter() {
+		Pallet::<T>::do_create_market(*id, params(*id))?;
+		T::BenchmarkHelper::prepare_liquidity(*id, PLENTY);
+		T::BenchmarkHelper::prepare_backstop(*id, PLENTY);
+	}
+	Ok(markets)
+}
+
+/// An account holding `dollars` of the settlement asset.
+fn funded<T: Config>(name: &'static str, index: u32, dollars: u128) -> T::AccountId {
+	let who: T::AccountId = account(name, index, SEED);
+	let amount = dollars.saturating_mul(DOLLARS).saturating_add(T::Currency::minimum_balance());
+	let _ = T::Currency::mint_into(&who, amount);
+	who
+}
+
+/// `who` deposits `collateral` dollars and opens `size` in each of `markets`.
+fn open<T: Config>(
+	who: &T::AccountId,
+	markets: &[MarketId],
+	size: i128,
+	collateral: u128,
+) -> Result<(), BenchmarkError> {
+	Pallet::<T>::do_deposit(who, collateral.saturating_mul(DOLLARS))?;
+	let acceptable = if size > 0 { Price::from_u32(u32::MAX) } else { Price::zero() };
+	for id in markets {
+		Pallet::<T>::do_trade(who, *id, size, acceptable)?;
+	}
+	Ok(())
+}
+
+/// An account with a long of `SIZE` at 100 dollars in each of `markets` and
+/// 110 dollars of collateral per position.
+fn leveraged_longs<T: Config>(markets: &[MarketId]) -> Result<T::AccountId, BenchmarkError> {
+	let n = u128::try_from(markets.len()).unwrap_or(u128::MAX);
+	let victim = funded::<T>("victim", 0, 200 * n + 1_000);
+	open::<T>(&victim, markets, SIZE, 110 * n)?;
+	Ok(victim)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn create_market() -> Result<(), BenchmarkError> {
+		let max = T::MaxMarkets::get();
+		setup_markets::<T>(max.saturating_sub(1))?;
+		let id = max.saturating_sub(1);
+		T::BenchmarkHelper::set_price(id, price(100));
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, params(id));
+
+		assert!(Markets::<T>::contains_key(id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn update_market() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(1)?;
+		let trader = funded::<T>("trader", 0, 10_000);
+		open::<T>(&trader, &markets, SIZE, 1_000)?;
+		let mut new = params(0);
+		new.trading_fee = Permill::from_parts(2_000);
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 0, new);
+
+		assert_eq!(Markets::<T>::get(0).map(|m| m.params), Some(new));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_market_status() -> Result<(), BenchmarkError> {
+		setup_markets::<T>(1)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 0, MarketStatus::ReduceOnly);
+
+		assert_eq!(Markets::<T>::get(0).map(|m| m.status), Some(MarketStatus::ReduceOnly));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_fee_split() -> Result<(), BenchmarkError> {
+		let split = FeeSplit {
+			liquidity_providers: Permill::from_percent(50),
+			insurance: Permill::from_percent(30),
+			stakers: Permill::from_percent(20),
+		};
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, split);
+
+		assert_eq!(FeeSplitConfig::<T>::get(), split);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn deposit() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		let caller = leveraged_longs::<T>(&markets)?;
+		let before = Accounts::<T>::get(&caller).map(|a| a.collateral).unwrap_or_default();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), 100 * DOLLARS);
+
+		let after = Accounts::<T>::get(&caller).map(|a| a.collateral).unwrap_or_default();
+		assert_eq!(after, before + 100 * DOLLARS);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn withdraw() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		// A larger short on the other side: the caller's longs receive
+		// funding, paid by the pool.
+		let whale = funded::<T>("whale", 0, 1_000_000);
+		open::<T>(&whale, &markets, -2 * SIZE, 100_000)?;
+		let caller = funded::<T>("caller", 0, 100_000);
+		open::<T>(&caller, &markets, SIZE, 10_000)?;
+		// Nothing held for the pools: the funding is paid by the pool itself.
+		for id in markets.iter() {
+			Pallet::<T>::do_settle_market(*id)?;
+		}
+		for block in 1u32..=10 {
+			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(block));
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), 100 * DOLLARS);
+
+		assert!(Accounts::<T>::contains_key(&caller));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn trade() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		let n = u128::try_from(markets.len()).unwrap_or(u128::MAX);
+		let caller = funded::<T>("caller", 0, 1_000 * n + 1_000);
+		open::<T>(&caller, &markets, SIZE, 300 * n)?;
+		// A profit in the first market, paid by the pool when the trade flips
+		// the position (realise, release, draw).
+		T::BenchmarkHelper::set_price(0, price(110));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), 0, -2 * SIZE, Price::zero());
+
+		let size = Accounts::<T>::get(&caller)
+			.and_then(|a| a.positions.iter().find(|p| p.market == 0).map(|p| p.size));
+		assert_eq!(size, Some(-SIZE));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn liquidate() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		let victim = leveraged_longs::<T>(&markets)?;
+		// A 7% fall: below maintenance but solvent, so every market takes a
+		// penalty and the caller a reward.
+		set_prices::<T>(&markets, 93);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), victim.clone());
+
+		// Solvent: the account keeps what reward and penalties left.
+		let left = Accounts::<T>::get(&victim);
+		assert!(left.as_ref().is_some_and(|a| a.positions.is_empty() && a.collateral > 0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn liquidate_bad_debt() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		let victim = leveraged_longs::<T>(&markets)?;
+		// A 20% fall: the losses exceed the collateral. The waterfall covers
+		// half; the rest becomes a deficit.
+		set_prices::<T>(&markets, 80);
+		let n = u128::try_from(markets.len()).unwrap_or(u128::MAX);
+		T::BenchmarkHelper::prepare_backstop(0, 45 * n * DOLLARS);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		liquidate(RawOrigin::Signed(caller), victim.clone());
+
+		assert!(!Accounts::<T>::contains_key(&victim));
+		assert!(Markets::<T>::get(0).is_some_and(|m| m.state.deficit > 0));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn liquidate_one_position() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(1)?;
+		let victim = leveraged_longs::<T>(&markets)?;
+		set_prices::<T>(&markets, 93);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		liquidate(RawOrigin::Signed(caller), victim.clone());
+
+		assert!(Accounts::<T>::get(&victim).is_none_or(|a| a.positions.is_empty()));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn settle_market() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(1)?;
+		// Fees (all three shares), a loss and released capacity from a
+		// liquidation, a penalty.
+		let victim = leveraged_longs::<T>(&markets)?;
+		set_prices::<T>(&markets, 93);
+		Pallet::<T>::do_liquidate(&victim, None)?;
+		let caller = funded::<T>("caller", 0, 10);
+		let pending = Markets::<T>::get(0).map(|m| m.has_pending());
+		assert_eq!(pending, Some(true));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), 0);
+
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cover_deficit() -> Result<(), BenchmarkError> {
+		setup_markets::<T>(1)?;
+		Markets::<T>::mutate(0, |m| {
+			if let Some(m) = m {
+				m.state.deficit = 1_000 * DOLLARS;
+			}
+		});
+		let caller = funded::<T>("caller", 0, 1_000);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), 0, 500 * DOLLARS);
+
+		assert_eq!(Markets::<T>::get(0).map(|m| m.state.deficit), Some(500 * DOLLARS));
+		Ok(())
+	}
+
+	/// The funding accrual of `on_initialize` over `m` markets, each with a
+	/// skew.
+	#[benchmark]
+	fn on_initialize_funding(m: Linear<0, { T::MaxMarkets::get() }>) -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(m)?;
+		let per_trader = usize::try_from(T::MaxPositionsPerAccount::get()).unwrap_or(1).max(1);
+		for (index, chunk) in markets.chunks(per_trader).enumerate() {
+			let index = u32::try_from(index).unwrap_or(u32::MAX);
+			let trader = funded::<T>("trader", index, 100_000);
+			open::<T>(&trader, chunk, SIZE, 10_000)?;
+		}
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(2u32));
+		}
+
+		for id in markets {
+			let index = Markets::<T>::get(id).map(|m| m.state.funding_index).unwrap_or_default();
+			assert!(!index.is_zero());
+		}
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_bench_ext(), crate::mock::Test);
+}

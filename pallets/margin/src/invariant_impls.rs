@@ -1,0 +1,118 @@
+//! The pallet's invariants (`try_state`) and the checks of its configuration
+//! (`integrity_test`).
+
+use super::*;
+use frame_support::traits::Get;
+
+impl<T: Config> Pallet<T> {
+	/// Checks the configured constants (run by `integrity_test`).
+	pub(crate) fn do_integrity_test() {
+		assert!(T::MaxMarkets::get() > 0, "MaxMarkets must allow at least one market");
+		assert!(
+			T::MaxPositionsPerAccount::get() > 0,
+			"MaxPositionsPerAccount must allow at least one position"
+		);
+		assert!(
+			T::MaxLiquidationsPerBlock::get() > 0,
+			"MaxLiquidationsPerBlock of zero would disable the automatic sweep"
+		);
+		assert!(
+			Self::validate_fee_split(&FeeSplit::default()).is_ok(),
+			"the default fee split must sum to 100%"
+		);
+	}
+
+	/// The invariants of the pallet:
+	///
+	/// * the pallet account holds exactly the sum of all collateral and of
+	///   every market's ledgers held for others (pool receivable, pending
+	///   penalties and fee shares), plus the existential buffer
+	///   (`minimum_balance`); or, before the buffer ever existed, nothing at
+	///   all with every ledger at zero;
+	/// * `MarketCount` counts the markets, at most `MaxMarkets`, and every
+	///   market's parameters are within the hard bounds;
+	/// * no stored account is empty; positions are sorted by market, unique,
+	///   non-zero, in existing markets, with a cost basis of the same sign as
+	///   the size (or zero);
+	/// * each market's long and short open interest are the sums of its long
+	///   and short sizes, and its locked capacity is the sum of its positions'
+	///   absolute cost bases;
+	/// * the fee split sums to 100%.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use backstop_primitives::{Balance, MarketId};
+		use frame_support::{ensure, traits::fungible::Inspect};
+
+		#[derive(Default)]
+		struct Tally {
+			long: u128,
+			short: u128,
+			locked: Balance,
+		}
+
+		let mut count: u32 = 0;
+		let mut held: Balance = 0;
+		let mut tallies: BTreeMap<MarketId, Tally> = BTreeMap::new();
+		for (id, market) in Markets::<T>::iter() {
+			count = count.checked_add(1).ok_or("market count overflow")?;
+			Self::validate_params(&market.params).map_err(|_| "market parameters out of bounds")?;
+			let for_others = market.held_for_others().ok_or("market ledgers overflow")?;
+			held = held.checked_add(for_others).ok_or("held ledgers overflow")?;
+			tallies.insert(id, Tally::default());
+		}
+		ensure!(count == MarketCount::<T>::get(), "MarketCount does not count the markets");
+		ensure!(count <= T::MaxMarkets::get(), "more markets than MaxMarkets");
+
+		let mut collateral: Balance = 0;
+		for (_, account) in Accounts::<T>::iter() {
+			ensure!(!account.is_empty(), "an empty account is stored");
+			collateral = collateral.checked_add(account.collateral).ok_or("collateral overflow")?;
+			let mut previous: Option<MarketId> = None;
+			for position in account.positions.iter() {
+				ensure!(
+					previous.is_none_or(|p| p < position.market),
+					"positions not sorted or not unique"
+				);
+				previous = Some(position.market);
+				ensure!(position.size != 0, "a position of size zero is stored");
+				ensure!(
+					position.cost == 0 || (position.cost > 0) == (position.size > 0),
+					"cost basis and size of opposite signs"
+				);
+				let tally =
+					tallies.get_mut(&position.market).ok_or("a position in an unknown market")?;
+				let size = position.size.unsigned_abs();
+				if position.size > 0 {
+					tally.long = tally.long.checked_add(size).ok_or("long overflow")?;
+				} else {
+					tally.short = tally.short.checked_add(size).ok_or("short overflow")?;
+				}
+				tally.locked = tally
+					.locked
+					.checked_add(position.cost.unsigned_abs())
+					.ok_or("locked overflow")?;
+			}
+		}
+		for (id, tally) in tallies {
+			let market = Markets::<T>::get(id).ok_or("market vanished")?;
+			ensure!(market.state.long_open_interest == tally.long, "long open interest is off");
+			ensure!(market.state.short_open_interest == tally.short, "short open interest is off");
+			ensure!(market.state.locked == tally.locked, "locked capacity is off");
+		}
+
+		let ledgers = collateral.checked_add(held).ok_or("ledgers overflow")?;
+		let balance = T::Currency::balance(&Self::account_id());
+		let pristine = balance == 0 && ledgers == 0;
+		let expected = ledgers
+			.checked_add(T::Currency::minimum_balance())
+			.ok_or("ledgers plus buffer overflow")?;
+		ensure!(
+			pristine || balance == expected,
+			"pallet account balance differs from the ledgers plus the buffer"
+		);
+		Self::validate_fee_split(&FeeSplitConfig::<T>::get())
+			.map_err(|_| "fee split does not sum to 100%")?;
+		Ok(())
+	}
+}

@@ -1,0 +1,555 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod account_impls;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod funding_impls;
+mod health_impls;
+mod invariant_impls;
+mod liquidation_impls;
+mod market_impls;
+pub mod math;
+#[cfg(test)]
+mod mock;
+mod settlement_impls;
+#[cfg(test)]
+mod tests;
+mod trade_impls;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The log target of this pallet.
+const LOG_TARGET: &str = "runtime::margin";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use backstop_primitives::{
+		Balance, LiquidityProvider, LossAbsorber, LossTier, MarketId, Price, PriceProvider,
+		RevenueSink, SignedBalance,
+	};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{fungible, BuildGenesisConfig},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// The largest raw storage key the liquidation sweep keeps as its cursor.
+	pub type CursorBound = ConstU32<256>;
+
+	/// A margin account as stored.
+	pub type AccountOf<T> = MarginAccount<<T as Config>::MaxPositionsPerAccount>;
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The settlement stablecoin (collateral, PnL, fees). In the runtime an
+		/// `ItemOf` of `pallet-assets`.
+		type Currency: fungible::Inspect<Self::AccountId, Balance = Balance>
+			+ fungible::Mutate<Self::AccountId>;
+
+		/// Prices of the markets' base assets.
+		type PriceProvider: PriceProvider<BlockNumberFor<Self>>;
+
+		/// The shared liquidity pool: the counterparty of every trade.
+		type Liquidity: LiquidityProvider<Self::AccountId>;
+
+		/// The tiers that cover bad debt, in order (insurance fund, staking
+		/// backstop, shared liquidity).
+		type LossWaterfall: LossAbsorber<Self::AccountId>;
+
+		/// Receives liquidation penalties and the insurance share of fees.
+		type InsuranceSink: RevenueSink<Self::AccountId>;
+
+		/// Receives the stakers' share of trading fees.
+		type StakerSink: RevenueSink<Self::AccountId>;
+
+		/// Creates and changes markets, their status and the fee split.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The pallet's account, which holds all collateral.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// The most markets there can be.
+		#[pallet::constant]
+		type MaxMarkets: Get<u32>;
+
+		/// The most positions (markets) one account can hold.
+		#[pallet::constant]
+		type MaxPositionsPerAccount: Get<u32>;
+
+		/// The most accounts the automatic sweep examines per block.
+		#[pallet::constant]
+		type MaxLiquidationsPerBlock: Get<u32>;
+
+		/// Weights of the calls and hooks.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up oracle prices, pool capacity and the waterfall for the
+		/// benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The markets.
+	#[pallet::storage]
+	pub type Markets<T: Config> = StorageMap<_, Twox64Concat, MarketId, MarketInfo, OptionQuery>;
+
+	/// How many markets exist (at most `MaxMarkets`).
+	#[pallet::storage]
+	pub type MarketCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The margin accounts.
+	#[pallet::storage]
+	pub type Accounts<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, AccountOf<T>, OptionQuery>;
+
+	/// How trading fees are split between LPs, the insurance fund and stakers.
+	#[pallet::storage]
+	pub type FeeSplitConfig<T: Config> = StorageValue<_, FeeSplit, ValueQuery>;
+
+	/// Where the automatic liquidation sweep resumes: the raw storage key of
+	/// the last account it examined. `None`: from the start.
+	#[pallet::storage]
+	pub type LiquidationCursor<T: Config> =
+		StorageValue<_, BoundedVec<u8, CursorBound>, OptionQuery>;
+
+	/// The last market the idle settlement visited; the next visit starts
+	/// after it.
+	#[pallet::storage]
+	pub type SettlementCursor<T: Config> = StorageValue<_, MarketId, OptionQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A market was created (status `Active`).
+		MarketCreated {
+			/// The market.
+			market: MarketId,
+			/// Its parameters.
+			params: MarketParams,
+		},
+		/// A market's parameters were replaced.
+		MarketUpdated {
+			/// The market.
+			market: MarketId,
+			/// The new parameters.
+			params: MarketParams,
+		},
+		/// A market's status changed (by governance, or to `ReduceOnly` after
+		/// an unresolved deficit).
+		MarketStatusChanged {
+			/// The market.
+			market: MarketId,
+			/// The new status.
+			status: MarketStatus,
+		},
+		/// The trading fee split changed.
+		FeeSplitUpdated {
+			/// The new split.
+			split: FeeSplit,
+		},
+		/// Collateral was deposited.
+		Deposited {
+			/// The account.
+			who: T::AccountId,
+			/// Credited to its collateral.
+			amount: Balance,
+		},
+		/// Collateral was withdrawn.
+		Withdrawn {
+			/// The account.
+			who: T::AccountId,
+			/// Paid out of its collateral.
+			amount: Balance,
+		},
+		/// A position's accrued funding was settled against the pool.
+		FundingSettled {
+			/// The account.
+			who: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// Paid by the position (positive) or to it (negative).
+			amount: SignedBalance,
+		},
+		/// A trade was executed against the pool.
+		Traded {
+			/// The trader.
+			who: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// The signed size traded (positive: bought).
+			size_delta: i128,
+			/// The oracle price it executed at.
+			price: Price,
+			/// The oracle price adjusted by the fee per unit (what
+			/// `acceptable_price` was checked against).
+			fill_price: Price,
+			/// The fee charged (trading fee plus skew fee).
+			fee: Balance,
+			/// Profit (positive) or loss realised by the reduced part.
+			realized_pnl: SignedBalance,
+			/// The position's size after the trade.
+			size: i128,
+		},
+		/// A position was closed by a liquidation.
+		PositionLiquidated {
+			/// The account.
+			who: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// The size closed.
+			size: i128,
+			/// The oracle price it closed at.
+			price: Price,
+			/// Its realised profit or loss.
+			realized_pnl: SignedBalance,
+			/// Its funding settled (positive: paid).
+			funding: SignedBalance,
+			/// The penalty charged on it for the insurance fund.
+			penalty: Balance,
+		},
+		/// An account below its maintenance requirement was liquidated: all
+		/// its positions were closed.
+		Liquidated {
+			/// The account.
+			who: T::AccountId,
+			/// Who called `liquidate` (`None`: the automatic sweep).
+			liquidator: Option<T::AccountId>,
+			/// Its equity before the liquidation.
+			equity: SignedBalance,
+			/// Its maintenance requirement before the liquidation.
+			maintenance_requirement: Balance,
+			/// Paid to the liquidator.
+			reward: Balance,
+			/// Charged for the insurance fund.
+			penalty: Balance,
+			/// Handed to the loss waterfall.
+			bad_debt: Balance,
+		},
+		/// Bad debt left by a liquidation was handed to the loss waterfall.
+		BadDebtReferred {
+			/// The market it is booked against (that of the largest losing
+			/// position).
+			market: MarketId,
+			/// The liquidated account.
+			account: T::AccountId,
+			/// The bad debt.
+			amount: Balance,
+		},
+		/// The loss waterfall answered: what it paid in (now owed to the
+		/// pool) and what it left.
+		BadDebtCovered {
+			/// The market.
+			market: MarketId,
+			/// Paid in by the tiers.
+			covered: Balance,
+			/// Not covered.
+			uncovered: Balance,
+		},
+		/// Bad debt no tier covered was recorded as the market's deficit; the
+		/// market is reduce-only.
+		DeficitRecorded {
+			/// The market.
+			market: MarketId,
+			/// Added to the deficit.
+			amount: Balance,
+			/// The market's deficit now.
+			total: Balance,
+			/// The tier that must resolve it.
+			next_tier: LossTier,
+		},
+		/// Someone paid towards a market's deficit (to the pool).
+		DeficitCovered {
+			/// The market.
+			market: MarketId,
+			/// The payer.
+			who: T::AccountId,
+			/// Paid.
+			amount: Balance,
+			/// The deficit left.
+			remaining: Balance,
+		},
+		/// A market's pending flows were settled with the pool and the sinks.
+		MarketSettled {
+			/// The market.
+			market: MarketId,
+			/// Capacity released to the pool.
+			released: Balance,
+			/// Paid to the insurance fund.
+			to_insurance: Balance,
+			/// Paid to the stakers.
+			to_stakers: Balance,
+			/// Collected by the pool.
+			to_pool: Balance,
+		},
+		/// A counterparty refused part of a settlement; it stays pending.
+		SettlementFailed {
+			/// The market.
+			market: MarketId,
+			/// The refused amount.
+			amount: Balance,
+			/// Why.
+			error: DispatchError,
+		},
+		/// The pallet account's existential buffer was missing and was
+		/// restored from an inflow.
+		BufferRestored {
+			/// Taken from the inflow for the buffer.
+			amount: Balance,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No market with this id.
+		UnknownMarket,
+		/// A market with this id exists already.
+		MarketExists,
+		/// `MaxMarkets` markets exist already.
+		TooManyMarkets,
+		/// Maintenance margin at or above initial margin.
+		InvalidMarginFractions,
+		/// Maintenance margin below the hard minimum.
+		MarginFractionTooLow,
+		/// Penalty plus liquidator reward above the maintenance margin.
+		LiquidationFeesTooHigh,
+		/// Trading fee or skew fee above the hard maximum.
+		FeeTooHigh,
+		/// A skew scale of zero.
+		ZeroSkewScale,
+		/// Funding rate above the hard maximum.
+		FundingRateTooHigh,
+		/// The lower open-interest cap is not below the upper one.
+		InvalidOpenInterestCaps,
+		/// An open-interest figure of zero or above the hard maximum.
+		OpenInterestOutOfBounds,
+		/// Volatility multiplier above the hard maximum.
+		VolatilityMultiplierTooHigh,
+		/// The oracle asset of a market with open interest cannot change.
+		OracleAssetLocked,
+		/// The fee split does not sum to 100%.
+		InvalidFeeSplit,
+		/// An amount of zero.
+		ZeroAmount,
+		/// A trade of size zero.
+		ZeroSize,
+		/// Not enough collateral for the amount, the realised loss or the fee.
+		InsufficientCollateral,
+		/// The account would be below its initial margin requirement.
+		BelowInitialMargin,
+		/// The account would be below its maintenance margin requirement.
+		BelowMaintenanceMargin,
+		/// The account's equity is negative.
+		OpenBadDebt,
+		/// The oracle price is stale.
+		PriceStale,
+		/// The oracle holds a price jump for confirmation.
+		PriceHeld,
+		/// The oracle has no price for the asset.
+		PriceUnavailable,
+		/// The fill price is worse than `acceptable_price`.
+		SlippageExceeded,
+		/// The trade would take open interest above the market's maximum.
+		OpenInterestCapExceeded,
+		/// The market accepts only trades that reduce a position.
+		MarketReduceOnly,
+		/// The market is halted.
+		MarketHalted,
+		/// The account holds `MaxPositionsPerAccount` positions already.
+		TooManyPositions,
+		/// A figure overflowed.
+		Overflow,
+		/// The pool refused to lock capacity for the trade.
+		InsufficientLiquidity,
+		/// The pool could not pay a profit.
+		LiquidityPaymentFailed,
+		/// The account is not below its maintenance requirement.
+		NotLiquidatable,
+		/// The market has no deficit.
+		NoDeficit,
+		/// Nothing is pending for the market.
+		NothingToSettle,
+		/// The pallet account misses its existential buffer and the inflow is
+		/// too small to restore it.
+		BufferMissing,
+		/// The ledgers exceed what the pallet account can pay (an impossible
+		/// state, reported instead of paying).
+		LedgerExceedsAccount,
+	}
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Markets created at genesis, `Active`.
+		pub markets: Vec<(MarketId, MarketParams)>,
+		/// The fee split; the default split when `None`.
+		pub fee_split: Option<FeeSplit>,
+		#[serde(skip)]
+		#[allow(missing_docs)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			Pallet::<T>::do_genesis(&self.markets, self.fee_split);
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_now: BlockNumberFor<T>) -> Weight {
+			Self::accrue_funding()
+		}
+
+		fn on_idle(_now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
+			Self::do_idle(remaining_weight)
+		}
+
+		fn integrity_test() {
+			Self::do_integrity_test()
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call(weight(<T as Config>::WeightInfo))]
+	impl<T: Config> Pallet<T> {
+		/// Creates market `market` with `params`, `Active`.
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(0)]
+		pub fn create_market(
+			origin: OriginFor<T>,
+			market: MarketId,
+			params: MarketParams,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_create_market(market, params)
+		}
+
+		/// Replaces the parameters of `market`. Its oracle asset can change
+		/// only while it has no open interest.
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(1)]
+		pub fn update_market(
+			origin: OriginFor<T>,
+			market: MarketId,
+			params: MarketParams,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_update_market(market, params)
+		}
+
+		/// Sets the status of `market` (`Active`, `ReduceOnly`, `Halted`).
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(2)]
+		pub fn set_market_status(
+			origin: OriginFor<T>,
+			market: MarketId,
+			status: MarketStatus,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_market_status(market, status)
+		}
+
+		/// Sets how trading fees are split; the parts must sum to 100%.
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(3)]
+		pub fn set_fee_split(origin: OriginFor<T>, split: FeeSplit) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_fee_split(split)
+		}
+
+		/// Moves `amount` of the settlement asset from the caller into its
+		/// margin account.
+		#[pallet::call_index(4)]
+		pub fn deposit(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deposit(&who, amount)
+		}
+
+		/// Pays `amount` of collateral back to the caller. Settles the
+		/// funding of every position first; refused below initial margin
+		/// afterwards, with negative equity, or on a stale price.
+		#[pallet::call_index(5)]
+		pub fn withdraw(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(&who, amount)
+		}
+
+		/// Trades `size_delta` (millionths of the base asset; positive buys)
+		/// in `market` against the pool at the oracle price, refused if the
+		/// fill price (oracle ± fee per unit) is worse than
+		/// `acceptable_price`.
+		#[pallet::call_index(6)]
+		pub fn trade(
+			origin: OriginFor<T>,
+			market: MarketId,
+			size_delta: i128,
+			acceptable_price: Price,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_trade(&who, market, size_delta, acceptable_price)
+		}
+
+		/// Liquidates `account` if its equity is below its maintenance
+		/// requirement: closes all its positions at the oracle price; the
+		/// caller earns the reward.
+		#[pallet::call_index(7)]
+		#[pallet::weight(Pallet::<T>::liquidation_weight(None))]
+		pub fn liquidate(
+			origin: OriginFor<T>,
+			account: T::AccountId,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let outcome = Self::do_liquidate(&account, Some(&who))?;
+			Ok(Some(Self::liquidation_weight(Some(outcome))).into())
+		}
+
+		/// Settles what `market` holds for the pool, the insurance fund and
+		/// the stakers. Anyone may call it; the idle hook does it too.
+		#[pallet::call_index(8)]
+		pub fn settle_market(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle_market(market)
+		}
+
+		/// Pays up to `amount` from the caller towards the deficit of
+		/// `market` (to the pool).
+		#[pallet::call_index(9)]
+		pub fn cover_deficit(
+			origin: OriginFor<T>,
+			market: MarketId,
+			amount: Balance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cover_deficit(&who, market, amount)
+		}
+	}
+}

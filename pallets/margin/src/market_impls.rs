@@ -1,0 +1,184 @@
+//! Governance of markets and of the fee split, deficits, and the genesis
+//! build.
+
+use super::*;
+use backstop_primitives::{Balance, MarketId};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate},
+		Get,
+	},
+};
+use sp_arithmetic::{traits::Zero, FixedU128, Permill};
+
+impl<T: Config> Pallet<T> {
+	/// Checks `params` against the hard bounds.
+	pub fn validate_params(params: &MarketParams) -> Result<(), Error<T>> {
+		ensure!(
+			params.maintenance_margin >= MIN_MAINTENANCE_MARGIN,
+			Error::<T>::MarginFractionTooLow
+		);
+		ensure!(
+			params.maintenance_margin < params.initial_margin,
+			Error::<T>::InvalidMarginFractions
+		);
+		let liquidation_fees = params
+			.liquidation_penalty
+			.deconstruct()
+			.saturating_add(params.liquidator_reward.deconstruct());
+		ensure!(
+			liquidation_fees <= params.maintenance_margin.deconstruct(),
+			Error::<T>::LiquidationFeesTooHigh
+		);
+		ensure!(
+			params.trading_fee <= MAX_FEE && params.skew_fee <= MAX_FEE,
+			Error::<T>::FeeTooHigh
+		);
+		ensure!(
+			!params.skew_scale.is_zero() && !params.funding_skew_scale.is_zero(),
+			Error::<T>::ZeroSkewScale
+		);
+		ensure!(
+			params.max_funding_rate <= MAX_FUNDING_RATE_PER_BLOCK,
+			Error::<T>::FundingRateTooHigh
+		);
+		ensure!(
+			params.open_interest_lower_cap < params.open_interest_upper_cap,
+			Error::<T>::InvalidOpenInterestCaps
+		);
+		ensure!(
+			!params.max_open_interest.is_zero()
+				&& params.max_open_interest <= MAX_OPEN_INTEREST
+				&& params.open_interest_upper_cap <= MAX_OPEN_INTEREST,
+			Error::<T>::OpenInterestOutOfBounds
+		);
+		ensure!(
+			params.volatility_multiplier <= FixedU128::from_u32(MAX_VOLATILITY_MULTIPLIER),
+			Error::<T>::VolatilityMultiplierTooHigh
+		);
+		Ok(())
+	}
+
+	/// Checks that the parts of `split` sum to 100%.
+	pub fn validate_fee_split(split: &FeeSplit) -> Result<(), Error<T>> {
+		let total = u64::from(split.liquidity_providers.deconstruct())
+			.saturating_add(u64::from(split.insurance.deconstruct()))
+			.saturating_add(u64::from(split.stakers.deconstruct()));
+		ensure!(
+			total == u64::from(Permill::from_percent(100).deconstruct()),
+			Error::<T>::InvalidFeeSplit
+		);
+		Ok(())
+	}
+
+	/// The `create_market` call.
+	pub(crate) fn do_create_market(id: MarketId, params: MarketParams) -> DispatchResult {
+		Self::validate_params(&params)?;
+		ensure!(!Markets::<T>::contains_key(id), Error::<T>::MarketExists);
+		let count = MarketCount::<T>::get();
+		ensure!(count < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
+		let mut state = MarketState::default();
+		if let Ok(info) = Self::fresh_price(params.oracle_asset) {
+			state.last_price = info.price;
+		}
+		Markets::<T>::insert(id, MarketInfo { params, status: MarketStatus::Active, state });
+		// `count < MaxMarkets`.
+		MarketCount::<T>::put(count.saturating_add(1));
+		Self::deposit_event(Event::MarketCreated { market: id, params });
+		Ok(())
+	}
+
+	/// The `update_market` call.
+	pub(crate) fn do_update_market(id: MarketId, params: MarketParams) -> DispatchResult {
+		Self::validate_params(&params)?;
+		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
+		if params.oracle_asset != market.params.oracle_asset {
+			ensure!(market.state.open_interest() == Some(0), Error::<T>::OracleAssetLocked);
+		}
+		market.params = params;
+		Markets::<T>::insert(id, market);
+		Self::deposit_event(Event::MarketUpdated { market: id, params });
+		Ok(())
+	}
+
+	/// The `set_market_status` call.
+	pub(crate) fn do_set_market_status(id: MarketId, status: MarketStatus) -> DispatchResult {
+		Markets::<T>::try_mutate(id, |market| -> DispatchResult {
+			let market = market.as_mut().ok_or(Error::<T>::UnknownMarket)?;
+			market.status = status;
+			Ok(())
+		})?;
+		Self::deposit_event(Event::MarketStatusChanged { market: id, status });
+		Ok(())
+	}
+
+	/// The `set_fee_split` call.
+	pub(crate) fn do_set_fee_split(split: FeeSplit) -> DispatchResult {
+		Self::validate_fee_split(&split)?;
+		FeeSplitConfig::<T>::put(split);
+		Self::deposit_event(Event::FeeSplitUpdated { split });
+		Ok(())
+	}
+
+	/// The `cover_deficit` call: `who` pays up to `amount` (at most the
+	/// deficit) into the pallet account, owed to the pool.
+	pub(crate) fn do_cover_deficit(
+		who: &T::AccountId,
+		id: MarketId,
+		amount: Balance,
+	) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
+		ensure!(!market.state.deficit.is_zero(), Error::<T>::NoDeficit);
+		let paid = Self::pull(who, amount.min(market.state.deficit))?;
+		// `paid <= deficit`.
+		market.state.deficit = market.state.deficit.saturating_sub(paid);
+		market.state.pool_receivable =
+			market.state.pool_receivable.checked_add(paid).ok_or(Error::<T>::Overflow)?;
+		let remaining = market.state.deficit;
+		Markets::<T>::insert(id, market);
+		Self::deposit_event(Event::DeficitCovered {
+			market: id,
+			who: who.clone(),
+			amount: paid,
+			remaining,
+		});
+		Ok(())
+	}
+
+	/// Mints the existential buffer into the pallet account if it is missing.
+	/// A failure (for example, the settlement asset does not exist yet) is
+	/// logged, not fatal: the first inflow restores the buffer.
+	pub(crate) fn ensure_buffer() {
+		let account = Self::account_id();
+		let missing = T::Currency::minimum_balance().saturating_sub(T::Currency::balance(&account));
+		if missing.is_zero() {
+			return;
+		}
+		if let Err(error) = T::Currency::mint_into(&account, missing) {
+			log::error!(target: LOG_TARGET, "could not mint the existential buffer: {error:?}");
+		}
+	}
+
+	/// The genesis build: the buffer, the fee split, the markets.
+	///
+	/// # Panics
+	///
+	/// On an invalid fee split or market: a chain must not start with
+	/// parameters outside the hard bounds. This runs only when the genesis
+	/// state is built, never in a block.
+	pub(crate) fn do_genesis(markets: &[(MarketId, MarketParams)], split: Option<FeeSplit>) {
+		Self::ensure_buffer();
+		if let Some(split) = split {
+			if let Err(error) = Self::do_set_fee_split(split) {
+				panic!("invalid genesis fee split: {error:?}");
+			}
+		}
+		for (id, params) in markets {
+			if let Err(error) = Self::do_create_market(*id, *params) {
+				panic!("invalid genesis market {id}: {error:?}");
+			}
+		}
+	}
+}

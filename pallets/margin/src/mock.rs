@@ -1,0 +1,454 @@
+//! A mock runtime for the pallet's tests and benchmark tests, with a mock for
+//! each glue trait:
+//!
+//! * [`MockOracle`]: prices set by the test, or an unavailability reason;
+//! * [`MockPool`]: a liquidity pool with a capacity limit that moves real
+//!   `pallet-balances` funds from and to [`POOL`];
+//! * [`MockWaterfall`]: covers up to [`WaterfallCover`] per event out of
+//!   [`WATERFALL`] and records every call;
+//! * [`MockSink`]: moves what it takes to [`INSURANCE`] or [`STAKERS`] and
+//!   records every receipt.
+//!
+//! The mocks keep their records in (unhashed) storage, so a failed call rolls
+//! them back with everything else.
+
+use crate::{self as pallet_margin, *};
+use backstop_primitives::{
+	units::DOLLARS, Balance, LiquidityProvider, LossAbsorber, MarketId, OracleAssetId, Price,
+	PriceInfo, PriceProvider, PriceUnavailable, RevenueKind, RevenueSink,
+};
+use codec::{Decode, Encode};
+use frame_support::{
+	derive_impl, parameter_types,
+	storage::unhashed,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::Preservation,
+		ConstU128, ConstU32, Get, Hooks,
+	},
+	PalletId,
+};
+use frame_system::EnsureRoot;
+use sp_arithmetic::{traits::Zero, FixedU128, Perbill, Permill};
+use sp_runtime::{BuildStorage, DispatchError};
+use std::{cell::RefCell, collections::BTreeMap};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system::Pallet<Test>;
+
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances::Pallet<Test>;
+
+	#[runtime::pallet_index(2)]
+	pub type Margin = pallet_margin::Pallet<Test>;
+}
+
+/// One cent, the settlement asset's minimum balance in the runtime.
+pub const ED: Balance = DOLLARS / 100;
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<ED>;
+	type AccountStore = System;
+}
+
+parameter_types! {
+	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
+}
+
+impl pallet_margin::Config for Test {
+	type Currency = Balances;
+	type PriceProvider = MockOracle;
+	type Liquidity = MockPool;
+	type LossWaterfall = MockWaterfall;
+	type InsuranceSink = MockSink<InsuranceAccount, InsuranceTakes>;
+	type StakerSink = MockSink<StakersAccount, StakersTake>;
+	type AdminOrigin = EnsureRoot<u64>;
+	type PalletId = MarginPalletId;
+	type MaxMarkets = ConstU32<8>;
+	type MaxPositionsPerAccount = ConstU32<4>;
+	type MaxLiquidationsPerBlock = ConstU32<4>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
+}
+
+pub const ALICE: u64 = 1;
+pub const BOB: u64 = 2;
+pub const CHARLIE: u64 = 3;
+pub const DAVE: u64 = 4;
+pub const KEEPER: u64 = 9;
+/// The mock pool's account.
+pub const POOL: u64 = 1000;
+/// The mock waterfall's account.
+pub const WATERFALL: u64 = 1001;
+/// The mock insurance sink's account.
+pub const INSURANCE: u64 = 1002;
+/// The mock staker sink's account.
+pub const STAKERS: u64 = 1003;
+
+pub const BTC: MarketId = 0;
+pub const ETH: MarketId = 1;
+pub const BTC_ASSET: OracleAssetId = 0;
+pub const ETH_ASSET: OracleAssetId = 1;
+/// One whole base unit (one BTC, one ETH).
+pub const UNIT: i128 = 1_000_000;
+
+parameter_types! {
+	pub const InsuranceAccount: u64 = INSURANCE;
+	pub const StakersAccount: u64 = STAKERS;
+	/// The share of each payment the insurance sink takes.
+	pub static InsuranceTakes: Permill = Permill::from_percent(100);
+	/// The share of each payment the staker sink takes.
+	pub static StakersTake: Permill = Permill::from_percent(100);
+	/// Whether both sinks refuse payments.
+	pub static SinksFail: bool = false;
+	/// The most the pool lets all markets draw together.
+	pub static PoolCapacity: Balance = 1_000_000_000 * DOLLARS;
+	/// Whether the pool refuses to pay profits.
+	pub static PoolPayFails: bool = false;
+	/// Whether the pool refuses collections.
+	pub static PoolCollectFails: bool = false;
+	/// The most the waterfall covers per event.
+	pub static WaterfallCover: Balance = 0;
+	/// How much less than it reports the waterfall actually pays (a broken
+	/// tier).
+	pub static WaterfallShortPays: Balance = 0;
+}
+
+thread_local! {
+	static PRICES: RefCell<BTreeMap<OracleAssetId, Result<PriceInfo<u64>, PriceUnavailable>>> =
+		const { RefCell::new(BTreeMap::new()) };
+}
+
+/// The oracle: whatever the test set.
+pub struct MockOracle;
+impl PriceProvider<u64> for MockOracle {
+	fn price(asset: OracleAssetId) -> Result<PriceInfo<u64>, PriceUnavailable> {
+		PRICES.with(|p| {
+			p.borrow().get(&asset).copied().unwrap_or(Err(PriceUnavailable::UnknownAsset))
+		})
+	}
+}
+
+/// `n` whole dollars as a price.
+pub fn usd(n: u32) -> Price {
+	Price::from_u32(n)
+}
+
+/// Sets a fresh price with an equal EMA and no dispersion.
+pub fn set_price(asset: OracleAssetId, price: Price) {
+	set_price_info(asset, price, price, Permill::zero());
+}
+
+/// Sets a fresh price with its EMA and confidence.
+pub fn set_price_info(asset: OracleAssetId, price: Price, ema: Price, confidence: Permill) {
+	insert_price(asset, price, ema, confidence, System::block_number());
+}
+
+fn insert_price(asset: OracleAssetId, price: Price, ema: Price, confidence: Permill, at: u64) {
+	let info = PriceInfo { price, ema, confidence, updated_at: at, frozen: false };
+	PRICES.with(|p| p.borrow_mut().insert(asset, Ok(info)));
+}
+
+/// Makes the price of `asset` unavailable for `reason`.
+pub fn set_price_unavailable(asset: OracleAssetId, reason: PriceUnavailable) {
+	PRICES.with(|p| p.borrow_mut().insert(asset, Err(reason)));
+}
+
+/// What the mock pool was asked to do.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PoolCall {
+	Draw(MarketId, Balance),
+	Release(MarketId, Balance),
+	Pay(MarketId, Balance),
+	Collect(MarketId, Balance),
+}
+
+const POOL_LOG: &[u8] = b":mock:pool";
+const DRAWN: &[u8] = b":mock:drawn";
+const WATERFALL_LOG: &[u8] = b":mock:waterfall";
+const SINK_LOG: &[u8] = b":mock:sinks";
+
+fn append<T: Encode + Decode>(key: &[u8], item: T) {
+	let mut log: Vec<T> = unhashed::get(key).unwrap_or_default();
+	log.push(item);
+	unhashed::put(key, &log);
+}
+
+/// Everything the pool was asked, in order.
+pub fn pool_calls() -> Vec<PoolCall> {
+	unhashed::get(POOL_LOG).unwrap_or_default()
+}
+
+/// Capacity drawn per market.
+pub fn pool_drawn() -> BTreeMap<MarketId, Balance> {
+	unhashed::get(DRAWN).unwrap_or_default()
+}
+
+/// `(market, asked, covered)` per waterfall call.
+pub fn waterfall_calls() -> Vec<(MarketId, Balance, Balance)> {
+	unhashed::get(WATERFALL_LOG).unwrap_or_default()
+}
+
+/// `(sink account, market, kind, taken)` per sink receipt.
+pub fn sink_receipts() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
+	unhashed::get(SINK_LOG).unwrap_or_default()
+}
+
+/// A pool with a capacity limit that pays from and collects into [`POOL`].
+pub struct MockPool;
+impl LiquidityProvider<u64> for MockPool {
+	fn available(_market: MarketId) -> Balance {
+		let drawn: Balance = pool_drawn().values().sum();
+		PoolCapacity::get().saturating_sub(drawn)
+	}
+
+	fn draw(market: MarketId, amount: Balance) -> Result<(), DispatchError> {
+		if amount > Self::available(market) {
+			return Err(DispatchError::Other("pool capacity exceeded"));
+		}
+		let mut drawn = pool_drawn();
+		*drawn.entry(market).or_default() += amount;
+		unhashed::put(DRAWN, &drawn);
+		append(POOL_LOG, PoolCall::Draw(market, amount));
+		Ok(())
+	}
+
+	fn release(market: MarketId, amount: Balance) {
+		let mut drawn = pool_drawn();
+		let entry = drawn.entry(market).or_default();
+		*entry = entry.saturating_sub(amount);
+		unhashed::put(DRAWN, &drawn);
+		append(POOL_LOG, PoolCall::Release(market, amount));
+	}
+
+	fn pay(market: MarketId, to: &u64, amount: Balance) -> Result<(), DispatchError> {
+		if amount == 0 {
+			return Ok(());
+		}
+		if PoolPayFails::get() {
+			return Err(DispatchError::Other("pool refuses to pay"));
+		}
+		Balances::transfer(&POOL, to, amount, Preservation::Preserve)?;
+		append(POOL_LOG, PoolCall::Pay(market, amount));
+		Ok(())
+	}
+
+	fn collect(market: MarketId, from: &u64, amount: Balance) -> Result<(), DispatchError> {
+		if amount == 0 {
+			return Ok(());
+		}
+		if PoolCollectFails::get() {
+			return Err(DispatchError::Other("pool refuses to collect"));
+		}
+		Balances::transfer(from, &POOL, amount, Preservation::Preserve)?;
+		append(POOL_LOG, PoolCall::Collect(market, amount));
+		Ok(())
+	}
+}
+
+/// A waterfall that covers up to [`WaterfallCover`] per event from
+/// [`WATERFALL`].
+pub struct MockWaterfall;
+impl LossAbsorber<u64> for MockWaterfall {
+	fn absorb(market: MarketId, amount: Balance, beneficiary: &u64) -> Balance {
+		let covered = amount.min(WaterfallCover::get());
+		let paid = covered.saturating_sub(WaterfallShortPays::get());
+		if paid > 0
+			&& Balances::transfer(&WATERFALL, beneficiary, paid, Preservation::Preserve).is_err()
+		{
+			append(WATERFALL_LOG, (market, amount, 0_u128));
+			return amount;
+		}
+		append(WATERFALL_LOG, (market, amount, covered));
+		amount - covered
+	}
+
+	fn capacity(_market: MarketId) -> Balance {
+		WaterfallCover::get()
+	}
+}
+
+/// A revenue sink paying into `Who`, taking the share `Takes` of each
+/// payment.
+pub struct MockSink<Who, Takes>(core::marker::PhantomData<(Who, Takes)>);
+impl<Who: Get<u64>, Takes: Get<Permill>> RevenueSink<u64> for MockSink<Who, Takes> {
+	fn receive(
+		market: MarketId,
+		kind: RevenueKind,
+		source: &u64,
+		amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		if SinksFail::get() {
+			return Err(DispatchError::Other("sink refuses"));
+		}
+		let take = Takes::get().mul_floor(amount);
+		Balances::transfer(source, &Who::get(), take, Preservation::Preserve)?;
+		append(SINK_LOG, (Who::get(), market, kind, take));
+		Ok(take)
+	}
+}
+
+/// Sets up the mocks for the benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper<u64> for MockBenchmarkHelper {
+	fn set_price(asset: OracleAssetId, price: Price) {
+		set_price(asset, price);
+	}
+
+	fn prepare_liquidity(_market: MarketId, capacity: Balance) {
+		PoolCapacity::mutate(|c| *c = c.saturating_add(capacity));
+		let _ = Balances::mint_into(&POOL, capacity.saturating_add(ED));
+	}
+
+	fn prepare_backstop(_market: MarketId, amount: Balance) {
+		WaterfallCover::set(amount);
+		let _ = Balances::mint_into(&WATERFALL, amount.saturating_add(ED));
+		let _ = Balances::mint_into(&INSURANCE, ED);
+		let _ = Balances::mint_into(&STAKERS, ED);
+	}
+}
+
+/// The BTC-PERP parameters of the tests: 10% initial, 5% maintenance, 0.1%
+/// trading fee, no skew fee and no volatility add-on (tests switch them on),
+/// 1% penalty and 0.5% reward, OI caps of 10 and 50 million dollars.
+pub fn btc_params() -> MarketParams {
+	MarketParams {
+		oracle_asset: BTC_ASSET,
+		initial_margin: Permill::from_percent(10),
+		maintenance_margin: Permill::from_percent(5),
+		open_interest_lower_cap: 10_000_000 * DOLLARS,
+		open_interest_upper_cap: 50_000_000 * DOLLARS,
+		max_open_interest: 50_000_000 * DOLLARS,
+		volatility_multiplier: FixedU128::zero(),
+		volatility_cap: Permill::from_percent(10),
+		trading_fee: Permill::from_parts(1_000),
+		skew_fee: Permill::zero(),
+		skew_scale: 1_000 * UNIT as u128,
+		liquidation_penalty: Permill::from_percent(1),
+		liquidator_reward: Permill::from_parts(5_000),
+		max_funding_rate: Perbill::from_parts(10_000),
+		funding_skew_scale: 100 * UNIT as u128,
+	}
+}
+
+/// ETH-PERP: as BTC-PERP on the ETH feed.
+pub fn eth_params() -> MarketParams {
+	MarketParams { oracle_asset: ETH_ASSET, ..btc_params() }
+}
+
+/// Builds the test externalities.
+pub struct ExtBuilder {
+	balances: Vec<(u64, Balance)>,
+	markets: Vec<(MarketId, MarketParams)>,
+}
+
+impl Default for ExtBuilder {
+	fn default() -> Self {
+		let traders = [ALICE, BOB, CHARLIE, DAVE, KEEPER].map(|who| (who, 10_000_000 * DOLLARS));
+		let mut balances = traders.to_vec();
+		balances.extend([
+			(POOL, 100_000_000 * DOLLARS),
+			(WATERFALL, 10_000_000 * DOLLARS),
+			(INSURANCE, ED),
+			(STAKERS, ED),
+		]);
+		Self { balances, markets: vec![(BTC, btc_params()), (ETH, eth_params())] }
+	}
+}
+
+impl ExtBuilder {
+	/// No markets at genesis.
+	pub fn without_markets(mut self) -> Self {
+		self.markets.clear();
+		self
+	}
+
+	/// The externalities, at block 1, BTC at 50,000 and ETH at 2,500.
+	pub fn build(self) -> sp_io::TestExternalities {
+		PRICES.with(|p| p.borrow_mut().clear());
+		insert_price(BTC_ASSET, usd(50_000), usd(50_000), Permill::zero(), 0);
+		insert_price(ETH_ASSET, usd(2_500), usd(2_500), Permill::zero(), 0);
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> { balances: self.balances, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.unwrap();
+		pallet_margin::GenesisConfig::<Test> {
+			markets: self.markets,
+			fee_split: None,
+			_config: Default::default(),
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		let mut ext = sp_io::TestExternalities::new(storage);
+		ext.execute_with(|| System::set_block_number(1));
+		ext
+	}
+
+	/// Runs `test`, then checks the pallet's invariants.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			Margin::do_try_state().expect("invariants hold after the test");
+		})
+	}
+}
+
+/// The externalities of the benchmark tests: no markets.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn new_bench_ext() -> sp_io::TestExternalities {
+	ExtBuilder::default().without_markets().build()
+}
+
+/// Runs the funding accrual and the idle hook up to block `n`.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Margin::on_initialize(next);
+		Margin::on_idle(next, frame_support::weights::Weight::MAX);
+	}
+}
+
+/// Runs the funding accrual only (no idle hook) up to block `n`.
+pub fn accrue_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Margin::on_initialize(next);
+	}
+}
+
+/// Free balance of `who` in the settlement asset.
+pub fn balance(who: u64) -> Balance {
+	Balances::balance(&who)
+}

@@ -1,0 +1,127 @@
+//! The pallet's invariants, checked by `try_state` (and after every unit test).
+
+use crate::{aggregation, AssetState, Assets, Config, FeederSlot, Feeders, Pallet};
+use alloc::{collections::BTreeSet, vec::Vec};
+use frame_support::{ensure, pallet_prelude::Get};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{traits::Zero, TryRuntimeError};
+
+impl<T: Config> Pallet<T> {
+	/// Checks every invariant:
+	///
+	/// * the feeder set has at most `MaxFeeders` members, its counter matches, and slots are
+	///   unique and below `MaxFeeders`;
+	/// * at most `MaxAssets` assets, counter matches; every asset's settings are within
+	///   bounds;
+	/// * each asset stores at most one value per slot, only for current feeders, all non-zero
+	///   and not from the future;
+	/// * every aggregate lies within `[low, high]` of the values it came from, `low > 0`, its
+	///   EMA is positive, it came from `1..=MaxFeeders` values, and
+	///   `oldest <= updated_at <= now`;
+	/// * when an asset is neither stale nor held, its stored values are exactly the ones its
+	///   aggregate came from: recomputing their median and range gives the stored figures;
+	/// * a hold or a non-stale asset implies an aggregate; a hold is not held while stale;
+	///   held and frozen prices are non-zero.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let slots = Self::check_feeders()?;
+		Self::check_assets(&slots)
+	}
+
+	fn check_feeders() -> Result<BTreeSet<FeederSlot>, TryRuntimeError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let max = T::MaxFeeders::get();
+		let mut slots = BTreeSet::new();
+		let mut members = 0u32;
+		for (_, info) in Feeders::<T>::iter() {
+			members = members.saturating_add(1);
+			ensure!(u32::from(info.slot) < max, "feeder slot out of range");
+			ensure!(slots.insert(info.slot), "two feeders share a slot");
+			ensure!(info.last_fed.is_none_or(|at| at <= now), "feeder fed in the future");
+		}
+		ensure!(members <= max, "more feeders than MaxFeeders");
+		ensure!(members == Feeders::<T>::count(), "feeder counter out of sync");
+		Ok(slots)
+	}
+
+	fn check_assets(slots: &BTreeSet<FeederSlot>) -> Result<(), TryRuntimeError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut registered = 0u32;
+		for (_, state) in Assets::<T>::iter() {
+			registered = registered.saturating_add(1);
+			Self::check_asset(&state, slots, now)?;
+		}
+		ensure!(registered <= T::MaxAssets::get(), "more assets than MaxAssets");
+		ensure!(registered == Assets::<T>::count(), "asset counter out of sync");
+		Ok(())
+	}
+
+	fn check_asset(
+		state: &AssetState<T>,
+		slots: &BTreeSet<FeederSlot>,
+		now: BlockNumberFor<T>,
+	) -> Result<(), TryRuntimeError> {
+		Self::ensure_valid_config(&state.config)?;
+
+		let mut seen = BTreeSet::new();
+		for feed in state.feeds.iter() {
+			ensure!(seen.insert(feed.slot), "two values for one feeder slot");
+			ensure!(slots.contains(&feed.slot), "value of a removed feeder");
+			ensure!(!feed.price.is_zero(), "zero raw value");
+			ensure!(feed.at <= now, "raw value from the future");
+		}
+
+		if let Some(aggregate) = state.aggregate {
+			ensure!(!aggregate.low.is_zero(), "aggregate range starts at zero");
+			ensure!(
+				aggregate.low <= aggregate.price && aggregate.price <= aggregate.high,
+				"aggregate outside the range of its values"
+			);
+			ensure!(!aggregate.ema.is_zero(), "zero EMA");
+			ensure!(
+				aggregate.sources >= 1 && aggregate.sources <= T::MaxFeeders::get(),
+				"aggregate source count out of range"
+			);
+			ensure!(
+				aggregate.oldest <= aggregate.updated_at && aggregate.updated_at <= now,
+				"aggregate blocks out of order"
+			);
+			if !state.stale && state.hold.is_none() {
+				let mut values: Vec<u128> =
+					state.feeds.iter().map(|feed| feed.price.into_inner()).collect();
+				let summary = aggregation::summarise(&mut values)
+					.ok_or("live aggregate without stored values")?;
+				ensure!(
+					aggregate.sources as usize == state.feeds.len(),
+					"live aggregate source count differs from stored values"
+				);
+				ensure!(
+					summary.median == aggregate.price
+						&& summary.low == aggregate.low
+						&& summary.high == aggregate.high
+						&& summary.confidence == aggregate.confidence,
+					"live aggregate is not the median of its stored values"
+				);
+				let oldest = state.feeds.iter().map(|feed| feed.at).min();
+				ensure!(oldest == Some(aggregate.oldest), "live aggregate's oldest value differs");
+				ensure!(
+					state.feeds.iter().all(|feed| feed.at <= aggregate.updated_at),
+					"a value newer than the live aggregate"
+				);
+			}
+		} else {
+			ensure!(state.stale, "an asset without aggregate is not stale");
+			ensure!(state.hold.is_none(), "a hold without aggregate");
+		}
+
+		if let Some(hold) = state.hold {
+			ensure!(!state.stale, "a hold on a stale asset");
+			ensure!(!hold.candidate.is_zero(), "zero held price");
+			ensure!(hold.since <= now, "hold from the future");
+		}
+		if let Some(frozen) = state.frozen {
+			ensure!(!frozen.price.is_zero(), "zero frozen price");
+			ensure!(frozen.at <= now, "freeze from the future");
+		}
+		Ok(())
+	}
+}

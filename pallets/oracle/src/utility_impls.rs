@@ -1,0 +1,75 @@
+//! Helpers shared by the calls, genesis and the hooks: input validation, genesis building
+//! and the constants' checks.
+
+use crate::{limits, AssetConfig, Config, Error, FeederSlot, Pallet};
+use backstop_primitives::{OracleAssetId, Price};
+use frame_support::{dispatch::DispatchResult, ensure, pallet_prelude::Get};
+use sp_runtime::traits::Zero;
+
+/// A length that is bounded by a `u32` constant, as a `u32`.
+pub(crate) fn len_u32(len: usize) -> u32 {
+	u32::try_from(len).unwrap_or(u32::MAX)
+}
+
+impl<T: Config> Pallet<T> {
+	/// A submitted or frozen price must be non-zero and at most `MaxPrice`.
+	pub(crate) fn ensure_valid_price(price: Price) -> DispatchResult {
+		ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
+		ensure!(price <= T::MaxPrice::get(), Error::<T>::PriceTooHigh);
+		Ok(())
+	}
+
+	/// Checks every setting against its hard bounds.
+	pub(crate) fn ensure_valid_config(config: &AssetConfig) -> DispatchResult {
+		ensure!(
+			config.min_feeders >= 1 && config.min_feeders <= T::MaxFeeders::get(),
+			Error::<T>::InvalidMinFeeders
+		);
+		ensure!(
+			config.max_age >= 1 && config.max_age <= limits::MAX_FEED_AGE,
+			Error::<T>::InvalidMaxAge
+		);
+		ensure!(!config.max_move.is_zero(), Error::<T>::InvalidMaxMove);
+		ensure!(
+			config.ema_period >= 1 && config.ema_period <= limits::MAX_EMA_PERIOD,
+			Error::<T>::InvalidEmaPeriod
+		);
+		ensure!(
+			config.confirmation_blocks >= 1
+				&& config.confirmation_blocks <= limits::MAX_CONFIRMATION_BLOCKS,
+			Error::<T>::InvalidConfirmationBlocks
+		);
+		Ok(())
+	}
+
+	/// Registers the genesis assets and feeders. An invalid genesis is a broken chain
+	/// specification, so it stops the chain from being built.
+	pub(crate) fn build_genesis(assets: &[(OracleAssetId, AssetConfig)], feeders: &[T::AccountId]) {
+		for (asset, config) in assets {
+			if let Err(error) = Self::do_register_asset(*asset, *config) {
+				panic!("oracle aggregator genesis: asset {asset} rejected: {error:?}");
+			}
+		}
+		for feeder in feeders {
+			if let Err(error) = Self::do_add_feeder(feeder.clone()) {
+				panic!("oracle aggregator genesis: feeder {feeder:?} rejected: {error:?}");
+			}
+		}
+	}
+
+	/// Checks the runtime's constants (`integrity_test`).
+	pub(crate) fn check_constants() {
+		let max_feeders = T::MaxFeeders::get();
+		assert!(max_feeders >= 1, "MaxFeeders must be at least 1");
+		assert!(
+			max_feeders <= u32::from(FeederSlot::MAX),
+			"MaxFeeders must fit the feeder slot type (u16)"
+		);
+		assert!(T::MaxBatch::get() >= 1, "MaxBatch must be at least 1");
+		assert!(T::MaxAssets::get() >= T::MaxBatch::get(), "MaxAssets must be at least MaxBatch");
+		assert!(T::MaxIdleChecks::get() >= 1, "MaxIdleChecks must be at least 1");
+		let max_price = T::MaxPrice::get().into_inner();
+		assert!(max_price > 0, "MaxPrice must be positive");
+		assert!(max_price <= u128::MAX / 2, "MaxPrice must be at most half of FixedU128's range");
+	}
+}

@@ -1,0 +1,335 @@
+//! Benchmarks of every call and of the two trait entry points, `absorb` (with
+//! `s` stakers in both tranches, to show that slashing does not depend on
+//! `s`) and `receive`.
+//!
+//! The staker calls run in their worst case: the staker has a position with
+//! rewards to settle, `MaxUnstakeRequests - 1` requests whose window has
+//! passed (swept back to earning by the call) and one live request.
+
+use super::*;
+use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	EnsureOrigin, Get,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_runtime::{
+	traits::{One, Saturating, Zero},
+	FixedU128, Permill,
+};
+
+/// The market the benchmarks book losses and revenue against.
+const MARKET: MarketId = MarketId::MAX;
+
+/// A seed for benchmark accounts that no genesis preset uses.
+const SEED: u32 = 0x5eed;
+
+/// A benchmark-sized amount: a multiple of the minimum balance.
+fn units<T: Config>(n: Balance) -> Balance {
+	T::Currency::minimum_balance().max(1).saturating_mul(n)
+}
+
+/// Puts the existential buffer in place if the genesis did not.
+fn ensure_buffer<T: Config>() -> Result<(), BenchmarkError> {
+	let account = Pallet::<T>::account_id();
+	let ed = T::Currency::minimum_balance();
+	let held = T::Currency::balance(&account);
+	if held < ed {
+		T::Currency::mint_into(&account, ed.saturating_sub(held))
+			.map_err(|_| BenchmarkError::Stop("cannot mint the buffer"))?;
+	}
+	Ok(())
+}
+
+/// An account holding `amount` plus the minimum balance.
+fn funded_account<T: Config>(
+	name: &'static str,
+	index: u32,
+	amount: Balance,
+) -> Result<T::AccountId, BenchmarkError> {
+	let who: T::AccountId = account(name, index, SEED);
+	T::Currency::mint_into(&who, amount.saturating_add(T::Currency::minimum_balance()))
+		.map_err(|_| BenchmarkError::Stop("cannot fund an account"))?;
+	Ok(who)
+}
+
+fn admin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
+	T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
+}
+
+/// Tranche parameters at the limits: the largest slash, and either the
+/// shortest or the longest cooldown and window.
+fn params<T: Config>(long: bool) -> TrancheParams<BlockNumberFor<T>> {
+	TrancheParams {
+		min_stake: Zero::zero(),
+		max_slash_fraction: T::MaxSlashFraction::get(),
+		cooldown: if long { T::MaxCooldown::get() } else { T::MinCooldown::get() },
+		unstake_window: if long { T::MaxUnstakeWindow::get() } else { T::MinUnstakeWindow::get() },
+	}
+}
+
+/// Sets the parameters of `tranche`.
+fn set_params<T: Config>(tranche: Tranche, long: bool) -> Result<(), BenchmarkError> {
+	Pallet::<T>::do_set_tranche_params(tranche, params::<T>(long))
+		.map_err(|_| BenchmarkError::Stop("cannot set tranche parameters"))
+}
+
+/// Pays `units(1_000)` of trading fees to the stakers.
+fn pay_rewards<T: Config>() -> Result<(), BenchmarkError> {
+	let amount = units::<T>(1_000);
+	let source = funded_account::<T>("source", 0, amount)?;
+	Pallet::<T>::do_receive(MARKET, RevenueKind::TradingFee, &source, amount)
+		.map_err(|_| BenchmarkError::Stop("cannot pay rewards"))?;
+	Ok(())
+}
+
+/// A request's schedule, as created by [`staker`].
+struct Schedule<T: Config> {
+	/// The live request's identifier.
+	target: u64,
+	/// The live request's first unstakable block.
+	unlock_at: BlockNumberFor<T>,
+	/// The block at which the other requests have lapsed and the live one
+	/// has not.
+	sweep_at: BlockNumberFor<T>,
+	/// Whether the other requests lapse before the live one (they do unless
+	/// the hard limits fix the cooldown and the window).
+	fillers_lapse: bool,
+}
+
+/// A staker in `tranche` with a staked position, one live unstake request
+/// (made first, with the longest cooldown and window) and
+/// `MaxUnstakeRequests - 1` requests made with the shortest ones, and rewards
+/// to settle. Returns the staker and the schedule.
+fn staker<T: Config>(tranche: Tranche) -> Result<(T::AccountId, Schedule<T>), BenchmarkError> {
+	ensure_buffer::<T>()?;
+	let now = frame_system::Pallet::<T>::block_number().max(One::one());
+	frame_system::Pallet::<T>::set_block_number(now);
+	let stake = units::<T>(1_000);
+	let who = funded_account::<T>("staker", 0, stake.saturating_mul(2))?;
+	set_params::<T>(tranche, true)?;
+	Pallet::<T>::do_stake(&who, tranche, stake)
+		.map_err(|_| BenchmarkError::Stop("cannot stake"))?;
+
+	let target = NextRequestId::<T>::get();
+	Pallet::<T>::do_request_unstake(&who, tranche, One::one())
+		.map_err(|_| BenchmarkError::Stop("cannot request an unstake"))?;
+	let long = params::<T>(true);
+	let unlock_at = now.saturating_add(long.cooldown);
+	let target_expiry = unlock_at.saturating_add(long.unstake_window);
+
+	set_params::<T>(tranche, false)?;
+	let short = params::<T>(false);
+	for _ in 1..T::MaxUnstakeRequests::get() {
+		Pallet::<T>::do_request_unstake(&who, tranche, One::one())
+			.map_err(|_| BenchmarkError::Stop("cannot request an unstake"))?;
+	}
+	let filler_expiry = now.saturating_add(short.cooldown).saturating_add(short.unstake_window);
+	// The fillers lapse before the live request whenever the limits leave
+	// room for it; otherwise they are merely swept over.
+	let fillers_lapse = filler_expiry < target_expiry;
+	let sweep_at = if fillers_lapse { filler_expiry } else { now };
+	pay_rewards::<T>()?;
+	Ok((who, Schedule { target, unlock_at, sweep_at, fillers_lapse }))
+}
+
+/// Gives `count` new stakers a position of `units(100)` in both tranches,
+/// written straight into storage (the ledgers and the pallet account are
+/// updated to match), so that thousands of stakers are cheap to set up.
+fn seed_stakers<T: Config>(count: u32) -> Result<(), BenchmarkError> {
+	ensure_buffer::<T>()?;
+	let amount = units::<T>(100);
+	let mut minted_total: Balance = Zero::zero();
+	for tranche in Tranche::ALL {
+		let mut ledger = Tranches::<T>::get(tranche);
+		for index in 0..count {
+			let who: T::AccountId = account("backstop-staker", index, SEED);
+			let shares = math::shares_for(amount, ledger.assets, ledger.shares)
+				.ok_or(BenchmarkError::Stop("share price out of range"))?;
+			ledger.assets = ledger.assets.saturating_add(amount);
+			ledger.shares = ledger.shares.saturating_add(shares);
+			ledger.earning_shares = ledger.earning_shares.saturating_add(shares);
+			Positions::<T>::insert(
+				tranche,
+				&who,
+				Position {
+					epoch: ledger.epoch,
+					shares,
+					reward_debt: ledger.reward_per_share,
+					pending_rewards: Zero::zero(),
+				},
+			);
+			minted_total = minted_total.saturating_add(amount);
+		}
+		Tranches::<T>::insert(tranche, ledger);
+	}
+	T::Currency::mint_into(&Pallet::<T>::account_id(), minted_total)
+		.map_err(|_| BenchmarkError::Stop("cannot mint the seeded stakes"))?;
+	Ok(())
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn stake() -> Result<(), BenchmarkError> {
+		let (who, schedule) = staker::<T>(Tranche::Junior)?;
+		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+		let before = Tranches::<T>::get(Tranche::Junior).assets;
+		let amount = units::<T>(1_000);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), Tranche::Junior, amount);
+
+		assert_eq!(Tranches::<T>::get(Tranche::Junior).assets, before.saturating_add(amount));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn request_unstake() -> Result<(), BenchmarkError> {
+		let (who, schedule) = staker::<T>(Tranche::Junior)?;
+		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+		if !schedule.fillers_lapse {
+			// Make room: nothing lapses under fixed limits.
+			Pallet::<T>::do_cancel_unstake(&who, Tranche::Junior, schedule.target)
+				.map_err(|_| BenchmarkError::Stop("cannot cancel an unstake"))?;
+		}
+		let id = NextRequestId::<T>::get();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Tranche::Junior, One::one());
+
+		assert!(UnstakeRequests::<T>::get(Tranche::Junior, &who).iter().any(|r| r.id == id));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn cancel_unstake() -> Result<(), BenchmarkError> {
+		let (who, schedule) = staker::<T>(Tranche::Junior)?;
+		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Tranche::Junior, schedule.target);
+
+		assert!(!UnstakeRequests::<T>::get(Tranche::Junior, &who)
+			.iter()
+			.any(|r| r.id == schedule.target));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn unstake() -> Result<(), BenchmarkError> {
+		let (who, schedule) = staker::<T>(Tranche::Junior)?;
+		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at.max(schedule.unlock_at));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Tranche::Junior, schedule.target);
+
+		assert!(!UnstakeRequests::<T>::get(Tranche::Junior, &who)
+			.iter()
+			.any(|r| r.id == schedule.target));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn claim_rewards() -> Result<(), BenchmarkError> {
+		let (who, schedule) = staker::<T>(Tranche::Junior)?;
+		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+		if Pallet::<T>::pending_rewards(Tranche::Junior, &who).is_zero() {
+			return Err(BenchmarkError::Stop("no rewards to claim"));
+		}
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Tranche::Junior);
+
+		assert!(Pallet::<T>::pending_rewards(Tranche::Junior, &who).is_zero());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_tranche_params() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let new = params::<T>(true);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Tranche::Senior, new);
+
+		assert_eq!(Params::<T>::get(Tranche::Senior), new);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_premium_curve() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let curve = PremiumCurve {
+			required_capital: Permill::from_percent(10),
+			coverage_low: FixedU128::zero(),
+			coverage_high: T::MaxCoveragePoint::get(),
+			junior_max: Permill::one(),
+			junior_min: Permill::zero(),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, curve);
+
+		assert_eq!(Premium::<T>::get(), curve);
+		Ok(())
+	}
+
+	/// Both tranches pay their cap; `s` stakers hold positions in each. The
+	/// weight must not depend on `s`.
+	#[benchmark]
+	fn absorb(s: Linear<1, { ABSORB_BENCHMARK_STAKERS }>) -> Result<(), BenchmarkError> {
+		set_params::<T>(Tranche::Junior, false)?;
+		set_params::<T>(Tranche::Senior, false)?;
+		seed_stakers::<T>(s)?;
+		let junior_cap = Pallet::<T>::tranche_capacity(Tranche::Junior);
+		let senior_cap = Pallet::<T>::tranche_capacity(Tranche::Senior);
+		if junior_cap.is_zero() || senior_cap.is_zero() {
+			return Err(BenchmarkError::Stop("a tranche has no capacity"));
+		}
+		let beneficiary = funded_account::<T>("beneficiary", 0, Zero::zero())?;
+		let rest = units::<T>(1);
+		let loss = junior_cap.saturating_add(senior_cap).saturating_add(rest);
+		let uncovered;
+
+		#[block]
+		{
+			uncovered =
+				<Pallet<T> as LossAbsorber<T::AccountId>>::absorb(MARKET, loss, &beneficiary);
+		}
+
+		assert_eq!(uncovered, rest);
+		Ok(())
+	}
+
+	/// Revenue split between two earning tranches.
+	#[benchmark]
+	fn receive() -> Result<(), BenchmarkError> {
+		seed_stakers::<T>(1)?;
+		let amount = units::<T>(1_000);
+		let source = funded_account::<T>("revenue", 0, amount)?;
+		let taken;
+
+		#[block]
+		{
+			taken = <Pallet<T> as RevenueSink<T::AccountId>>::receive(
+				MARKET,
+				RevenueKind::TradingFee,
+				&source,
+				amount,
+			);
+		}
+
+		assert_eq!(taken, Ok(amount));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(
+		Pallet,
+		crate::mock::ExtBuilder::default().build(),
+		crate::mock::Test
+	);
+}

@@ -1,0 +1,184 @@
+//! The logic behind the calls.
+
+use super::*;
+use crate::staker_impls::Settled;
+use backstop_primitives::Balance;
+use frame_support::pallet_prelude::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{CheckedAdd, Zero};
+
+impl<T: Config> Pallet<T> {
+	/// Deposits `amount` from `who` into `tranche` and mints shares for it.
+	pub(crate) fn do_stake(
+		who: &T::AccountId,
+		tranche: Tranche,
+		amount: Balance,
+	) -> DispatchResult {
+		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		let params = Params::<T>::get(tranche);
+		ensure!(amount >= params.min_stake, Error::<T>::BelowMinStake);
+		Self::ensure_buffer()?;
+		let mut state = Self::load_staker(who, tranche)?;
+		let shares = Self::credit_stake(&mut state, amount)?;
+		Self::pull(who, amount)?;
+		let share_price = math::share_price(state.ledger.assets, state.ledger.shares);
+		Self::store_staker(state)?;
+		Self::deposit_event(Event::Staked {
+			who: who.clone(),
+			tranche,
+			amount,
+			shares,
+			share_price,
+		});
+		Ok(())
+	}
+
+	/// Moves `shares` of `who`'s earning shares in `tranche` into a new
+	/// unstake request.
+	pub(crate) fn do_request_unstake(
+		who: &T::AccountId,
+		tranche: Tranche,
+		shares: Balance,
+	) -> DispatchResult {
+		ensure!(!shares.is_zero(), Error::<T>::ZeroShareCount);
+		let params = Params::<T>::get(tranche);
+		let mut state = Self::load_staker(who, tranche)?;
+		ensure!(state.position.shares >= shares, Error::<T>::InsufficientShares);
+		ensure!(
+			state.requests.len() < T::MaxUnstakeRequests::get() as usize,
+			Error::<T>::TooManyUnstakeRequests
+		);
+		let now = frame_system::Pallet::<T>::block_number();
+		let unlock_at = now.checked_add(&params.cooldown).ok_or(Error::<T>::Overflow)?;
+		let expires_at =
+			unlock_at.checked_add(&params.unstake_window).ok_or(Error::<T>::Overflow)?;
+		let request_id = NextRequestId::<T>::get();
+		NextRequestId::<T>::put(request_id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+
+		state.position.shares =
+			state.position.shares.checked_sub(shares).ok_or(Error::<T>::InsufficientShares)?;
+		state.ledger.earning_shares = state
+			.ledger
+			.earning_shares
+			.checked_sub(shares)
+			.ok_or(Error::<T>::LedgerInconsistent)?;
+		state.requests.push(UnstakeRequest {
+			id: request_id,
+			epoch: state.ledger.epoch,
+			shares,
+			unlock_at,
+			expires_at,
+		});
+		Self::store_staker(state)?;
+		Self::deposit_event(Event::UnstakeRequested {
+			who: who.clone(),
+			tranche,
+			request_id,
+			shares,
+			unlock_at,
+			expires_at,
+		});
+		Ok(())
+	}
+
+	/// Cancels `who`'s request `request_id` in `tranche`; its shares earn
+	/// again. A request that lapsed (shares already back to earning) or was
+	/// voided (shares worthless) while the state was loaded counts as
+	/// cancelled.
+	pub(crate) fn do_cancel_unstake(
+		who: &T::AccountId,
+		tranche: Tranche,
+		request_id: u64,
+	) -> DispatchResult {
+		let mut state = Self::load_staker(who, tranche)?;
+		match state.take_request(request_id) {
+			Some(request) => {
+				state.add_earning(request.shares)?;
+				Self::store_staker(state)?;
+				Self::deposit_event(Event::UnstakeCancelled {
+					who: who.clone(),
+					tranche,
+					request_id,
+					shares: request.shares,
+				});
+				Ok(())
+			},
+			None => {
+				ensure!(state.settled_as(request_id).is_some(), Error::<T>::UnknownUnstakeRequest);
+				Self::store_staker(state)
+			},
+		}
+	}
+
+	/// Pays `who`'s unlocked request `request_id` in `tranche` at the share
+	/// price of this moment, rounded down, and burns its shares.
+	pub(crate) fn do_unstake(
+		who: &T::AccountId,
+		tranche: Tranche,
+		request_id: u64,
+	) -> DispatchResult {
+		let mut state = Self::load_staker(who, tranche)?;
+		let Some(request) = state.take_request(request_id) else {
+			return match state.settled_as(request_id) {
+				// Worthless shares: nothing to pay; the request is gone.
+				Some(Settled::Voided) => Self::store_staker(state),
+				Some(Settled::Lapsed) => Err(Error::<T>::UnstakeWindowClosed.into()),
+				None => Err(Error::<T>::UnknownUnstakeRequest.into()),
+			};
+		};
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now >= request.unlock_at, Error::<T>::CooldownNotElapsed);
+		let ledger = &mut state.ledger;
+		let amount = math::value_of(request.shares, ledger.assets, ledger.shares);
+		ledger.assets = ledger.assets.checked_sub(amount).ok_or(Error::<T>::LedgerInconsistent)?;
+		ledger.shares =
+			ledger.shares.checked_sub(request.shares).ok_or(Error::<T>::LedgerInconsistent)?;
+		if !amount.is_zero() {
+			Self::push(who, amount)?;
+		}
+		Self::store_staker(state)?;
+		Self::deposit_event(Event::Unstaked {
+			who: who.clone(),
+			tranche,
+			request_id,
+			shares: request.shares,
+			amount,
+		});
+		Ok(())
+	}
+
+	/// Pays `who`'s rewards earned in `tranche`.
+	pub(crate) fn do_claim_rewards(who: &T::AccountId, tranche: Tranche) -> DispatchResult {
+		let mut state = Self::load_staker(who, tranche)?;
+		let amount = state.position.pending_rewards;
+		ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
+		state.position.pending_rewards = Zero::zero();
+		RewardPot::<T>::try_mutate(|pot| -> DispatchResult {
+			*pot = pot.checked_sub(amount).ok_or(Error::<T>::LedgerInconsistent)?;
+			Ok(())
+		})?;
+		Self::push(who, amount)?;
+		Self::store_staker(state)?;
+		Self::deposit_event(Event::RewardsClaimed { who: who.clone(), tranche, amount });
+		Ok(())
+	}
+
+	/// Sets the parameters of `tranche` within the hard limits.
+	pub(crate) fn do_set_tranche_params(
+		tranche: Tranche,
+		params: TrancheParams<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		Self::ensure_params_in_bounds(&params)?;
+		Params::<T>::insert(tranche, params);
+		Self::deposit_event(Event::TrancheParamsSet { tranche, params });
+		Ok(())
+	}
+
+	/// Sets the premium curve within the hard limits.
+	pub(crate) fn do_set_premium_curve(curve: PremiumCurve) -> DispatchResult {
+		Self::ensure_curve_valid(&curve)?;
+		Premium::<T>::put(curve);
+		Self::deposit_event(Event::PremiumCurveSet { curve });
+		Ok(())
+	}
+}

@@ -1,0 +1,293 @@
+//! Pure share, reward and premium arithmetic. Every rounding here favours the
+//! protocol (the tranche, the reward pot), never the individual staker.
+//!
+//! All products go through `multiply_by_rational_with_rounding`, which works
+//! on a 256-bit intermediate and returns `None` only when the result itself
+//! does not fit in a `u128`.
+
+use crate::types::PremiumCurve;
+use backstop_primitives::Balance;
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding,
+	traits::{Bounded, One, Zero},
+	FixedPointNumber, FixedU128, Perbill, Permill, Rounding,
+};
+
+/// `a * b / c` rounded as asked; `None` when `c` is zero or the result
+/// overflows.
+pub(crate) fn mul_div(a: u128, b: u128, c: u128, rounding: Rounding) -> Option<u128> {
+	multiply_by_rational_with_rounding(a, b, c, rounding)
+}
+
+/// Shares minted for a deposit of `amount` into a tranche holding `assets`
+/// against `shares`: `amount * shares / assets`, rounded down.
+///
+/// A tranche without shares (first stake, or every share redeemed, or reset
+/// after a wipe-out) mints at a price of one: `amount` shares. A tranche with
+/// shares but no assets has no price; callers reset it (a new epoch) first,
+/// and this function returns `None` for it. `None` also on overflow.
+pub(crate) fn shares_for(amount: Balance, assets: Balance, shares: Balance) -> Option<Balance> {
+	if shares.is_zero() {
+		return Some(amount);
+	}
+	if assets.is_zero() {
+		return None;
+	}
+	mul_div(amount, shares, assets, Rounding::Down)
+}
+
+/// What `share_count` shares of a tranche holding `assets` against `shares`
+/// are worth: `share_count * assets / shares`, rounded down. At most
+/// `assets` (the share count is capped at `shares`); zero for a tranche
+/// without shares.
+pub(crate) fn value_of(share_count: Balance, assets: Balance, shares: Balance) -> Balance {
+	if shares.is_zero() {
+		return Zero::zero();
+	}
+	// `share_count.min(shares) / shares <= 1`, so the result is at most
+	// `assets` and always fits.
+	mul_div(share_count.min(shares), assets, shares, Rounding::Down).unwrap_or_default()
+}
+
+/// `assets / shares` rounded down; one for a tranche without shares, and the
+/// largest representable price if the quotient does not fit.
+pub(crate) fn share_price(assets: Balance, shares: Balance) -> FixedU128 {
+	if shares.is_zero() {
+		return FixedU128::one();
+	}
+	mul_div(assets, FixedU128::DIV, shares, Rounding::Down)
+		.map(FixedU128::from_inner)
+		.unwrap_or_else(FixedU128::max_value)
+}
+
+/// The most one loss event may take from a tranche holding `assets`: the
+/// fraction of the assets, rounded down. Never more than `assets`.
+pub(crate) fn slash_cap(fraction: Perbill, assets: Balance) -> Balance {
+	fraction.mul_floor(assets)
+}
+
+/// Spreading `amount` of rewards over `earning` shares: the increment of the
+/// reward index (rounded down) and the part of `amount` the increment
+/// accounts for (rounded up, never more than `amount`). The rest, less than
+/// one unit per `1e18 / earning` shares, stays undistributed.
+///
+/// Returns `(0, 0)` when nobody earns, `None` when the increment overflows.
+pub(crate) fn reward_increment(amount: Balance, earning: Balance) -> Option<(FixedU128, Balance)> {
+	if earning.is_zero() || amount.is_zero() {
+		return Some((FixedU128::zero(), Zero::zero()));
+	}
+	let increment = mul_div(amount, FixedU128::DIV, earning, Rounding::Down)?;
+	// `increment * earning / DIV <= amount`, so rounding up stays `<= amount`.
+	let used = mul_div(increment, earning, FixedU128::DIV, Rounding::Up)?.min(amount);
+	Some((FixedU128::from_inner(increment), used))
+}
+
+/// The rewards `shares` earning shares have accrued while the reward index
+/// moved from `from` to `to`: rounded down. Zero if the index did not move
+/// forward; `None` on overflow (more than a `u128` of rewards).
+pub(crate) fn reward_owed(shares: Balance, from: FixedU128, to: FixedU128) -> Option<Balance> {
+	let delta = to.into_inner().saturating_sub(from.into_inner());
+	if delta.is_zero() || shares.is_zero() {
+		return Some(Zero::zero());
+	}
+	mul_div(shares, delta, FixedU128::DIV, Rounding::Down)
+}
+
+/// `capital / required` rounded down; `None` when nothing is required, the
+/// largest representable value if the quotient does not fit.
+pub(crate) fn coverage(capital: Balance, required: Balance) -> Option<FixedU128> {
+	if required.is_zero() {
+		return None;
+	}
+	Some(
+		mul_div(capital, FixedU128::DIV, required, Rounding::Down)
+			.map(FixedU128::from_inner)
+			.unwrap_or_else(FixedU128::max_value),
+	)
+}
+
+/// The junior tranche's share of rewards at `coverage` under `curve`.
+///
+/// `junior_max` at or below `coverage_low`, `junior_min` at or above
+/// `coverage_high` or without a coverage figure (nothing required), linear in
+/// between with the fall from `junior_max` rounded down. Non-increasing in
+/// the coverage. A curve with `junior_min > junior_max` (refused by the
+/// bounds checks) is read as flat at `junior_max`.
+pub(crate) fn junior_share(curve: &PremiumCurve, coverage: Option<FixedU128>) -> Permill {
+	let Some(coverage) = coverage else { return curve.junior_min.min(curve.junior_max) };
+	if coverage <= curve.coverage_low {
+		return curve.junior_max;
+	}
+	if coverage >= curve.coverage_high {
+		return curve.junior_min.min(curve.junior_max);
+	}
+	// Here `coverage_low < coverage < coverage_high`.
+	let max = curve.junior_max.deconstruct();
+	let span = max.saturating_sub(curve.junior_min.deconstruct());
+	let progressed = coverage.into_inner().saturating_sub(curve.coverage_low.into_inner());
+	let width = curve.coverage_high.into_inner().saturating_sub(curve.coverage_low.into_inner());
+	// `progressed < width`, so the fall is below `span` and fits in a `u32`.
+	let fall = mul_div(u128::from(span), progressed, width, Rounding::Down)
+		.and_then(|fall| u32::try_from(fall).ok())
+		.unwrap_or(span)
+		.min(span);
+	Permill::from_parts(max.saturating_sub(fall))
+}
+
+/// The split of `total` between the tranches at `junior_share`: the junior
+/// part rounded down, the senior part the exact rest.
+pub(crate) fn split(total: Balance, junior_share: Permill) -> (Balance, Balance) {
+	let junior = junior_share.mul_floor(total);
+	// `junior <= total`: the share is at most 100%.
+	(junior, total.saturating_sub(junior))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn curve() -> PremiumCurve {
+		PremiumCurve {
+			required_capital: Permill::from_percent(10),
+			coverage_low: FixedU128::from_u32(1),
+			coverage_high: FixedU128::from_u32(3),
+			junior_max: Permill::from_percent(80),
+			junior_min: Permill::from_percent(40),
+		}
+	}
+
+	#[test]
+	fn fresh_tranche_mints_at_one() {
+		assert_eq!(shares_for(500, 0, 0), Some(500));
+		assert_eq!(shares_for(500, 123, 0), Some(500));
+		assert_eq!(shares_for(500, 0, 10), None);
+	}
+
+	#[test]
+	fn minting_rounds_against_the_staker() {
+		// Price 3/2: 10 units buy 6.66.. shares -> 6.
+		assert_eq!(shares_for(10, 3, 2), Some(6));
+		// Redeeming rounds down too: 6 shares of (13, 8) are worth 9.75 -> 9.
+		assert_eq!(value_of(6, 13, 8), 9);
+		assert_eq!(value_of(8, 13, 8), 13);
+		assert_eq!(value_of(9, 13, 8), 13, "capped at all shares");
+		assert_eq!(value_of(5, 13, 0), 0);
+	}
+
+	#[test]
+	fn share_math_does_not_overflow_on_large_values() {
+		let big = u128::MAX / 3;
+		assert_eq!(value_of(big, big, big), big);
+		assert_eq!(shares_for(big, big, big), Some(big));
+		assert_eq!(shares_for(u128::MAX, 1, u128::MAX), None);
+	}
+
+	#[test]
+	fn share_price_rounds_down() {
+		assert_eq!(share_price(0, 0), FixedU128::one());
+		assert_eq!(share_price(0, 5), FixedU128::zero());
+		assert_eq!(share_price(2, 3), FixedU128::from_inner(666_666_666_666_666_666));
+		assert_eq!(share_price(u128::MAX, 1), FixedU128::max_value());
+	}
+
+	#[test]
+	fn reward_increment_never_hands_out_more_than_it_got() {
+		assert_eq!(reward_increment(100, 0), Some((FixedU128::zero(), 0)));
+		let (inc, used) = reward_increment(100, 3).unwrap();
+		assert_eq!(inc, FixedU128::from_inner(33_333_333_333_333_333_333));
+		assert_eq!(used, 100);
+		assert_eq!(reward_owed(3, FixedU128::zero(), inc), Some(99));
+		// Too small to move the index: nothing is used.
+		let (inc, used) = reward_increment(1, 10u128.pow(19)).unwrap();
+		assert_eq!((inc, used), (FixedU128::zero(), 0));
+	}
+
+	#[test]
+	fn reward_owed_ignores_a_backwards_index() {
+		assert_eq!(reward_owed(10, FixedU128::from_u32(2), FixedU128::from_u32(1)), Some(0));
+		assert_eq!(reward_owed(10, FixedU128::from_u32(1), FixedU128::from_u32(2)), Some(10));
+	}
+
+	#[test]
+	fn coverage_is_none_without_requirement() {
+		assert_eq!(coverage(100, 0), None);
+		assert_eq!(coverage(150, 100), Some(FixedU128::from_rational(3, 2)));
+		assert_eq!(coverage(u128::MAX, 1), Some(FixedU128::max_value()));
+	}
+
+	#[test]
+	fn junior_share_follows_the_curve() {
+		let c = curve();
+		assert_eq!(junior_share(&c, None), Permill::from_percent(40));
+		assert_eq!(junior_share(&c, Some(FixedU128::zero())), Permill::from_percent(80));
+		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(1))), Permill::from_percent(80));
+		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(2))), Permill::from_percent(60));
+		assert_eq!(
+			junior_share(&c, Some(FixedU128::from_rational(5, 2))),
+			Permill::from_percent(50)
+		);
+		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(3))), Permill::from_percent(40));
+		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(30))), Permill::from_percent(40));
+		// The fall is rounded down: the junior share is rounded up.
+		let third = FixedU128::from_u32(1) + FixedU128::from_rational(2, 3);
+		assert_eq!(junior_share(&c, Some(third)), Permill::from_parts(666_667));
+	}
+
+	#[test]
+	fn split_is_exact() {
+		assert_eq!(split(101, Permill::from_percent(50)), (50, 51));
+		assert_eq!(split(0, Permill::from_percent(50)), (0, 0));
+		assert_eq!(split(7, Permill::one()), (7, 0));
+	}
+
+	proptest::proptest! {
+		#[test]
+		fn junior_share_is_monotone_and_bounded(
+			a in 0u128..10_000_000_000_000_000_000u128,
+			b in 0u128..10_000_000_000_000_000_000u128,
+		) {
+			let c = curve();
+			let (lo, hi) = (a.min(b), a.max(b));
+			let at_lo = junior_share(&c, Some(FixedU128::from_inner(lo)));
+			let at_hi = junior_share(&c, Some(FixedU128::from_inner(hi)));
+			proptest::prop_assert!(at_hi <= at_lo);
+			proptest::prop_assert!(at_lo <= c.junior_max && at_hi >= c.junior_min);
+		}
+
+		#[test]
+		fn stake_then_redeem_never_gains(
+			amount in 1u128..1_000_000_000_000,
+			assets in 1u128..1_000_000_000_000,
+			shares in 1u128..1_000_000_000_000,
+		) {
+			let minted = shares_for(amount, assets, shares).unwrap();
+			let back = value_of(minted, assets + amount, shares + minted);
+			proptest::prop_assert!(back <= amount);
+			// The other holders' shares are worth no less than before.
+			let others_before = value_of(shares, assets, shares);
+			let others_after = value_of(shares, assets + amount, shares + minted);
+			proptest::prop_assert!(others_after >= others_before);
+		}
+
+		#[test]
+		fn rewards_owed_never_exceed_rewards_used(
+			amounts in proptest::collection::vec(0u128..1_000_000_000, 1..8),
+			holdings in proptest::collection::vec(1u128..1_000_000_000_000, 1..8),
+		) {
+			let earning: u128 = holdings.iter().sum();
+			let mut index = FixedU128::zero();
+			let mut used_total = 0u128;
+			for amount in amounts {
+				let (inc, used) = reward_increment(amount, earning).unwrap();
+				proptest::prop_assert!(used <= amount);
+				index = index + inc;
+				used_total += used;
+			}
+			let owed: u128 = holdings
+				.iter()
+				.map(|h| reward_owed(*h, FixedU128::zero(), index).unwrap())
+				.sum();
+			proptest::prop_assert!(owed <= used_total);
+		}
+	}
+}

@@ -1,0 +1,472 @@
+//! Transfers, parameter bounds, the runtime-API helpers, genesis and the
+//! invariants.
+
+use super::*;
+use alloc::vec::Vec;
+use backstop_primitives::{Balance, RiskExposure};
+use frame_support::{
+	defensive,
+	pallet_prelude::*,
+	traits::{
+		fungible::{Inspect, Mutate},
+		tokens::{Fortitude, Preservation},
+	},
+	weights::Weight,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{AccountIdConversion, One, Zero},
+	FixedU128, Perbill, Permill,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The account that holds both tranches, the reward pot, the
+	/// undistributed rewards and the existential buffer.
+	pub fn account_id() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// Fails with `BufferMissing` unless the pallet account holds its
+	/// existential buffer. Once it does, it always will: every payment out of
+	/// it keeps it alive.
+	pub(crate) fn ensure_buffer() -> DispatchResult {
+		let held = T::Currency::balance(&Self::account_id());
+		ensure!(held >= T::Currency::minimum_balance(), Error::<T>::BufferMissing);
+		Ok(())
+	}
+
+	/// Moves a stake of `amount` from `who` into the pallet account, keeping
+	/// `who` alive.
+	pub(crate) fn pull(who: &T::AccountId, amount: Balance) -> DispatchResult {
+		T::Currency::transfer(who, &Self::account_id(), amount, Preservation::Preserve)?;
+		Ok(())
+	}
+
+	/// Moves revenue of `amount` from `source` into the pallet account
+	/// (keeping `source` alive) and returns what may be credited to rewards:
+	/// all of it, unless the existential buffer was missing, in which case
+	/// the first part of the inflow restores it.
+	pub(crate) fn pull_revenue(
+		source: &T::AccountId,
+		amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		let account = Self::account_id();
+		let held = T::Currency::balance(&account);
+		// Zero whenever the buffer is in place.
+		let missing = T::Currency::minimum_balance().saturating_sub(held);
+		ensure!(amount >= missing, Error::<T>::BufferMissing);
+		T::Currency::transfer(source, &account, amount, Preservation::Preserve)?;
+		if !missing.is_zero() {
+			log::warn!(
+				target: LOG_TARGET,
+				"pallet account had no existential buffer; restored it with {missing:?}",
+			);
+			Self::deposit_event(Event::BufferRestored { amount: missing });
+		}
+		// `amount >= missing` was checked above.
+		Ok(amount.saturating_sub(missing))
+	}
+
+	/// Pays `amount` from the pallet account to `dest`, always leaving the
+	/// existential buffer in place.
+	pub(crate) fn push(dest: &T::AccountId, amount: Balance) -> DispatchResult {
+		let account = Self::account_id();
+		let spendable =
+			T::Currency::reducible_balance(&account, Preservation::Preserve, Fortitude::Polite);
+		if spendable < amount {
+			defensive!("staking backstop ledgers exceed what the pallet account can pay");
+			return Err(Error::<T>::LedgerInconsistent.into());
+		}
+		T::Currency::transfer(&account, dest, amount, Preservation::Preserve)?;
+		Ok(())
+	}
+
+	/// The parameters of a tranche that neither genesis nor governance set:
+	/// no minimum stake beyond one share, 30% per event (or the hard limit if
+	/// lower), and the shortest cooldown and window the limits allow.
+	pub fn default_tranche_params() -> TrancheParams<BlockNumberFor<T>> {
+		TrancheParams {
+			min_stake: Zero::zero(),
+			max_slash_fraction: Perbill::from_percent(30).min(T::MaxSlashFraction::get()),
+			cooldown: T::MinCooldown::get(),
+			unstake_window: T::MinUnstakeWindow::get(),
+		}
+	}
+
+	/// The premium curve neither genesis nor governance set: a flat even split
+	/// between the tranches, whatever the coverage.
+	pub fn default_premium_curve() -> PremiumCurve {
+		PremiumCurve {
+			required_capital: Permill::zero(),
+			coverage_low: FixedU128::zero(),
+			coverage_high: FixedU128::one().min(T::MaxCoveragePoint::get()),
+			junior_max: Permill::from_percent(50),
+			junior_min: Permill::from_percent(50),
+		}
+	}
+
+	/// Checks `params` against the hard limits.
+	pub(crate) fn ensure_params_in_bounds(
+		params: &TrancheParams<BlockNumberFor<T>>,
+	) -> DispatchResult {
+		ensure!(params.min_stake <= T::MaxMinStake::get(), Error::<T>::MinStakeTooHigh);
+		ensure!(
+			params.max_slash_fraction <= T::MaxSlashFraction::get(),
+			Error::<T>::SlashFractionTooHigh
+		);
+		ensure!(params.cooldown >= T::MinCooldown::get(), Error::<T>::CooldownTooShort);
+		ensure!(params.cooldown <= T::MaxCooldown::get(), Error::<T>::CooldownTooLong);
+		ensure!(
+			params.unstake_window >= T::MinUnstakeWindow::get(),
+			Error::<T>::UnstakeWindowTooShort
+		);
+		ensure!(
+			params.unstake_window <= T::MaxUnstakeWindow::get(),
+			Error::<T>::UnstakeWindowTooLong
+		);
+		Ok(())
+	}
+
+	/// Checks `curve`: a non-empty coverage range within the hard limit and
+	/// a junior share that does not rise with coverage.
+	pub(crate) fn ensure_curve_valid(curve: &PremiumCurve) -> DispatchResult {
+		ensure!(curve.coverage_low < curve.coverage_high, Error::<T>::CoverageRangeEmpty);
+		ensure!(curve.coverage_high <= T::MaxCoveragePoint::get(), Error::<T>::CoverageTooHigh);
+		ensure!(curve.junior_min <= curve.junior_max, Error::<T>::JuniorShareRangeInverted);
+		Ok(())
+	}
+
+	/// The weight to charge for one call of `LossAbsorber::absorb`: the
+	/// benchmark at its largest staker count (slashing does not depend on it).
+	pub fn absorb_weight() -> Weight {
+		T::WeightInfo::absorb(ABSORB_BENCHMARK_STAKERS)
+	}
+
+	// ---- Runtime API helpers ----
+
+	/// `assets / shares` of `tranche`, rounded down; one for a tranche
+	/// without shares.
+	pub fn share_price(tranche: Tranche) -> FixedU128 {
+		let ledger = Tranches::<T>::get(tranche);
+		math::share_price(ledger.assets, ledger.shares)
+	}
+
+	/// What `tranche` would pay towards one loss event now.
+	pub fn tranche_capacity(tranche: Tranche) -> Balance {
+		math::slash_cap(
+			Params::<T>::get(tranche).max_slash_fraction,
+			Tranches::<T>::get(tranche).assets,
+		)
+	}
+
+	/// Assets, shares, share price, reward index, capacity and parameters of
+	/// `tranche`.
+	pub fn tranche_info(tranche: Tranche) -> TrancheInfo<BlockNumberFor<T>> {
+		let ledger = Tranches::<T>::get(tranche);
+		let params = Params::<T>::get(tranche);
+		TrancheInfo {
+			tranche,
+			epoch: ledger.epoch,
+			assets: ledger.assets,
+			shares: ledger.shares,
+			earning_shares: ledger.earning_shares,
+			share_price: math::share_price(ledger.assets, ledger.shares),
+			reward_per_share: ledger.reward_per_share,
+			capacity: math::slash_cap(params.max_slash_fraction, ledger.assets),
+			min_stake: params.min_stake,
+			max_slash_fraction: params.max_slash_fraction,
+			cooldown: params.cooldown,
+			unstake_window: params.unstake_window,
+		}
+	}
+
+	/// The staked capital: the assets of both tranches.
+	pub fn total_capital() -> Balance {
+		// Both are bounded by the settlement asset's total issuance.
+		Tranches::<T>::get(Tranche::Junior)
+			.assets
+			.saturating_add(Tranches::<T>::get(Tranche::Senior).assets)
+	}
+
+	/// The capital the backstop should hold: the curve's `required_capital`
+	/// fraction of the total open interest, rounded up.
+	pub fn required_capital() -> Balance {
+		Premium::<T>::get().required_capital.mul_ceil(T::Exposure::total_open_interest())
+	}
+
+	/// Staked capital divided by required capital, rounded down; `None` when
+	/// nothing is required.
+	pub fn coverage() -> Option<FixedU128> {
+		math::coverage(Self::total_capital(), Self::required_capital())
+	}
+
+	/// The junior tranche's share of rewards at the current coverage.
+	pub fn current_premium() -> Permill {
+		math::junior_share(&Premium::<T>::get(), Self::coverage())
+	}
+
+	/// What the backstop would cover of one loss event now: the sum of both
+	/// tranches' per-event caps.
+	pub fn total_capacity() -> Balance {
+		// Each cap is at most its tranche's assets; their sum is bounded by
+		// the settlement asset's total issuance.
+		Self::tranche_capacity(Tranche::Junior)
+			.saturating_add(Self::tranche_capacity(Tranche::Senior))
+	}
+
+	/// The rewards `who` may claim from `tranche` now.
+	pub fn pending_rewards(tranche: Tranche, who: &T::AccountId) -> Balance {
+		let ledger = Tranches::<T>::get(tranche);
+		Positions::<T>::get(tranche, who)
+			.map(|position| Self::accrued_rewards(tranche, &ledger, &position))
+			.unwrap_or_default()
+	}
+
+	/// `who`'s position in `tranche`; `None` when `who` has neither a
+	/// position nor an unstake request there.
+	pub fn position(tranche: Tranche, who: &T::AccountId) -> Option<PositionInfo> {
+		let ledger = Tranches::<T>::get(tranche);
+		let position = Positions::<T>::get(tranche, who);
+		let requests = UnstakeRequests::<T>::get(tranche, who);
+		if position.is_none() && requests.is_empty() {
+			return None;
+		}
+		let position = position.unwrap_or_else(|| Position::fresh(&ledger));
+		let earning_shares =
+			if position.epoch == ledger.epoch { position.shares } else { Zero::zero() };
+		let unstaking_shares = requests
+			.iter()
+			.filter(|request| request.epoch == ledger.epoch)
+			.fold(Balance::zero(), |sum, request| sum.saturating_add(request.shares));
+		Some(PositionInfo {
+			tranche,
+			earning_shares,
+			unstaking_shares,
+			value: math::value_of(
+				earning_shares.saturating_add(unstaking_shares),
+				ledger.assets,
+				ledger.shares,
+			),
+			pending_rewards: Self::accrued_rewards(tranche, &ledger, &position),
+		})
+	}
+
+	/// `who`'s unstake requests in `tranche`, oldest first, with their status
+	/// at the current block.
+	pub fn unstake_requests(
+		tranche: Tranche,
+		who: &T::AccountId,
+	) -> Vec<UnstakeRequestInfo<BlockNumberFor<T>>> {
+		let ledger = Tranches::<T>::get(tranche);
+		let now = frame_system::Pallet::<T>::block_number();
+		UnstakeRequests::<T>::get(tranche, who)
+			.into_iter()
+			.map(|request| {
+				let current = request.epoch == ledger.epoch;
+				let status = if !current {
+					UnstakeStatus::Void
+				} else if now < request.unlock_at {
+					UnstakeStatus::CoolingDown
+				} else if now < request.expires_at {
+					UnstakeStatus::Unstakable
+				} else {
+					UnstakeStatus::Lapsed
+				};
+				UnstakeRequestInfo {
+					id: request.id,
+					shares: request.shares,
+					value: if current {
+						math::value_of(request.shares, ledger.assets, ledger.shares)
+					} else {
+						Zero::zero()
+					},
+					unlock_at: request.unlock_at,
+					expires_at: request.expires_at,
+					status,
+				}
+			})
+			.collect()
+	}
+
+	// ---- Genesis, integrity, invariants ----
+
+	/// Builds the genesis state. Panics on an invalid configuration, as
+	/// genesis builds do: a chain must not start from a broken state.
+	pub(crate) fn do_build_genesis(config: &GenesisConfig<T>) {
+		let tranches = [
+			(Tranche::Junior, &config.junior_params, &config.junior_stakes),
+			(Tranche::Senior, &config.senior_params, &config.senior_stakes),
+		];
+		if let Err(e) = Self::ensure_curve_valid(&config.premium_curve) {
+			panic!("staking backstop genesis: invalid premium curve: {e:?}");
+		}
+		Premium::<T>::put(config.premium_curve);
+
+		let mut to_mint = T::Currency::minimum_balance();
+		for (tranche, params, stakes) in tranches {
+			if let Err(e) = Self::ensure_params_in_bounds(params) {
+				panic!("staking backstop genesis: {tranche:?} parameters out of bounds: {e:?}");
+			}
+			Params::<T>::insert(tranche, *params);
+			for (who, amount) in stakes {
+				assert!(
+					!amount.is_zero() && *amount >= params.min_stake,
+					"staking backstop genesis: {tranche:?} stake of {amount} below the minimum",
+				);
+				to_mint = match to_mint.checked_add(*amount) {
+					Some(sum) => sum,
+					None => panic!("staking backstop genesis: stakes overflow"),
+				};
+				let seeded = Self::load_staker(who, tranche).and_then(|mut state| {
+					Self::credit_stake(&mut state, *amount)?;
+					Self::store_staker(state)
+				});
+				if let Err(e) = seeded {
+					panic!("staking backstop genesis: cannot seed a {tranche:?} stake: {e:?}");
+				}
+			}
+		}
+		if !to_mint.is_zero() {
+			if let Err(e) = T::Currency::mint_into(&Self::account_id(), to_mint) {
+				panic!("staking backstop genesis: cannot mint the buffer and stakes: {e:?}");
+			}
+		}
+	}
+
+	/// Checks the configured constants.
+	pub(crate) fn do_integrity_test() {
+		assert!(T::MaxUnstakeRequests::get() > 0, "MaxUnstakeRequests must allow one request");
+		assert!(
+			!T::MaxSlashFraction::get().is_zero(),
+			"MaxSlashFraction of zero would forbid every slash"
+		);
+		assert!(T::MinCooldown::get() <= T::MaxCooldown::get(), "MinCooldown above MaxCooldown");
+		assert!(
+			!T::MinUnstakeWindow::get().is_zero(),
+			"MinUnstakeWindow of zero would let requests lapse as they unlock"
+		);
+		assert!(
+			T::MinUnstakeWindow::get() <= T::MaxUnstakeWindow::get(),
+			"MinUnstakeWindow above MaxUnstakeWindow"
+		);
+		assert!(
+			!T::MaxCoveragePoint::get().is_zero(),
+			"MaxCoveragePoint of zero leaves no valid premium curve"
+		);
+		assert!(
+			Self::ensure_params_in_bounds(&Self::default_tranche_params()).is_ok(),
+			"default tranche parameters out of bounds"
+		);
+		assert!(
+			Self::ensure_curve_valid(&Self::default_premium_curve()).is_ok(),
+			"default premium curve invalid"
+		);
+	}
+
+	/// The invariants of the pallet:
+	///
+	/// * the pallet account holds exactly both tranches' assets, the reward
+	///   pot and the undistributed rewards plus the existential buffer
+	///   (`minimum_balance`), or, before the buffer was ever created (pallet
+	///   added without genesis and no inflow yet), nothing at all;
+	/// * per tranche: earning shares are the current-epoch positions' shares;
+	///   all shares are those plus the current-epoch requests' shares;
+	///   assets are zero exactly when shares are; the holders' redeemable
+	///   values sum to at most the assets, and fall short of them by less
+	///   than one unit per holder (rounding down);
+	/// * no position or request belongs to a future epoch, and every ended
+	///   epoch a position still belongs to has its final reward index;
+	/// * the rewards all positions may claim are covered by the reward pot;
+	/// * requests have a non-empty window and identifiers already handed out;
+	/// * every parameter is within its hard limits and the curve is valid.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let junior = Tranches::<T>::get(Tranche::Junior);
+		let senior = Tranches::<T>::get(Tranche::Senior);
+		let ledgers = junior
+			.assets
+			.checked_add(senior.assets)
+			.and_then(|sum| sum.checked_add(RewardPot::<T>::get()))
+			.and_then(|sum| sum.checked_add(Undistributed::<T>::get()))
+			.ok_or("ledgers overflow")?;
+		let held = T::Currency::balance(&Self::account_id());
+		let pristine = held.is_zero() && ledgers.is_zero();
+		let expected = ledgers
+			.checked_add(T::Currency::minimum_balance())
+			.ok_or("ledgers plus buffer overflow")?;
+		ensure!(
+			pristine || held == expected,
+			"pallet account balance differs from the ledgers plus the buffer"
+		);
+
+		let next_id = NextRequestId::<T>::get();
+		let mut claimable: Balance = Zero::zero();
+		for (tranche, ledger) in [(Tranche::Junior, junior), (Tranche::Senior, senior)] {
+			ensure!(ledger.earning_shares <= ledger.shares, "more earning shares than shares");
+			ensure!(
+				ledger.assets.is_zero() == ledger.shares.is_zero(),
+				"a tranche has assets without shares or shares without assets"
+			);
+			let mut earning: Balance = Zero::zero();
+			let mut all: Balance = Zero::zero();
+			let mut holders: Balance = Zero::zero();
+			let mut values: Balance = Zero::zero();
+			for (_, position) in Positions::<T>::iter_prefix(tranche) {
+				ensure!(position.epoch <= ledger.epoch, "a position of a future epoch");
+				ensure!(!position.is_empty(), "an empty position is stored");
+				if position.epoch == ledger.epoch {
+					earning = earning.checked_add(position.shares).ok_or("shares overflow")?;
+					all = all.checked_add(position.shares).ok_or("shares overflow")?;
+					holders = holders.saturating_add(1);
+					values = values
+						.checked_add(math::value_of(position.shares, ledger.assets, ledger.shares))
+						.ok_or("values overflow")?;
+				} else {
+					ensure!(
+						EpochRewardIndex::<T>::contains_key(tranche, position.epoch),
+						"an ended epoch without its final reward index"
+					);
+				}
+				ensure!(
+					Self::reward_index_for(tranche, &ledger, &position) >= position.reward_debt,
+					"a reward debt above the reward index"
+				);
+				claimable = claimable
+					.checked_add(Self::accrued_rewards(tranche, &ledger, &position))
+					.ok_or("claimable rewards overflow")?;
+			}
+			for (_, requests) in UnstakeRequests::<T>::iter_prefix(tranche) {
+				ensure!(!requests.is_empty(), "an empty request list is stored");
+				for request in requests {
+					ensure!(request.epoch <= ledger.epoch, "a request of a future epoch");
+					ensure!(request.unlock_at < request.expires_at, "a request without a window");
+					ensure!(request.id < next_id, "a request identifier not yet handed out");
+					ensure!(!request.shares.is_zero(), "a request without shares");
+					if request.epoch == ledger.epoch {
+						all = all.checked_add(request.shares).ok_or("shares overflow")?;
+						holders = holders.saturating_add(1);
+						values = values
+							.checked_add(math::value_of(
+								request.shares,
+								ledger.assets,
+								ledger.shares,
+							))
+							.ok_or("values overflow")?;
+					}
+				}
+			}
+			ensure!(earning == ledger.earning_shares, "earning shares differ from the positions");
+			ensure!(all == ledger.shares, "shares differ from the positions and requests");
+			ensure!(values <= ledger.assets, "holders are owed more than the tranche holds");
+			ensure!(
+				ledger.assets.saturating_sub(values) <= holders,
+				"rounding lost more than one unit per holder"
+			);
+			Self::ensure_params_in_bounds(&Params::<T>::get(tranche))
+				.map_err(|_| "tranche parameters out of bounds")?;
+		}
+		ensure!(claimable <= RewardPot::<T>::get(), "claimable rewards exceed the reward pot");
+		Self::ensure_curve_valid(&Premium::<T>::get()).map_err(|_| "premium curve invalid")?;
+		Ok(())
+	}
+}

@@ -1,0 +1,199 @@
+//! The Backstop pallets: the settlement asset they all hold, and the loss
+//! waterfall and revenue routes that compose them.
+//!
+//! Risk parameters change through `AdminOrigin`, which is Root for now (the
+//! sudo key on the development chain); the OpenGov risk track and the risk
+//! council replace it when governance lands.
+
+use crate::{
+	AccountId, AssetId, Assets, BlockNumber, InsuranceFund, Runtime, SharedLiquidity,
+	StakingBackstop, DAYS, SETTLEMENT_ASSET_ID,
+};
+use backstop_primitives::{units::DOLLARS, Balance};
+use frame_support::{
+	parameter_types,
+	traits::{fungible::ItemOf, ConstU32},
+	PalletId,
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{FixedU128, Perbill, Permill};
+
+parameter_types! {
+	/// The settlement stablecoin's id in `pallet-assets`.
+	pub const SettlementAssetId: AssetId = SETTLEMENT_ASSET_ID;
+}
+
+/// The settlement stablecoin seen as a single `fungible`: the currency of
+/// every Backstop pallet.
+pub type Settlement = ItemOf<Assets, SettlementAssetId, AccountId>;
+
+/// Who changes risk parameters.
+pub type RiskAdmin = EnsureRoot<AccountId>;
+
+parameter_types! {
+	pub const InsuranceFundPalletId: PalletId = PalletId(*b"bk/insur");
+	pub const InsuranceMaxCapFraction: Permill = Permill::from_percent(50);
+	pub const InsuranceMaxAbsoluteCap: Balance = 10_000_000 * DOLLARS;
+	pub const InsuranceMaxTargetFraction: Permill = Permill::from_percent(20);
+	pub const InsuranceMaxForwardFraction: Permill = Permill::from_percent(50);
+}
+
+/// First tier of the loss waterfall and the sink for liquidation penalties
+/// and the insurance share of trading fees.
+impl pallet_insurance_fund::Config for Runtime {
+	type Currency = Settlement;
+	type Exposure = ();
+	type AdminOrigin = RiskAdmin;
+	type PalletId = InsuranceFundPalletId;
+	type MaxMarketFunds = ConstU32<256>;
+	type MaxCapFraction = InsuranceMaxCapFraction;
+	type MaxAbsoluteCap = InsuranceMaxAbsoluteCap;
+	type MaxTargetFraction = InsuranceMaxTargetFraction;
+	type MaxForwardFraction = InsuranceMaxForwardFraction;
+	type WeightInfo = pallet_insurance_fund::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// No price above a trillion dollars per unit is accepted.
+	pub const OracleMaxPrice: backstop_primitives::Price =
+		backstop_primitives::Price::from_inner(1_000_000_000_000 * 1_000_000_000_000_000_000);
+}
+
+/// Multi-source prices: the `PriceProvider` of the margin pallet.
+impl pallet_oracle_aggregator::Config for Runtime {
+	type AdminOrigin = RiskAdmin;
+	type WeightInfo = pallet_oracle_aggregator::weights::SubstrateWeight<Runtime>;
+	type MaxFeeders = ConstU32<15>;
+	type MaxAssets = ConstU32<64>;
+	type MaxBatch = ConstU32<10>;
+	type MaxPrice = OracleMaxPrice;
+	type MaxIdleChecks = ConstU32<4>;
+}
+
+/// polkadot-sdk's `pallet-oracle` (the ORML oracle), present only in
+/// benchmarking builds so that `benchmark pallet` measures it beside the
+/// oracle aggregator in the same run.
+#[cfg(feature = "runtime-benchmarks")]
+pub mod reference_oracle {
+	use super::*;
+	use alloc::vec::Vec;
+	use backstop_primitives::{OracleAssetId, Price};
+	use frame_support::{traits::SortedMembers, BoundedVec};
+
+	parameter_types! {
+		pub const ReferenceOraclePalletId: PalletId = PalletId(*b"bk/rforc");
+		pub storage ReferenceOracleMemberList: Vec<AccountId> = Vec::new();
+	}
+
+	/// The feeders of the reference oracle, kept sorted.
+	pub struct ReferenceOracleMembers;
+	impl SortedMembers<AccountId> for ReferenceOracleMembers {
+		fn sorted_members() -> Vec<AccountId> {
+			ReferenceOracleMemberList::get()
+		}
+		fn add(who: &AccountId) {
+			let mut members = ReferenceOracleMemberList::get();
+			if let Err(pos) = members.binary_search(who) {
+				members.insert(pos, who.clone());
+				ReferenceOracleMemberList::set(&members);
+			}
+		}
+	}
+
+	/// Ten distinct assets, the largest batch both oracles accept.
+	pub struct ReferenceOracleBenchmarkHelper;
+	impl pallet_oracle::BenchmarkHelper<OracleAssetId, Price, ConstU32<10>>
+		for ReferenceOracleBenchmarkHelper
+	{
+		fn get_currency_id_value_pairs() -> BoundedVec<(OracleAssetId, Price), ConstU32<10>> {
+			let pairs: Vec<(OracleAssetId, Price)> =
+				(0..10u32).map(|i| (i, Price::from_u32(1_000u32.saturating_add(i)))).collect();
+			BoundedVec::truncate_from(pairs)
+		}
+	}
+
+	impl pallet_oracle::Config for Runtime {
+		type OnNewData = ();
+		type CombineData = pallet_oracle::DefaultCombineData<
+			Runtime,
+			ConstU32<1>,
+			frame_support::traits::ConstU64<{ 3600 * 1000 }>,
+		>;
+		type Time = crate::Timestamp;
+		type OracleKey = OracleAssetId;
+		type OracleValue = Price;
+		type PalletId = ReferenceOraclePalletId;
+		type Members = ReferenceOracleMembers;
+		type WeightInfo = ();
+		type MaxHasDispatchedSize = ConstU32<15>;
+		type MaxFeedValues = ConstU32<10>;
+		type BenchmarkHelper = ReferenceOracleBenchmarkHelper;
+	}
+}
+
+/// The loss waterfall: bad debt runs down the insurance fund (the market's
+/// sub-fund, then the global fund), the staking backstop (junior, then
+/// senior) and the shared liquidity pool (up to the market's loss cap), in
+/// that order. What all three leave uncovered is the margin pallet's to
+/// deleverage.
+pub type LossWaterfall = (InsuranceFund, StakingBackstop, SharedLiquidity);
+
+parameter_types! {
+	pub const StakingBackstopPalletId: PalletId = PalletId(*b"bk/stake");
+	pub const StakingMaxMinStake: Balance = 100_000 * DOLLARS;
+	pub const StakingMaxSlashFraction: Perbill = Perbill::from_percent(50);
+	/// Short enough for the development chain; production presets use days.
+	pub const StakingMinCooldown: BlockNumber = 10;
+	pub const StakingMaxCooldown: BlockNumber = 30 * DAYS;
+	pub const StakingMinUnstakeWindow: BlockNumber = 10;
+	pub const StakingMaxUnstakeWindow: BlockNumber = 7 * DAYS;
+	pub StakingMaxCoveragePoint: FixedU128 = FixedU128::from_u32(10);
+}
+
+/// Second tier of the loss waterfall; earns the stakers' share of trading
+/// fees and insurance surplus, priced by coverage of open interest.
+impl pallet_staking_backstop::Config for Runtime {
+	type Currency = Settlement;
+	type Exposure = ();
+	type AdminOrigin = RiskAdmin;
+	type PalletId = StakingBackstopPalletId;
+	type MaxUnstakeRequests = ConstU32<8>;
+	type MaxMinStake = StakingMaxMinStake;
+	type MaxSlashFraction = StakingMaxSlashFraction;
+	type MinCooldown = StakingMinCooldown;
+	type MaxCooldown = StakingMaxCooldown;
+	type MinUnstakeWindow = StakingMinUnstakeWindow;
+	type MaxUnstakeWindow = StakingMaxUnstakeWindow;
+	type MaxCoveragePoint = StakingMaxCoveragePoint;
+	type WeightInfo = pallet_staking_backstop::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const SharedLiquidityPalletId: PalletId = PalletId(*b"bk/liqpl");
+	pub const LiquidityMaxCreditCap: Balance = 100_000_000 * DOLLARS;
+	pub const LiquidityMaxLossCap: Balance = 10_000_000 * DOLLARS;
+	pub const LiquidityMaxBaseRate: Permill = Permill::from_percent(20);
+	pub const LiquidityMaxRateSlope: Permill = Permill::from_percent(80);
+	pub const LiquidityMaxMinDeposit: Balance = 10_000 * DOLLARS;
+	pub const LiquidityMaxWithdrawDelay: BlockNumber = 28 * DAYS;
+	/// 365 days of 6-second blocks.
+	pub const BlocksPerYear: u32 = 365 * DAYS;
+}
+
+/// The LP pool: counterparty capital of the perpetual markets and the third
+/// tier of the loss waterfall, with per-protocol credit and loss caps.
+impl pallet_shared_liquidity::Config for Runtime {
+	type Currency = Settlement;
+	type AdminOrigin = RiskAdmin;
+	type PalletId = SharedLiquidityPalletId;
+	type MaxProtocols = ConstU32<32>;
+	type MaxWithdrawRequests = ConstU32<8>;
+	type MaxCreditCap = LiquidityMaxCreditCap;
+	type MaxLossCap = LiquidityMaxLossCap;
+	type MaxBaseRate = LiquidityMaxBaseRate;
+	type MaxRateSlope = LiquidityMaxRateSlope;
+	type MaxMinDeposit = LiquidityMaxMinDeposit;
+	type MaxWithdrawDelay = LiquidityMaxWithdrawDelay;
+	type BlocksPerYear = BlocksPerYear;
+	type WeightInfo = pallet_shared_liquidity::weights::SubstrateWeight<Runtime>;
+}
