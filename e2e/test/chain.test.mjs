@@ -183,6 +183,28 @@ describe('backstop dev chain', { timeout: 240_000 }, () => {
     assert.equal(protocols.length, 2);
   });
 
+  it('trades a BTC perpetual against the shared pool', async () => {
+    const eve = keyring.addFromUri('//Eve');
+    const deposit = 10_000n * DOLLARS;
+    await withNode(node, submit(api, api.tx.margin.deposit(deposit), eve), 'the margin deposit', 60_000);
+    // Long 0.01 BTC (sizes are in millionths of the base asset), accepting
+    // any fill below 200,000 dollars.
+    const size = 10_000n;
+    const limit = 200_000n * 10n ** 18n;
+    const { events } = await withNode(node, submit(api, api.tx.margin.trade(0, size, limit), eve),
+      'the trade', 60_000);
+    const traded = findEvent(events, 'margin', 'Traded');
+    assert.ok(traded, `no margin.Traded event: ${events.map(({ event }) => `${event.section}.${event.method}`).join(', ')}`);
+    const health = await api.call.marginApi.accountHealth(eve.address);
+    assert.ok(health.isOk, `no health: ${health.toString()}`);
+    const h = health.asOk;
+    assert.equal(h.positions.length, 1);
+    assert.equal(h.liquidatable.isTrue, false);
+    // Fees were paid: equity is a little below the deposit.
+    assert.ok(h.equity.toBigInt() < deposit && h.equity.toBigInt() > deposit - 100n * DOLLARS,
+      `equity ${h.equity.toString()}`);
+  });
+
   it('rejects a transfer beyond the balance with a named error', async () => {
     const dest = keyring.addFromUri(mnemonicGenerate());
     const bob = keyring.addFromUri('//Bob');

@@ -4,7 +4,7 @@
 use crate::configs::system::RuntimeBlockWeights;
 use crate::{
 	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber,
-	Executive, Grandpa, InherentDataExt, InsuranceFund, Nonce, OracleAggregator, Runtime,
+	Executive, Grandpa, InherentDataExt, InsuranceFund, Margin, Nonce, OracleAggregator, Runtime,
 	RuntimeCall, RuntimeGenesisConfig, SharedLiquidity, StakingBackstop, System,
 	TransactionPayment, VERSION,
 };
@@ -326,6 +326,27 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_margin_runtime_api::MarginApi<Block, AccountId, pallet_margin::MarketParams>
+		for Runtime
+	{
+		fn account_health(
+			who: AccountId,
+		) -> Result<pallet_margin_runtime_api::AccountHealth, pallet_margin_runtime_api::HealthError> {
+			Margin::account_health(&who)
+		}
+		fn is_liquidatable(who: AccountId) -> Result<bool, pallet_margin_runtime_api::HealthError> {
+			Margin::is_liquidatable(&who)
+		}
+		fn market(
+			market: backstop_primitives::MarketId,
+		) -> Option<pallet_margin_runtime_api::MarketSummary<pallet_margin::MarketParams>> {
+			Margin::market_summary(market)
+		}
+		fn markets() -> Vec<backstop_primitives::MarketId> {
+			Margin::market_ids()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -351,8 +372,8 @@ impl_runtime_apis! {
 			use frame_system_benchmarking::Pallet as SystemBench;
 			#[allow(unused_imports)]
 			use crate::{
-				Assets, Balances, InsuranceFund, OracleAggregator, ReferenceOracle, SharedLiquidity,
-				StakingBackstop, Sudo, Timestamp,
+				Assets, Balances, InsuranceFund, Margin, OracleAggregator, ReferenceOracle,
+				SharedLiquidity, StakingBackstop, Sudo, Timestamp,
 			};
 
 			let mut list = Vec::<BenchmarkList>::new();
@@ -371,8 +392,8 @@ impl_runtime_apis! {
 			use frame_system_benchmarking::Pallet as SystemBench;
 			#[allow(unused_imports)]
 			use crate::{
-				Assets, Balances, InsuranceFund, OracleAggregator, ReferenceOracle, SharedLiquidity,
-				StakingBackstop, Sudo, Timestamp,
+				Assets, Balances, InsuranceFund, Margin, OracleAggregator, ReferenceOracle,
+				SharedLiquidity, StakingBackstop, Sudo, Timestamp,
 			};
 
 			impl frame_system_benchmarking::Config for Runtime {}

@@ -12,4 +12,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_oracle, ReferenceOracle]
 	[pallet_staking_backstop, StakingBackstop]
 	[pallet_shared_liquidity, SharedLiquidity]
+	[pallet_margin, Margin]
 );

@@ -3,15 +3,17 @@
 
 use crate::{
 	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, GrandpaConfig,
-	InsuranceFundConfig, OracleAggregatorConfig, RuntimeGenesisConfig, SharedLiquidityConfig,
-	StakingBackstopConfig, SudoConfig, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
+	InsuranceFundConfig, MarginConfig, OracleAggregatorConfig, RuntimeGenesisConfig,
+	SharedLiquidityConfig, StakingBackstopConfig, SudoConfig, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
 };
 use alloc::{vec, vec::Vec};
+use backstop_primitives::units::BASE_UNIT;
 use backstop_primitives::units::SETTLEMENT_DECIMALS;
 use backstop_primitives::MarketId;
 use backstop_primitives::OracleAssetId;
 use frame_support::build_struct_json_patch;
 use pallet_insurance_fund::FundParams;
+use pallet_margin::MarketParams;
 use pallet_oracle_aggregator::AssetConfig;
 use pallet_shared_liquidity::ProtocolTerms;
 use pallet_staking_backstop::{PremiumCurve, TrancheParams};
@@ -69,6 +71,38 @@ pub fn dev_feeders() -> Vec<AccountId> {
 	]
 }
 
+/// The demo perpetual market on `oracle_asset`: 5% initial and 3%
+/// maintenance margin, initial margin rising toward 100% between the two
+/// open-interest caps (in dollars), a volatility add-on of twice the oracle's
+/// dispersion (capped at 10%), 0.05% trading fee plus a 0.1% skew fee per
+/// `skew_scale` base units of skew, a 1% liquidation penalty (to the insurance
+/// fund) of which a quarter-point goes to the liquidator, and funding of at
+/// most about 1.7 per million per block.
+pub fn demo_market(
+	oracle_asset: OracleAssetId,
+	oi_lower_cap: Balance,
+	oi_upper_cap: Balance,
+	skew_scale: u128,
+) -> MarketParams {
+	MarketParams {
+		oracle_asset,
+		initial_margin: Permill::from_percent(5),
+		maintenance_margin: Permill::from_percent(3),
+		open_interest_lower_cap: oi_lower_cap,
+		open_interest_upper_cap: oi_upper_cap,
+		max_open_interest: oi_upper_cap,
+		volatility_multiplier: FixedU128::from_u32(2),
+		volatility_cap: Permill::from_percent(10),
+		trading_fee: Permill::from_parts(500),
+		skew_fee: Permill::from_parts(1_000),
+		skew_scale,
+		liquidation_penalty: Permill::from_percent(1),
+		liquidator_reward: Permill::from_parts(2_500),
+		max_funding_rate: Perbill::from_parts(1_667),
+		funding_skew_scale: skew_scale,
+	}
+}
+
 /// Settlement asset seeded into the global insurance fund.
 pub const INSURANCE_GLOBAL_SEED: Balance = 250_000 * DOLLARS;
 /// Settlement asset seeded into each demo market's insurance sub-fund.
@@ -100,6 +134,16 @@ fn genesis(
 	// The stablecoin's issuer/admin: the sudo key where there is one, Alice
 	// otherwise. It has no special power over balances beyond pallet-assets'.
 	let issuer = root.clone().unwrap_or_else(|| Sr25519Keyring::Alice.to_account_id());
+	let margin_markets = vec![
+		(
+			BTC_PERP,
+			demo_market(BTC, 50_000_000 * DOLLARS, 200_000_000 * DOLLARS, 1_000 * BASE_UNIT),
+		),
+		(
+			ETH_PERP,
+			demo_market(ETH, 20_000_000 * DOLLARS, 100_000_000 * DOLLARS, 10_000 * BASE_UNIT),
+		),
+	];
 	// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable; a
 	// production chain sets days.
 	let junior_params = TrancheParams::<crate::BlockNumber> {
@@ -213,6 +257,7 @@ fn genesis(
 				),
 			],
 		},
+		margin: MarginConfig { markets: margin_markets },
 		oracle_aggregator: OracleAggregatorConfig {
 			assets: vec![(BTC, demo_oracle_config()), (ETH, demo_oracle_config())],
 			feeders: dev_feeders(),
@@ -242,11 +287,31 @@ pub fn local_config_genesis() -> Value {
 	)
 }
 
+/// The name of the preset the FRAME benchmarks run on.
+pub const BENCHMARK_PRESET: &str = "benchmark";
+
+/// The `benchmark` preset: the development chain's validator, accounts and
+/// settlement asset, but none of the Backstop demo state (no oracle assets
+/// or feeders, no markets, no seeded funds, stakes or liquidity), so that
+/// every pallet's benchmarks start from its own empty state.
+pub fn benchmark_config_genesis() -> Value {
+	let mut patch = development_config_genesis();
+	if let Value::Object(pallets) = &mut patch {
+		for demo in
+			["insuranceFund", "oracleAggregator", "stakingBackstop", "sharedLiquidity", "margin"]
+		{
+			pallets.remove(demo);
+		}
+	}
+	patch
+}
+
 /// The JSON of the named preset, if there is one.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		BENCHMARK_PRESET => benchmark_config_genesis(),
 		_ => return None,
 	};
 	serde_json::to_vec(&patch).ok()
@@ -257,5 +322,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(BENCHMARK_PRESET),
 	]
 }

@@ -225,9 +225,12 @@ mod runtime {
 	#[runtime::pallet_index(23)]
 	pub type SharedLiquidity = pallet_shared_liquidity;
 
-	/// polkadot-sdk's ORML oracle, only in benchmarking builds, as the
-	/// yardstick of the oracle aggregator's benchmarks.
-	#[cfg(feature = "runtime-benchmarks")]
+	#[runtime::pallet_index(24)]
+	pub type Margin = pallet_margin;
+
+	/// polkadot-sdk's ORML oracle: the yardstick of the oracle aggregator's
+	/// benchmarks. It has no feeders (only benchmarks add any), so nothing
+	/// can be fed to it on chain.
 	#[runtime::pallet_index(90)]
 	pub type ReferenceOracle = pallet_oracle;
 }

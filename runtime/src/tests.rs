@@ -57,6 +57,7 @@ fn both_presets_are_listed() {
 	let names = preset_names();
 	assert!(names.contains(&"development".into()));
 	assert!(names.contains(&"local_testnet".into()));
+	assert!(names.contains(&"benchmark".into()));
 	assert!(genesis_config_presets::get_preset(&"no_such_preset".into()).is_none());
 }
 
@@ -95,9 +96,10 @@ fn settlement_asset_exists_with_metadata() {
 		let insurance = INSURANCE_GLOBAL_SEED + 2 * INSURANCE_MARKET_SEED + SETTLEMENT_MIN_BALANCE;
 		let staking = 4 * SEED_STAKE + SETTLEMENT_MIN_BALANCE;
 		let liquidity = SEED_LIQUIDITY_ALICE + SEED_LIQUIDITY_BOB + SETTLEMENT_MIN_BALANCE;
+		let margin = SETTLEMENT_MIN_BALANCE;
 		assert_eq!(
 			Assets::total_issuance(SETTLEMENT_ASSET_ID),
-			holders * DEV_SETTLEMENT_ENDOWMENT + insurance + staking + liquidity
+			holders * DEV_SETTLEMENT_ENDOWMENT + insurance + staking + liquidity + margin
 		);
 	});
 }
@@ -285,5 +287,65 @@ fn loss_waterfall_runs_insurance_then_stakers_then_pool() {
 			SharedLiquidity::protocol_status(pallet_shared_liquidity::ProtocolId::Market(ETH_PERP)),
 			Some(pallet_shared_liquidity::ProtocolStatus::Active)
 		);
+	});
+}
+
+#[test]
+fn a_trader_opens_and_closes_a_btc_position_against_the_pool() {
+	use backstop_primitives::{units::BASE_UNIT, Price};
+	use genesis_config_presets::{dev_feeders, BTC, ETH};
+	preset_ext("development").execute_with(|| {
+		assert_eq!(Margin::market_ids(), vec![BTC_PERP, ETH_PERP]);
+		// Two feeders make a live BTC price of 60,000.
+		for feeder in dev_feeders().into_iter().take(2) {
+			assert_ok!(OracleAggregator::feed(
+				RuntimeOrigin::signed(feeder),
+				frame_support::BoundedVec::truncate_from(vec![
+					(BTC, Price::from_u32(60_000)),
+					(ETH, Price::from_u32(3_000)),
+				])
+			));
+		}
+		let trader = Sr25519Keyring::Eve.to_account_id();
+		assert_ok!(Margin::deposit(RuntimeOrigin::signed(trader.clone()), 10_000 * DOLLARS));
+		let pool_drawn_before =
+			SharedLiquidity::protocol_drawn(pallet_shared_liquidity::ProtocolId::Market(BTC_PERP));
+		// Long 0.1 BTC (6,000 dollars notional) with up to 1% slippage.
+		assert_ok!(Margin::trade(
+			RuntimeOrigin::signed(trader.clone()),
+			BTC_PERP,
+			(BASE_UNIT / 10) as i128,
+			Price::from_u32(60_600),
+		));
+		let health = Margin::account_health(&trader).expect("priced");
+		assert!(health.equity > 0);
+		assert!(!Margin::is_liquidatable(&trader).expect("priced"));
+		// The pool backs the position: its credit line to BTC-PERP is drawn.
+		assert!(
+			SharedLiquidity::protocol_drawn(pallet_shared_liquidity::ProtocolId::Market(BTC_PERP))
+				> pool_drawn_before
+		);
+		// Close it again: the trader paid fees, so has less than deposited.
+		assert_ok!(Margin::trade(
+			RuntimeOrigin::signed(trader.clone()),
+			BTC_PERP,
+			-((BASE_UNIT / 10) as i128),
+			Price::from_u32(59_400),
+		));
+		let health = Margin::account_health(&trader).expect("priced");
+		assert!(health.equity < (10_000 * DOLLARS) as i128);
+		assert!(health.equity > (9_990 * DOLLARS) as i128);
+	});
+}
+
+#[test]
+fn benchmark_preset_has_no_demo_state() {
+	preset_ext("benchmark").execute_with(|| {
+		assert!(OracleAggregator::all_price_statuses().is_empty());
+		assert!(Margin::market_ids().is_empty());
+		assert!(SharedLiquidity::protocols().is_empty());
+		assert_eq!(SharedLiquidity::pool_assets(), 0);
+		// Accounts and the settlement asset are there as on the dev chain.
+		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, alice()), DEV_SETTLEMENT_ENDOWMENT);
 	});
 }

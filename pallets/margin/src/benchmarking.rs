@@ -63,7 +63,13 @@ fn set_prices<T: Config>(markets: &[MarketId], dollars: u32) {
 
 /// Creates markets `0..n` (oracle asset = market id) priced at 100 dollars
 /// with pool capacity and a funded backstop.
+///
+/// Markets a runtime's genesis created (the development preset's demo
+/// markets) are removed first, so that every benchmark starts from the same
+/// market set whatever the chain it runs on.
 fn setup_markets<T: Config>(n: u32) -> Result<Vec<MarketId>, BenchmarkError> {
+	let _ = Markets::<T>::clear(u32::MAX, None);
+	MarketCount::<T>::kill();
 	Pallet::<T>::ensure_buffer();
 	let markets: Vec<MarketId> = (0..n).collect();
 	set_prices::<T>(&markets, 100);
@@ -264,6 +270,10 @@ mod benchmarks {
 		liquidate(RawOrigin::Signed(caller), victim.clone());
 
 		assert!(!Accounts::<T>::contains_key(&victim));
+		// With the mock's waterfall half the bad debt stays uncovered and is
+		// recorded as a deficit (asserted in the mock); a runtime's real
+		// waterfall may cover more of it, so only the mock checks this.
+		#[cfg(test)]
 		assert!(Markets::<T>::get(0).is_some_and(|m| m.state.deficit > 0));
 		Ok(())
 	}

@@ -6,8 +6,8 @@
 //! council replace it when governance lands.
 
 use crate::{
-	AccountId, AssetId, Assets, BlockNumber, InsuranceFund, Runtime, SharedLiquidity,
-	StakingBackstop, DAYS, SETTLEMENT_ASSET_ID,
+	AccountId, AssetId, Assets, BlockNumber, InsuranceFund, Margin, OracleAggregator, Runtime,
+	SharedLiquidity, StakingBackstop, DAYS, SETTLEMENT_ASSET_ID,
 };
 use backstop_primitives::{units::DOLLARS, Balance};
 use frame_support::{
@@ -42,7 +42,8 @@ parameter_types! {
 /// and the insurance share of trading fees.
 impl pallet_insurance_fund::Config for Runtime {
 	type Currency = Settlement;
-	type Exposure = ();
+	/// Targets are sized against the margin pallet's open interest.
+	type Exposure = Margin;
 	type AdminOrigin = RiskAdmin;
 	type PalletId = InsuranceFundPalletId;
 	type MaxMarketFunds = ConstU32<256>;
@@ -70,15 +71,15 @@ impl pallet_oracle_aggregator::Config for Runtime {
 	type MaxIdleChecks = ConstU32<4>;
 }
 
-/// polkadot-sdk's `pallet-oracle` (the ORML oracle), present only in
-/// benchmarking builds so that `benchmark pallet` measures it beside the
-/// oracle aggregator in the same run.
-#[cfg(feature = "runtime-benchmarks")]
+/// polkadot-sdk's `pallet-oracle` (the ORML oracle), so that `benchmark
+/// pallet` measures it beside the oracle aggregator in the same run. Its
+/// member list is empty and only benchmarks can add to it: on chain it is
+/// inert.
 pub mod reference_oracle {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{OracleAssetId, Price};
-	use frame_support::{traits::SortedMembers, BoundedVec};
+	use frame_support::traits::SortedMembers;
 
 	parameter_types! {
 		pub const ReferenceOraclePalletId: PalletId = PalletId(*b"bk/rforc");
@@ -91,6 +92,7 @@ pub mod reference_oracle {
 		fn sorted_members() -> Vec<AccountId> {
 			ReferenceOracleMemberList::get()
 		}
+		#[cfg(feature = "runtime-benchmarks")]
 		fn add(who: &AccountId) {
 			let mut members = ReferenceOracleMemberList::get();
 			if let Err(pos) = members.binary_search(who) {
@@ -102,13 +104,15 @@ pub mod reference_oracle {
 
 	/// Ten distinct assets, the largest batch both oracles accept.
 	pub struct ReferenceOracleBenchmarkHelper;
+	#[cfg(feature = "runtime-benchmarks")]
 	impl pallet_oracle::BenchmarkHelper<OracleAssetId, Price, ConstU32<10>>
 		for ReferenceOracleBenchmarkHelper
 	{
-		fn get_currency_id_value_pairs() -> BoundedVec<(OracleAssetId, Price), ConstU32<10>> {
+		fn get_currency_id_value_pairs(
+		) -> frame_support::BoundedVec<(OracleAssetId, Price), ConstU32<10>> {
 			let pairs: Vec<(OracleAssetId, Price)> =
 				(0..10u32).map(|i| (i, Price::from_u32(1_000u32.saturating_add(i)))).collect();
-			BoundedVec::truncate_from(pairs)
+			frame_support::BoundedVec::truncate_from(pairs)
 		}
 	}
 
@@ -127,6 +131,7 @@ pub mod reference_oracle {
 		type WeightInfo = ();
 		type MaxHasDispatchedSize = ConstU32<15>;
 		type MaxFeedValues = ConstU32<10>;
+		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper = ReferenceOracleBenchmarkHelper;
 	}
 }
@@ -154,7 +159,8 @@ parameter_types! {
 /// fees and insurance surplus, priced by coverage of open interest.
 impl pallet_staking_backstop::Config for Runtime {
 	type Currency = Settlement;
-	type Exposure = ();
+	/// Required capital (and so the risk premium) follows open interest.
+	type Exposure = Margin;
 	type AdminOrigin = RiskAdmin;
 	type PalletId = StakingBackstopPalletId;
 	type MaxUnstakeRequests = ConstU32<8>;
@@ -196,4 +202,108 @@ impl pallet_shared_liquidity::Config for Runtime {
 	type MaxWithdrawDelay = LiquidityMaxWithdrawDelay;
 	type BlocksPerYear = BlocksPerYear;
 	type WeightInfo = pallet_shared_liquidity::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
+}
+
+/// Cross-margined perpetual accounts. Prices come from the oracle aggregator,
+/// the shared liquidity pool is the counterparty, bad debt runs down the
+/// [`LossWaterfall`], liquidation penalties and the insurance share of fees go
+/// to the insurance fund, and the stakers' share of fees to the staking
+/// backstop.
+impl pallet_margin::Config for Runtime {
+	type Currency = Settlement;
+	type PriceProvider = OracleAggregator;
+	type Liquidity = SharedLiquidity;
+	type LossWaterfall = LossWaterfall;
+	type InsuranceSink = InsuranceFund;
+	type StakerSink = StakingBackstop;
+	type AdminOrigin = RiskAdmin;
+	type PalletId = MarginPalletId;
+	type MaxMarkets = ConstU32<32>;
+	type MaxPositionsPerAccount = ConstU32<16>;
+	type MaxLiquidationsPerBlock = ConstU32<16>;
+	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::MarginBenchmarkHelper;
+}
+
+/// What the margin pallet's benchmarks need from the other pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_helpers {
+	use super::*;
+	use crate::{RuntimeOrigin, SharedLiquidity};
+	use backstop_primitives::{MarketId, OracleAssetId, Price};
+	use frame_support::traits::fungible::Mutate;
+
+	fn funded(seed: &'static str, amount: Balance) -> AccountId {
+		let who: AccountId = frame_benchmarking::account(seed, 0, 0);
+		let _ = Settlement::mint_into(&who, amount.saturating_add(DOLLARS));
+		who
+	}
+
+	/// Serves benchmark prices through the real oracle: the asset is
+	/// registered if needed and its price frozen by governance (a frozen
+	/// price is served as usable and is not subject to the per-block move
+	/// limit, which the benchmarks' price jumps would otherwise trip).
+	pub struct MarginBenchmarkHelper;
+	impl pallet_margin::BenchmarkHelper<AccountId> for MarginBenchmarkHelper {
+		fn set_price(asset: OracleAssetId, price: Price) {
+			if OracleAggregator::price_status(asset).is_none() {
+				let _ = OracleAggregator::register_asset(
+					RuntimeOrigin::root(),
+					asset,
+					crate::genesis_config_presets::demo_oracle_config(),
+				);
+			}
+			let _ = OracleAggregator::freeze_price(RuntimeOrigin::root(), asset, Some(price));
+		}
+
+		fn prepare_liquidity(market: MarketId, capacity: Balance) {
+			let capacity = capacity.min(LiquidityMaxCreditCap::get());
+			let lp = funded("margin-bench-lp", capacity);
+			let _ = SharedLiquidity::deposit(RuntimeOrigin::signed(lp), capacity);
+			let terms = pallet_shared_liquidity::ProtocolTerms {
+				credit_cap: capacity,
+				// The pool absorbs nothing in the benchmarks: the waterfall
+				// covers exactly what `prepare_backstop` provides.
+				loss_cap: 0,
+				base_rate: Permill::zero(),
+				rate_slope: Permill::zero(),
+			};
+			let id = pallet_shared_liquidity::ProtocolId::Market(market);
+			if SharedLiquidity::protocol_info(id.clone()).is_some() {
+				let _ = SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms);
+			} else {
+				let _ = SharedLiquidity::register_protocol(RuntimeOrigin::root(), id, terms);
+			}
+		}
+
+		/// Makes the waterfall cover exactly `amount` per event: the global
+		/// insurance fund holds at least twice that (it pays at most half of
+		/// itself per event) and its absolute cap is `amount`; the benchmark
+		/// preset has no sub-funds or stakes, and the pool absorbs nothing.
+		fn prepare_backstop(_market: MarketId, amount: Balance) {
+			use pallet_insurance_fund::{FundId, FundParams};
+			let amount = amount.min(InsuranceMaxAbsoluteCap::get());
+			let donor = funded("margin-bench-donor", amount.saturating_mul(2));
+			let _ = InsuranceFund::donate(
+				RuntimeOrigin::signed(donor),
+				FundId::Global,
+				amount.saturating_mul(2),
+			);
+			let _ = InsuranceFund::set_params(
+				RuntimeOrigin::root(),
+				pallet_insurance_fund::ParamsScope::Global,
+				FundParams {
+					cap_fraction: InsuranceMaxCapFraction::get(),
+					absolute_cap: amount,
+					target_fraction: Permill::zero(),
+					floor: Permill::zero(),
+				},
+			);
+		}
+	}
 }
