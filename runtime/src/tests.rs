@@ -115,10 +115,10 @@ fn stablecoin_transfer_moves_exact_amounts() {
 		});
 		assert_ok!(call.dispatch(RuntimeOrigin::signed(alice())));
 		assert_eq!(
-			Assets::balance(SETTLEMENT_ASSET_ID, &alice()),
+			Assets::balance(SETTLEMENT_ASSET_ID, alice()),
 			DEV_SETTLEMENT_ENDOWMENT - amount
 		);
-		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, &bob()), DEV_SETTLEMENT_ENDOWMENT + amount);
+		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, bob()), DEV_SETTLEMENT_ENDOWMENT + amount);
 		System::assert_last_event(RuntimeEvent::Assets(pallet_assets::Event::Transferred {
 			asset_id: SETTLEMENT_ASSET_ID,
 			from: alice(),

@@ -95,14 +95,16 @@ mod tests {
 	use super::*;
 	use std::cell::RefCell;
 
+	/// One call to a test tier: (tier name, market, asked, covered, beneficiary).
+	type Call = (&'static str, MarketId, Balance, Balance, u64);
+
 	thread_local! {
-		/// (tier name, market, asked, covered, beneficiary) per call, in order.
-		static CALLS: RefCell<Vec<(&'static str, MarketId, Balance, Balance, u64)>> =
-			const { RefCell::new(Vec::new()) };
+		/// Every call to a test tier, in order.
+		static CALLS: RefCell<Vec<Call>> = const { RefCell::new(Vec::new()) };
 		static BALANCES: RefCell<[Balance; 3]> = const { RefCell::new([0; 3]) };
 	}
 
-	fn calls() -> Vec<(&'static str, MarketId, Balance, Balance, u64)> {
+	fn calls() -> Vec<Call> {
 		CALLS.with(|c| c.borrow().clone())
 	}
 
