@@ -72,17 +72,15 @@ impl RandomWalk {
 
 /// Builds a signed `feed` extrinsic for `signer`.
 fn feed_extrinsic(
-	client: &FullClient,
 	signer: &sr25519::Pair,
 	nonce: Nonce,
 	batch: Vec<(u32, FixedU128)>,
-	at: <Block as sp_runtime::traits::Block>::Hash,
+	(spec_version, transaction_version): (u32, u32),
+	genesis: <Block as sp_runtime::traits::Block>::Hash,
 ) -> Result<OpaqueExtrinsic, String> {
 	let call = RuntimeCall::OracleAggregator(pallet_oracle_aggregator::Call::feed {
 		batch: batch.try_into().map_err(|_| "batch larger than MaxBatch".to_string())?,
 	});
-	let version = client.runtime_api().version(at).map_err(|e| e.to_string())?;
-	let genesis = client.info().genesis_hash;
 	let tx_ext: TxExtension = (
 		frame_system::AuthorizeCall::new(),
 		frame_system::CheckNonZeroSender::new(),
@@ -96,19 +94,8 @@ fn feed_extrinsic(
 		frame_metadata_hash_extension::CheckMetadataHash::new(false),
 		frame_system::WeightReclaim::new(),
 	);
-	let implicit = (
-		(),
-		(),
-		version.spec_version,
-		version.transaction_version,
-		genesis,
-		genesis,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
+	let implicit =
+		((), (), spec_version, transaction_version, genesis, genesis, (), (), (), None, ());
 	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let who: AccountId = signer.public().into();
@@ -131,6 +118,15 @@ where
 			continue;
 		}
 		walk.step();
+		// The versions the signatures commit to, read once per block.
+		let version = match client.runtime_api().version(block.hash) {
+			Ok(version) => (version.spec_version, version.transaction_version),
+			Err(e) => {
+				log::warn!(target: LOG_TARGET, "no runtime version at {}: {e}", block.hash);
+				continue;
+			},
+		};
+		let genesis = client.info().genesis_hash;
 		for keyring in feeders {
 			let pair = keyring.pair();
 			let who = keyring.to_account_id();
@@ -148,7 +144,7 @@ where
 				.enumerate()
 				.map(|(i, (asset, _))| (*asset, walk.quote(i)))
 				.collect::<Vec<_>>();
-			match feed_extrinsic(&client, &pair, nonce, batch, block.hash) {
+			match feed_extrinsic(&pair, nonce, batch, version, genesis) {
 				Ok(xt) => {
 					if let Err(e) = pool.submit_one(block.hash, TransactionSource::Local, xt).await
 					{

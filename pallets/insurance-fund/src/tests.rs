@@ -956,15 +956,10 @@ mod buffer {
 	}
 
 	#[test]
-	fn try_state_catches_a_stray_transfer() {
+	fn try_state_catches_a_ledger_above_the_balance() {
 		ExtBuilder::default().build().execute_with(|| {
 			assert_ok!(InsuranceFund::do_try_state());
-			assert_ok!(<Balances as Mutate<AccountId>>::transfer(
-				&ALICE,
-				&InsuranceFund::account_id(),
-				100,
-				frame_support::traits::tokens::Preservation::Preserve,
-			));
+			GlobalFund::<Test>::mutate(|fund| fund.balance += 1);
 			assert!(InsuranceFund::do_try_state().is_err());
 		});
 	}
@@ -1159,4 +1154,39 @@ mod properties {
 				});
 		}
 	}
+}
+
+#[test]
+fn a_donation_to_the_pallet_account_is_not_counted_and_breaks_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		use frame_support::traits::{fungible::Mutate, tokens::Preservation};
+		let before = GlobalFund::<Test>::get().balance;
+		assert_ok!(<Balances as Mutate<AccountId>>::transfer(
+			&ALICE,
+			&InsuranceFund::account_id(),
+			1,
+			Preservation::Preserve,
+		));
+		assert_eq!(GlobalFund::<Test>::get().balance, before);
+		assert_ok!(InsuranceFund::do_try_state());
+	});
+}
+
+#[test]
+fn unsolicited_revenue_is_credited_whole_to_the_global_fund() {
+	ExtBuilder::default().build_and_execute(|| {
+		let before = GlobalFund::<Test>::get().balance;
+		assert_eq!(receive(MARKET, RevenueKind::Unsolicited, ALICE, 700), Ok(700));
+		assert_eq!(GlobalFund::<Test>::get().balance, before + 700);
+		System::assert_last_event(
+			Event::RevenueReceived {
+				market: 0,
+				kind: RevenueKind::Unsolicited,
+				source: ALICE,
+				to_market_fund: 0,
+				to_global_fund: 700,
+			}
+			.into(),
+		);
+	});
 }

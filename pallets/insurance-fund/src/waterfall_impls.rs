@@ -18,6 +18,7 @@ impl<T: Config> Pallet<T> {
 		match kind {
 			RevenueKind::LiquidationPenalty | RevenueKind::TradingFee => {},
 			RevenueKind::InsuranceSurplus => return Err(Error::<T>::UnsupportedRevenue.into()),
+			RevenueKind::Unsolicited => return Self::receive_unsolicited(source, amount),
 		}
 		if amount.is_zero() {
 			return Ok(Zero::zero());
@@ -40,6 +41,31 @@ impl<T: Config> Pallet<T> {
 				to_global_fund: to_global,
 			});
 			Self::settle(FundId::Market(market), market_state);
+			Self::settle(FundId::Global, global);
+			Ok(amount)
+		})
+	}
+
+	/// Credits an unsolicited transfer another pallet swept (`amount` from
+	/// `source`) to the global fund, whole.
+	fn receive_unsolicited(
+		source: &T::AccountId,
+		amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		if amount.is_zero() {
+			return Ok(Zero::zero());
+		}
+		with_storage_layer(|| {
+			let credited = Self::pull(source, amount)?;
+			let mut global = GlobalFund::<T>::get();
+			global.balance = global.balance.checked_add(credited).ok_or(Error::<T>::Overflow)?;
+			Self::deposit_event(Event::RevenueReceived {
+				market: 0,
+				kind: RevenueKind::Unsolicited,
+				source: source.clone(),
+				to_market_fund: Zero::zero(),
+				to_global_fund: credited,
+			});
 			Self::settle(FundId::Global, global);
 			Ok(amount)
 		})

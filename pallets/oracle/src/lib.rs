@@ -10,7 +10,6 @@ mod aggregation;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod dispatchable_impls;
-#[cfg(any(feature = "try-runtime", test))]
 mod invariant_impls;
 #[cfg(test)]
 mod mock;

@@ -8,9 +8,11 @@ use scale_info::TypeInfo;
 use sp_arithmetic::{FixedU128, Permill};
 use sp_runtime::traits::Zero;
 
+pub mod counterparty;
 pub mod loss;
 pub mod units;
 
+pub use counterparty::{CounterpartyExposure, LiquidityProvider, MarketExposure};
 pub use loss::{LossAbsorber, LossTier};
 
 /// Amounts of the settlement asset (and of the native token): plain integers
@@ -129,6 +131,9 @@ pub enum RevenueKind {
 	TradingFee,
 	/// Insurance-fund surplus above its target.
 	InsuranceSurplus,
+	/// An unsolicited transfer to a pallet account (never counted by that
+	/// pallet's ledger), swept by governance.
+	Unsolicited,
 }
 
 /// Somewhere revenue can be paid: the insurance fund, the stakers' reward pot.
@@ -154,60 +159,6 @@ impl<AccountId> RevenueSink<AccountId> for () {
 		_amount: Balance,
 	) -> Result<Balance, DispatchError> {
 		Ok(Zero::zero())
-	}
-}
-
-/// The shared liquidity pool as seen by a protocol that borrows its capacity
-/// (this chain's perpetual markets): the pool is the counterparty of every
-/// trade.
-pub trait LiquidityProvider<AccountId> {
-	/// How much more capacity `market` may draw now: the smaller of its
-	/// remaining credit line and the pool's free liquidity.
-	fn available(market: MarketId) -> Balance;
-
-	/// Locks `amount` of pool capacity for `market` (backing new open interest).
-	/// Fails, with nothing locked, if the credit line or the pool cannot bear it.
-	fn draw(market: MarketId, amount: Balance) -> Result<(), DispatchError>;
-
-	/// Unlocks `amount` of capacity previously drawn by `market`. Releasing more
-	/// than is drawn releases what is drawn.
-	fn release(market: MarketId, amount: Balance);
-
-	/// Pays a trader's realised profit out of the pool to `to`.
-	fn pay(market: MarketId, to: &AccountId, amount: Balance) -> Result<(), DispatchError>;
-
-	/// Collects a trader's realised loss (or the pool's share of fees) from
-	/// `from` into the pool.
-	fn collect(market: MarketId, from: &AccountId, amount: Balance) -> Result<(), DispatchError>;
-}
-
-/// No pool: there is no capacity, every draw and payout is refused, and
-/// collections move nothing.
-impl<AccountId> LiquidityProvider<AccountId> for () {
-	fn available(_market: MarketId) -> Balance {
-		Zero::zero()
-	}
-	fn draw(_market: MarketId, amount: Balance) -> Result<(), DispatchError> {
-		if amount.is_zero() {
-			Ok(())
-		} else {
-			Err(DispatchError::Other("no liquidity provider"))
-		}
-	}
-	fn release(_market: MarketId, _amount: Balance) {}
-	fn pay(_market: MarketId, _to: &AccountId, amount: Balance) -> Result<(), DispatchError> {
-		if amount.is_zero() {
-			Ok(())
-		} else {
-			Err(DispatchError::Other("no liquidity provider"))
-		}
-	}
-	fn collect(_market: MarketId, _from: &AccountId, amount: Balance) -> Result<(), DispatchError> {
-		if amount.is_zero() {
-			Ok(())
-		} else {
-			Err(DispatchError::Other("no liquidity provider"))
-		}
 	}
 }
 
@@ -242,17 +193,6 @@ mod tests {
 	#[test]
 	fn unit_revenue_sink_takes_nothing() {
 		assert_eq!(<() as RevenueSink<u64>>::receive(1, RevenueKind::TradingFee, &7, 500), Ok(0));
-	}
-
-	#[test]
-	fn unit_liquidity_provider_has_no_capacity() {
-		type Lp = ();
-		assert_eq!(<Lp as LiquidityProvider<u64>>::available(3), 0);
-		assert!(<Lp as LiquidityProvider<u64>>::draw(3, 1).is_err());
-		assert!(<Lp as LiquidityProvider<u64>>::draw(3, 0).is_ok());
-		assert!(<Lp as LiquidityProvider<u64>>::pay(3, &1, 1).is_err());
-		assert!(<Lp as LiquidityProvider<u64>>::collect(3, &1, 1).is_err());
-		assert!(<Lp as LiquidityProvider<u64>>::collect(3, &1, 0).is_ok());
 	}
 
 	#[test]

@@ -1,9 +1,10 @@
-//! The pool's arithmetic: share price, utilization, borrow fees, loss caps,
+//! The pool's arithmetic: net asset value, share price, utilization, borrow
+//! fees, loss caps,
 //! liquidity-provider positions, and the transfers in and out of the pallet
 //! account.
 
 use super::*;
-use backstop_primitives::Balance;
+use backstop_primitives::{Balance, CounterpartyExposure, SignedBalance};
 use frame_support::{
 	defensive,
 	pallet_prelude::*,
@@ -15,8 +16,8 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{AccountIdConversion, Saturating, UniqueSaturatedInto, Zero},
-	PerThing, Perbill, Permill, Rounding,
+	traits::{AccountIdConversion, Bounded, One, Saturating, UniqueSaturatedInto, Zero},
+	FixedPointNumber, FixedU128, PerThing, Perbill, Permill, Rounding,
 };
 
 /// Parts per million (the accuracy of `Permill`).
@@ -42,27 +43,44 @@ impl<T: Config> Pallet<T> {
 		Protocols::<T>::get(id).ok_or_else(|| Error::<T>::UnknownProtocol.into())
 	}
 
+	/// `fraction` of `amount` with the given rounding; `None` on overflow.
+	pub(crate) fn permill_of(
+		amount: Balance,
+		fraction: Permill,
+		rounding: Rounding,
+	) -> Option<Balance> {
+		multiply_by_rational_with_rounding(
+			amount,
+			u128::from(fraction.deconstruct()),
+			PPM,
+			rounding,
+		)
+	}
+
 	// ---- pool ----
 
-	/// Capacity drawn as a fraction of assets, rounded up (the pool's
-	/// favour: fees round up). Zero for a pool without assets.
+	/// Cash reserved by markets plus principal lent, as a fraction of cash
+	/// plus principal lent, rounded up (the pool's favour: fees round up).
+	/// Zero for an empty pool.
 	pub(crate) fn utilization_of(pool: &PoolState<BlockNumberFor<T>>) -> Perbill {
-		if pool.assets.is_zero() {
+		let total = pool.cash.saturating_add(pool.lent);
+		if total.is_zero() {
 			return Perbill::zero();
 		}
-		// `drawn <= assets` always; the `min` keeps the ratio within 100% anyway.
-		Perbill::from_rational_with_rounding(pool.drawn.min(pool.assets), pool.assets, Rounding::Up)
+		let used = pool.reserved.saturating_add(pool.lent).min(total);
+		Perbill::from_rational_with_rounding(used, total, Rounding::Up)
 			.unwrap_or_else(|_| Perbill::one())
 	}
 
-	/// Assets not drawn by any protocol.
+	/// Cash no market has reserved: what liquidity providers and external
+	/// protocols can take.
 	pub(crate) fn free_of(pool: &PoolState<BlockNumberFor<T>>) -> Balance {
-		pool.assets.saturating_sub(pool.drawn)
+		pool.cash.saturating_sub(pool.reserved)
 	}
 
 	/// Brings the utilization index of `pool` up to `now`: the utilization in
 	/// force since the last update counts for every block in between. Call
-	/// before any change of the pool's assets or drawn capacity.
+	/// before any change of the pool's cash, reservations or principal lent.
 	pub(crate) fn roll(pool: &mut PoolState<BlockNumberFor<T>>, now: BlockNumberFor<T>) {
 		if now <= pool.indexed_at {
 			return;
@@ -84,34 +102,80 @@ impl<T: Config> Pallet<T> {
 		pool
 	}
 
-	/// Shares minted for a deposit of `amount`: `amount × shares / assets`
-	/// rounded down, or `amount` (a price of one) when no shares are in
-	/// issue. The caller starts a new generation first if the pool has
-	/// shares but no assets.
+	/// The principal lent to external protocols that is impaired now (past
+	/// its term, or of a protocol that defaulted before): valued at zero.
+	pub(crate) fn impaired_principal() -> Balance {
+		let now = Self::now();
+		Protocols::<T>::iter_values()
+			.filter(|protocol| protocol.impaired(now))
+			.fold(Zero::zero(), |sum: Balance, protocol| sum.saturating_add(protocol.drawn))
+	}
+
+	/// The pool's net asset value: cash, plus principal lent that is not
+	/// impaired, plus what the markets hold for the pool, minus the traders'
+	/// net unrealized PnL and unsettled funding against it (a net trader
+	/// loss adds). Negative when traders are owed more than the pool has.
+	pub(crate) fn nav_of(pool: &PoolState<BlockNumberFor<T>>) -> Result<SignedBalance, Error<T>> {
+		let exposure = T::Exposure::total_exposure().map_err(|_| Error::<T>::NavUnavailable)?;
+		// `impaired <= lent`: each impaired protocol's principal is part of it.
+		let performing = pool.lent.saturating_sub(Self::impaired_principal());
+		let gross = pool
+			.cash
+			.checked_add(performing)
+			.and_then(|sum| sum.checked_add(exposure.receivable))
+			.ok_or(Error::<T>::Overflow)?;
+		SignedBalance::try_from(gross)
+			.ok()
+			.and_then(|gross| gross.checked_sub(exposure.trader_pnl))
+			.ok_or(Error::<T>::Overflow)
+	}
+
+	/// The net asset value as a positive balance, for pricing shares; an
+	/// error when it is not positive (with shares in issue) or unavailable.
+	pub(crate) fn positive_nav(pool: &PoolState<BlockNumberFor<T>>) -> Result<Balance, Error<T>> {
+		let nav = Self::nav_of(pool)?;
+		ensure!(nav > 0, Error::<T>::PoolInsolvent);
+		Ok(nav.unsigned_abs())
+	}
+
+	/// Net asset value per share, rounded down; one while no shares are in
+	/// issue.
+	pub(crate) fn price_of(pool: &PoolState<BlockNumberFor<T>>, nav: Balance) -> FixedU128 {
+		if pool.shares.is_zero() {
+			return FixedU128::one();
+		}
+		FixedU128::checked_from_rational(nav, pool.shares).unwrap_or_else(FixedU128::max_value)
+	}
+
+	/// Shares minted for a deposit of `amount` at net asset value `nav`:
+	/// `amount × shares / nav` rounded down, or `amount` (a price of one)
+	/// when no shares are in issue.
 	pub(crate) fn shares_for(
 		pool: &PoolState<BlockNumberFor<T>>,
+		nav: Balance,
 		amount: Balance,
 	) -> Result<Balance, DispatchError> {
 		if pool.shares.is_zero() {
 			return Ok(amount);
 		}
-		if pool.assets.is_zero() {
-			defensive!("shares without assets: a new generation should have started");
-			return Err(Error::<T>::Overflow.into());
-		}
-		multiply_by_rational_with_rounding(amount, pool.shares, pool.assets, Rounding::Down)
+		ensure!(!nav.is_zero(), Error::<T>::PoolInsolvent);
+		multiply_by_rational_with_rounding(amount, pool.shares, nav, Rounding::Down)
 			.ok_or_else(|| Error::<T>::Overflow.into())
 	}
 
-	/// What `shares` are worth: `shares × assets / total shares`, rounded
-	/// down. Zero when no shares are in issue.
-	pub(crate) fn value_of(pool: &PoolState<BlockNumberFor<T>>, shares: Balance) -> Balance {
+	/// What `shares` are worth at net asset value `nav`: `shares × nav /
+	/// total shares`, rounded down. Zero when no shares are in issue.
+	pub(crate) fn value_of(
+		pool: &PoolState<BlockNumberFor<T>>,
+		nav: Balance,
+		shares: Balance,
+	) -> Balance {
 		if pool.shares.is_zero() {
 			return Zero::zero();
 		}
-		// For `shares <= pool.shares` the result is at most `assets`: no
+		// For `shares <= pool.shares` the result is at most `nav`: no
 		// overflow. Larger arguments are never passed.
-		multiply_by_rational_with_rounding(shares, pool.assets, pool.shares, Rounding::Down)
+		multiply_by_rational_with_rounding(shares, nav, pool.shares, Rounding::Down)
 			.unwrap_or_default()
 	}
 
@@ -191,34 +255,40 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// What `protocol` could draw now: the smaller of its unused credit and
-	/// the pool's free liquidity; zero unless active. `pool` must be rolled
-	/// to the current block; fees accrued since the protocol was last
-	/// touched count as used credit.
+	/// What `protocol` could still use now: for a market the cash it could
+	/// add to its reservation, for an external protocol what it could draw
+	/// (also bounded by what is left of its loss cap); in both cases at most
+	/// the pool's free cash, and zero unless active (or while impaired).
+	/// `pool` must be rolled to the current block; fees accrued since the
+	/// protocol was last touched count as used credit.
 	pub(crate) fn available_of(
+		id: &ProtocolId<T::AccountId>,
 		protocol: &Protocol<BlockNumberFor<T>>,
 		pool: &PoolState<BlockNumberFor<T>>,
 	) -> Balance {
-		if protocol.status != ProtocolStatus::Active {
+		if protocol.status != ProtocolStatus::Active || protocol.impaired(Self::now()) {
 			return Zero::zero();
 		}
 		let used = protocol.credit_used().saturating_add(Self::pending_fees(protocol, pool));
-		protocol.terms.credit_cap.saturating_sub(used).min(Self::free_of(pool))
+		let credit = protocol.terms.credit_cap.saturating_sub(used).min(Self::free_of(pool));
+		match id {
+			ProtocolId::Market(_) => credit,
+			ProtocolId::External(_) => {
+				credit.min(protocol.loss_headroom().saturating_sub(protocol.drawn))
+			},
+		}
 	}
 
 	// ---- losses ----
 
-	/// What the pool would cover of a loss of `protocol` now: its remaining
-	/// loss cap, at most the pool's free liquidity (capacity drawn by any
-	/// protocol is never used to cover losses). Zero for a retired protocol.
-	pub(crate) fn loss_capacity_of(
-		protocol: &Protocol<BlockNumberFor<T>>,
-		pool: &PoolState<BlockNumberFor<T>>,
-	) -> Balance {
+	/// What the pool would accept of a loss of `protocol` now: what is left
+	/// of its loss cap. Zero for a retired protocol. Accepting a market's
+	/// loss moves no money, so the pool's cash does not bound it.
+	pub(crate) fn loss_capacity_of(protocol: &Protocol<BlockNumberFor<T>>) -> Balance {
 		if protocol.status == ProtocolStatus::Retired {
 			return Zero::zero();
 		}
-		protocol.terms.loss_cap.saturating_sub(protocol.losses).min(Self::free_of(pool))
+		protocol.loss_headroom()
 	}
 
 	/// Freezes an active `protocol` whose losses have reached its loss cap,
@@ -228,42 +298,63 @@ impl<T: Config> Pallet<T> {
 		protocol: &mut Protocol<BlockNumberFor<T>>,
 	) {
 		if protocol.status == ProtocolStatus::Active && protocol.loss_cap_reached() {
-			protocol.status = ProtocolStatus::Frozen;
-			log::info!(
-				target: LOG_TARGET,
-				"{id:?} reached its loss cap ({:?} of {:?}) and was frozen",
-				protocol.losses,
-				protocol.terms.loss_cap,
-			);
-			Self::deposit_event(Event::ProtocolFrozen {
-				protocol: id.clone(),
-				losses: protocol.losses,
-				loss_cap: protocol.terms.loss_cap,
-			});
+			Self::freeze(id, protocol);
 		}
 	}
 
-	/// Checks `terms` against the hard limits.
-	pub(crate) fn ensure_terms_in_bounds(terms: &ProtocolTerms) -> DispatchResult {
+	/// Freezes an active `protocol`, emitting `ProtocolFrozen`. Does not
+	/// store.
+	pub(crate) fn freeze(
+		id: &ProtocolId<T::AccountId>,
+		protocol: &mut Protocol<BlockNumberFor<T>>,
+	) {
+		if protocol.status != ProtocolStatus::Active {
+			return;
+		}
+		protocol.status = ProtocolStatus::Frozen;
+		log::info!(
+			target: LOG_TARGET,
+			"{id:?} frozen with losses {:?} of a cap of {:?}",
+			protocol.losses,
+			protocol.terms.loss_cap,
+		);
+		Self::deposit_event(Event::ProtocolFrozen {
+			protocol: id.clone(),
+			losses: protocol.losses,
+			loss_cap: protocol.terms.loss_cap,
+		});
+	}
+
+	/// Checks `terms` of `id` against the hard limits and the kind of
+	/// protocol: markets have no borrow rates nor term, external protocols
+	/// no reserve or max-PnL factor and a non-zero term.
+	pub(crate) fn ensure_terms_in_bounds(
+		id: &ProtocolId<T::AccountId>,
+		terms: &ProtocolTerms,
+	) -> DispatchResult {
 		ensure!(terms.credit_cap <= T::MaxCreditCap::get(), Error::<T>::CreditCapTooHigh);
 		ensure!(terms.loss_cap <= T::MaxLossCap::get(), Error::<T>::LossCapTooHigh);
 		ensure!(terms.base_rate <= T::MaxBaseRate::get(), Error::<T>::BaseRateTooHigh);
 		ensure!(terms.rate_slope <= T::MaxRateSlope::get(), Error::<T>::RateSlopeTooHigh);
+		ensure!(terms.term <= T::MaxCreditTerm::get(), Error::<T>::TermTooLong);
+		match id {
+			ProtocolId::Market(_) => ensure!(
+				terms.base_rate.is_zero() && terms.rate_slope.is_zero() && terms.term == 0,
+				Error::<T>::InvalidMarketTerms
+			),
+			ProtocolId::External(_) => ensure!(
+				terms.reserve_factor.is_zero() && terms.max_pnl_factor.is_zero() && terms.term > 0,
+				Error::<T>::InvalidExternalTerms
+			),
+		}
 		Ok(())
 	}
 
 	// ---- positions ----
 
-	/// The position of `who` in the current generation of `pool`: a
-	/// position of an earlier generation counts as empty.
-	pub(crate) fn position_of(
-		who: &T::AccountId,
-		pool: &PoolState<BlockNumberFor<T>>,
-	) -> LpPosition<T> {
-		match Positions::<T>::get(who) {
-			Some(position) if position.generation == pool.generation => position,
-			_ => LpPosition { generation: pool.generation, ..Default::default() },
-		}
+	/// The position of `who` (empty if none).
+	pub(crate) fn position_of(who: &T::AccountId) -> LpPosition<T> {
+		Positions::<T>::get(who).unwrap_or_default()
 	}
 
 	/// Stores `position` for `who`, or removes it when it holds nothing.
@@ -281,38 +372,79 @@ impl<T: Config> Pallet<T> {
 		position.requests.iter().fold(Zero::zero(), |sum: Balance, r| sum.saturating_add(r.shares))
 	}
 
-	/// The shares `position` may withdraw now: all of them without a
-	/// withdrawal delay, otherwise those under requests at least `delay`
-	/// blocks old.
-	pub(crate) fn withdrawable_of(
-		position: &LpPosition<T>,
-		delay: BlockNumberFor<T>,
-		now: BlockNumberFor<T>,
-	) -> Balance {
-		if delay.is_zero() {
-			return position.shares;
+	/// The first block in which `request` can be withdrawn.
+	pub(crate) fn unlocks_at(request: &WithdrawRequest<BlockNumberFor<T>>) -> BlockNumberFor<T> {
+		request.requested_at.saturating_add(WithdrawDelay::<T>::get())
+	}
+
+	/// The first block in which `request` has lapsed.
+	pub(crate) fn lapses_at(request: &WithdrawRequest<BlockNumberFor<T>>) -> BlockNumberFor<T> {
+		Self::unlocks_at(request).saturating_add(WithdrawWindow::<T>::get())
+	}
+
+	/// Drops the requests of `position` whose window has passed at `now`
+	/// and emits `WithdrawRequestsLapsed` for their shares. Does not store.
+	pub(crate) fn drop_lapsed(who: &T::AccountId, position: &mut LpPosition<T>) {
+		let now = Self::now();
+		let before = Self::requested_of(position);
+		position.requests.retain(|request| now < Self::lapses_at(request));
+		// Dropping requests can only lower the sum.
+		let lapsed = before.saturating_sub(Self::requested_of(position));
+		if !lapsed.is_zero() {
+			Self::deposit_event(Event::WithdrawRequestsLapsed { who: who.clone(), shares: lapsed });
 		}
+	}
+
+	/// The shares of `position` under requests that can be withdrawn now.
+	pub(crate) fn withdrawable_of(position: &LpPosition<T>) -> Balance {
+		let now = Self::now();
 		position
 			.requests
 			.iter()
-			.filter(|r| r.requested_at.saturating_add(delay) <= now)
+			.filter(|r| Self::unlocks_at(r) <= now && now < Self::lapses_at(r))
 			.fold(Zero::zero(), |sum: Balance, r| sum.saturating_add(r.shares))
 	}
 
-	/// Removes `shares` from `position`: from its requests, oldest first
-	/// (the matured ones), then from its unrequested shares.
-	pub(crate) fn take_shares(position: &mut LpPosition<T>, shares: Balance) -> DispatchResult {
+	/// Takes `shares` out of the withdrawable requests of `position`, oldest
+	/// first, and returns what they pay at net asset value `nav`: each part
+	/// at the lower of its request's share price and today's, rounded down.
+	/// Burns them from the position (not from the pool).
+	pub(crate) fn take_withdrawable(
+		position: &mut LpPosition<T>,
+		pool: &PoolState<BlockNumberFor<T>>,
+		nav: Balance,
+		shares: Balance,
+	) -> Result<Balance, DispatchError> {
+		let now = Self::now();
 		let mut left = shares;
+		let mut payout: Balance = Zero::zero();
 		for request in position.requests.iter_mut() {
+			if left.is_zero() {
+				break;
+			}
+			if Self::unlocks_at(request) > now || now >= Self::lapses_at(request) {
+				continue;
+			}
 			let taken = request.shares.min(left);
+			let at_request = request.share_price.saturating_mul_int(taken);
+			let at_payout = Self::value_of(pool, nav, taken);
+			payout = payout.checked_add(at_request.min(at_payout)).ok_or(Error::<T>::Overflow)?;
 			// `taken` is at most both operands.
 			request.shares = request.shares.saturating_sub(taken);
 			left = left.saturating_sub(taken);
 		}
+		ensure!(left.is_zero(), Error::<T>::WithdrawalLocked);
 		position.requests.retain(|request| !request.shares.is_zero());
 		position.shares =
 			position.shares.checked_sub(shares).ok_or(Error::<T>::InsufficientShares)?;
-		Ok(())
+		Ok(payout)
+	}
+
+	/// What the pallet account holds beyond the pool's cash and the buffer:
+	/// unsolicited transfers, never counted as the pool's.
+	pub fn excess() -> Balance {
+		let expected = Pool::<T>::get().cash.saturating_add(T::Currency::minimum_balance());
+		T::Currency::balance(&Self::account_id()).saturating_sub(expected)
 	}
 
 	// ---- money ----

@@ -1,29 +1,51 @@
-//! Benchmarks of every call and of the trait entry points `draw`, `release`,
-//! `pay`, `collect` (`LiquidityProvider`) and `absorb` (`LossAbsorber`).
+//! Benchmarks of every call and of the `LiquidityProvider` entry points
+//! `reserve`, `pay`, `collect` and `absorb_loss`, each in its worst case.
 //!
-//! Nothing the pallet does depends on the number of liquidity providers or
-//! protocols: each call touches the pool ledger, at most one protocol and at
-//! most one position. The only bounded loop is over one position's
-//! withdrawal requests (at most `MaxWithdrawRequests`); `request_withdraw`,
-//! `withdraw` and `cancel_withdrawals` are measured with that many. Fees are
-//! made to accrue before every measured step that accrues them.
+//! What the weights depend on:
+//!
+//! * every call that prices shares (`deposit`, `request_withdraw`,
+//!   `withdraw`) computes the net asset value, which reads every registered
+//!   protocol (to leave impaired principal out) and the markets' exposure
+//!   through `Config::Exposure`. They are measured with `MaxProtocols`
+//!   protocols registered, half of them external protocols whose principal
+//!   is impaired, and with the exposure prepared by
+//!   `Config::BenchmarkHelper::prepare_exposure` (in the runtime: the margin
+//!   pallet's markets in their most expensive state);
+//! * the only other loop runs over one position's withdrawal requests, at
+//!   most `MaxWithdrawRequests`: `request_withdraw` drops a lapsed request and
+//!   files the last one that fits, `withdraw` consumes `MaxWithdrawRequests`
+//!   requests, `cancel_withdrawals` clears as many;
+//! * every call that touches an external protocol accrues its borrow fees
+//!   first; the benchmarks let blocks pass at the highest rates so that a fee
+//!   is charged (and `FeesAccrued` emitted) in the measured step.
+//!
+//! Nothing here relies on the mock: the setup goes through the pallet's own
+//! functions, and the only runtime-specific step is the benchmark helper.
 
 use super::*;
-use backstop_primitives::{Balance, LiquidityProvider, LossAbsorber, MarketId};
+use backstop_primitives::{Balance, LiquidityProvider, MarketId};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
+	tokens::{Fortitude, Preservation},
 	EnsureOrigin, Get,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::{
+	traits::{One, Saturating, Zero},
+	DispatchError, Permill,
+};
 
-/// The market the benchmarks use: one no genesis preset registers.
+/// The market the benchmarks measure: one no genesis preset registers.
 const MARKET: MarketId = MarketId::MAX;
 
 /// A benchmark-sized amount: a multiple of the minimum balance.
 fn units<T: Config>(n: Balance) -> Balance {
 	T::Currency::minimum_balance().max(1).saturating_mul(n)
+}
+
+fn stop(what: &'static str) -> impl Fn(DispatchError) -> BenchmarkError {
+	move |_| BenchmarkError::Stop(what)
 }
 
 /// Puts the existential buffer in place if the genesis did not.
@@ -33,56 +55,25 @@ fn ensure_buffer<T: Config>() -> Result<(), BenchmarkError> {
 	let held = T::Currency::balance(&account);
 	if held < ed {
 		T::Currency::mint_into(&account, ed.saturating_sub(held))
-			.map_err(|_| BenchmarkError::Stop("cannot mint the buffer"))?;
+			.map_err(stop("cannot mint the buffer"))?;
 	}
 	Ok(())
 }
 
-/// An account holding `amount` plus the minimum balance.
-fn funded_account<T: Config>(
+/// The account `name`/`index`, holding `amount` plus the minimum balance.
+fn funded<T: Config>(
 	name: &'static str,
+	index: u32,
 	amount: Balance,
 ) -> Result<T::AccountId, BenchmarkError> {
-	let who: T::AccountId = account(name, 0, 0);
+	let who: T::AccountId = account(name, index, 0);
 	T::Currency::mint_into(&who, amount.saturating_add(T::Currency::minimum_balance()))
-		.map_err(|_| BenchmarkError::Stop("cannot fund an account"))?;
+		.map_err(stop("cannot fund an account"))?;
 	Ok(who)
 }
 
 fn admin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 	T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
-}
-
-/// Terms with the given caps and the highest rates (every fee term is
-/// computed).
-fn terms<T: Config>(credit_cap: Balance, loss_cap: Balance) -> ProtocolTerms {
-	ProtocolTerms {
-		credit_cap,
-		loss_cap,
-		base_rate: T::MaxBaseRate::get(),
-		rate_slope: T::MaxRateSlope::get(),
-	}
-}
-
-/// Deposits `amount` into the pool from a fresh liquidity provider, so that
-/// shares are in issue and the share price is computed.
-fn seed_pool<T: Config>(amount: Balance) -> Result<(), BenchmarkError> {
-	ensure_buffer::<T>()?;
-	MinDeposit::<T>::put(0);
-	let lp = funded_account::<T>("seeder", amount)?;
-	Pallet::<T>::do_deposit(&lp, amount).map_err(|_| BenchmarkError::Stop("cannot seed the pool"))
-}
-
-/// Registers `id` with credit cap `units(1_000)` (within the limit) and the
-/// given loss cap.
-fn register<T: Config>(
-	id: ProtocolId<T::AccountId>,
-	loss_cap: Balance,
-) -> Result<(), BenchmarkError> {
-	let credit_cap = units::<T>(1_000).min(T::MaxCreditCap::get());
-	let loss_cap = loss_cap.min(T::MaxLossCap::get());
-	Pallet::<T>::do_register_protocol(id, terms::<T>(credit_cap, loss_cap))
-		.map_err(|_| BenchmarkError::Stop("cannot register the protocol"))
 }
 
 /// Moves the chain `blocks` blocks on.
@@ -91,125 +82,271 @@ fn advance<T: Config>(blocks: u32) {
 	frame_system::Pallet::<T>::set_block_number(now.saturating_add(blocks.into()));
 }
 
-/// A pool of `units(10_000)` with `id` registered and `units(100)` drawn by
-/// it, and some blocks passed so that fees accrue on the next touch.
-fn pool_with_drawn<T: Config>(
-	id: ProtocolId<T::AccountId>,
-	loss_cap: Balance,
-) -> Result<(), BenchmarkError> {
-	seed_pool::<T>(units::<T>(10_000))?;
-	register::<T>(id.clone(), loss_cap)?;
-	Pallet::<T>::do_draw(id, units::<T>(100)).map_err(|_| BenchmarkError::Stop("cannot draw"))?;
-	advance::<T>(100);
+/// Terms of a market: a large credit cap, a loss cap of `loss_cap`.
+fn market_terms<T: Config>(loss_cap: Balance) -> ProtocolTerms {
+	ProtocolTerms {
+		credit_cap: units::<T>(1_000_000).min(T::MaxCreditCap::get()),
+		loss_cap: loss_cap.min(T::MaxLossCap::get()),
+		reserve_factor: Permill::from_percent(10),
+		max_pnl_factor: Permill::from_percent(50),
+		..Default::default()
+	}
+}
+
+/// Terms of an external protocol: the highest rates (every fee term is
+/// computed), a credit cap of `units(1 000)`, a loss cap of `loss_cap` and a
+/// credit term of `term` blocks (at most `MaxCreditTerm`, at least one).
+fn external_terms<T: Config>(loss_cap: Balance, term: u32) -> ProtocolTerms {
+	ProtocolTerms {
+		credit_cap: units::<T>(1_000).min(T::MaxCreditCap::get()),
+		loss_cap: loss_cap.min(T::MaxLossCap::get()),
+		base_rate: T::MaxBaseRate::get(),
+		rate_slope: T::MaxRateSlope::get(),
+		term: term.min(T::MaxCreditTerm::get()).max(1),
+		..Default::default()
+	}
+}
+
+/// Seeds the pool with `units(10 000)` from a fresh liquidity provider, so
+/// that shares are in issue and priced, then lets the runtime put the
+/// markets' exposure in its worst state.
+fn seed_pool<T: Config>() -> Result<(), BenchmarkError> {
+	ensure_buffer::<T>()?;
+	MinDeposit::<T>::put(0);
+	let amount = units::<T>(10_000);
+	let lp = funded::<T>("seeder", 0, amount)?;
+	Pallet::<T>::do_deposit(&lp, amount).map_err(stop("cannot seed the pool"))?;
+	T::BenchmarkHelper::prepare_exposure();
 	Ok(())
 }
 
-/// A withdrawal delay of at least one block.
-fn set_delay<T: Config>() -> Result<BlockNumberFor<T>, BenchmarkError> {
-	let delay = T::MaxWithdrawDelay::get();
-	if delay.is_zero() {
-		return Err(BenchmarkError::Stop("MaxWithdrawDelay is zero"));
+/// Registers protocols until `MaxProtocols - leave_free` are registered:
+/// alternately a market and an external protocol that draws `units(1)`
+/// with a term of one block; two blocks later (the caller advances) the
+/// externals' principal is impaired, which the net asset value must check
+/// protocol by protocol.
+fn fill_protocols<T: Config>(leave_free: u32) -> Result<(), BenchmarkError> {
+	let target = T::MaxProtocols::get().saturating_sub(leave_free);
+	let mut index: u32 = 0;
+	while Protocols::<T>::count() < target {
+		let market = ProtocolId::Market(MARKET.saturating_sub(1).saturating_sub(index));
+		let external: T::AccountId = account("filler", index, 0);
+		let external = ProtocolId::External(external);
+		index = index.saturating_add(1);
+		if index.is_multiple_of(2) && !Protocols::<T>::contains_key(&market) {
+			Pallet::<T>::do_register_protocol(market, market_terms::<T>(units::<T>(100)))
+				.map_err(stop("cannot register a market"))?;
+		} else if !Protocols::<T>::contains_key(&external) {
+			let ProtocolId::External(who) = external.clone() else {
+				return Err(BenchmarkError::Stop("not an external protocol"));
+			};
+			Pallet::<T>::do_register_protocol(external, external_terms::<T>(units::<T>(100), 1))
+				.map_err(stop("cannot register an external protocol"))?;
+			Pallet::<T>::do_draw_credit(&who, units::<T>(1))
+				.map_err(stop("cannot draw for an external protocol"))?;
+		}
+		if index > T::MaxProtocols::get().saturating_mul(4) {
+			return Err(BenchmarkError::Stop("cannot fill the protocol slots"));
+		}
 	}
-	WithdrawDelay::<T>::put(delay);
-	Ok(delay)
+	// Every filler's principal is past its term.
+	advance::<T>(2);
+	Ok(())
 }
 
-/// A liquidity provider in a seeded pool with `requests` withdrawal
-/// requests of one unit each, filed in successive blocks.
-fn lp_with_requests<T: Config>(requests: u32) -> Result<T::AccountId, BenchmarkError> {
-	seed_pool::<T>(units::<T>(10_000))?;
-	let lp = funded_account::<T>("lp", units::<T>(1_000))?;
-	Pallet::<T>::do_deposit(&lp, units::<T>(1_000))
-		.map_err(|_| BenchmarkError::Stop("cannot deposit"))?;
-	for _ in 0..requests {
-		Pallet::<T>::do_request_withdraw(&lp, units::<T>(1))
-			.map_err(|_| BenchmarkError::Stop("cannot request"))?;
-		advance::<T>(1);
+/// A seeded pool with every protocol slot taken.
+fn full_pool<T: Config>() -> Result<(), BenchmarkError> {
+	seed_pool::<T>()?;
+	fill_protocols::<T>(0)
+}
+
+/// A withdrawal delay of one block and the longest window, which must hold
+/// `MaxWithdrawRequests` requests filed in successive blocks.
+fn withdraw_parameters<T: Config>() -> Result<(BlockNumberFor<T>, BlockNumberFor<T>), BenchmarkError>
+{
+	let delay = BlockNumberFor::<T>::one();
+	let window = T::MaxWithdrawWindow::get();
+	if window < BlockNumberFor::<T>::from(T::MaxWithdrawRequests::get()) {
+		return Err(BenchmarkError::Stop("MaxWithdrawWindow shorter than MaxWithdrawRequests"));
 	}
+	WithdrawDelay::<T>::put(delay);
+	WithdrawWindow::<T>::put(window);
+	Ok((delay, window))
+}
+
+/// A liquidity provider holding `units(1 000)` of shares.
+fn lp<T: Config>() -> Result<T::AccountId, BenchmarkError> {
+	let lp = funded::<T>("lp", 0, units::<T>(1_000))?;
+	Pallet::<T>::do_deposit(&lp, units::<T>(1_000)).map_err(stop("cannot deposit"))?;
 	Ok(lp)
+}
+
+/// Files `count` requests of `units(1)` for `who`, one per block; returns
+/// the block of the last.
+fn file_requests<T: Config>(
+	who: &T::AccountId,
+	count: u32,
+) -> Result<BlockNumberFor<T>, BenchmarkError> {
+	let mut last = frame_system::Pallet::<T>::block_number();
+	for _ in 0..count {
+		advance::<T>(1);
+		last = frame_system::Pallet::<T>::block_number();
+		Pallet::<T>::do_request_withdraw(who, units::<T>(1)).map_err(stop("cannot request"))?;
+	}
+	Ok(last)
+}
+
+/// Registers the external protocol `who` (loss cap `units(1 000)`, the
+/// longest term) and has it draw `units(100)`; one block later fees are
+/// due.
+fn external_with_debt<T: Config>(
+	who: &T::AccountId,
+) -> Result<ProtocolId<T::AccountId>, BenchmarkError> {
+	let id = ProtocolId::External(who.clone());
+	let terms = external_terms::<T>(units::<T>(1_000), T::MaxCreditTerm::get());
+	Pallet::<T>::do_register_protocol(id.clone(), terms)
+		.map_err(stop("cannot register the protocol"))?;
+	Pallet::<T>::do_draw_credit(who, units::<T>(100)).map_err(stop("cannot draw"))?;
+	advance::<T>(1);
+	Ok(id)
+}
+
+/// Registers `MARKET` with a loss cap of `loss_cap`.
+fn register_market<T: Config>(loss_cap: Balance) -> Result<(), BenchmarkError> {
+	Pallet::<T>::do_register_protocol(ProtocolId::Market(MARKET), market_terms::<T>(loss_cap))
+		.map_err(stop("cannot register the market"))
+}
+
+fn drawn<T: Config>(id: &ProtocolId<T::AccountId>) -> Balance {
+	Protocols::<T>::get(id).map(|p| p.drawn).unwrap_or_default()
+}
+
+fn status<T: Config>(id: &ProtocolId<T::AccountId>) -> Option<ProtocolStatus> {
+	Protocols::<T>::get(id).map(|p| p.status)
+}
+
+fn lp_shares<T: Config>(who: &T::AccountId) -> Balance {
+	Positions::<T>::get(who).map(|p| p.shares).unwrap_or_default()
+}
+
+fn lp_requests<T: Config>(who: &T::AccountId) -> u32 {
+	Positions::<T>::get(who).map(|p| p.requests.len() as u32).unwrap_or_default()
 }
 
 #[benchmarks]
 mod benchmarks {
 	use super::*;
 
+	/// Worst case: `MaxProtocols` protocols, half of them impaired externals,
+	/// for the net asset value; the depositor already holds shares.
 	#[benchmark]
 	fn deposit() -> Result<(), BenchmarkError> {
-		seed_pool::<T>(units::<T>(10_000))?;
+		full_pool::<T>()?;
 		let amount = units::<T>(1_000);
-		let who = funded_account::<T>("caller", amount.saturating_mul(2))?;
-		Pallet::<T>::do_deposit(&who, amount).map_err(|_| BenchmarkError::Stop("deposit"))?;
-		let before = Pallet::<T>::lp_shares(who.clone());
+		let who = funded::<T>("caller", 0, amount.saturating_mul(2))?;
+		Pallet::<T>::do_deposit(&who, amount).map_err(stop("cannot deposit"))?;
+		let before = lp_shares::<T>(&who);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), amount);
 
-		assert!(Pallet::<T>::lp_shares(who) > before);
+		assert!(lp_shares::<T>(&who) > before);
 		Ok(())
 	}
 
+	/// Worst case: the net asset value over `MaxProtocols` protocols; the
+	/// position holds `MaxWithdrawRequests` requests of which the oldest has
+	/// lapsed and is dropped before the new one is filed.
 	#[benchmark]
 	fn request_withdraw() -> Result<(), BenchmarkError> {
-		set_delay::<T>()?;
+		let (delay, window) = withdraw_parameters::<T>()?;
+		full_pool::<T>()?;
+		let lp = lp::<T>()?;
 		let max = T::MaxWithdrawRequests::get();
-		let lp = lp_with_requests::<T>(max.saturating_sub(1))?;
+		let first = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+		file_requests::<T>(&lp, max)?;
+		// The first request lapses now; the others are still pending (the
+		// window holds `MaxWithdrawRequests` blocks).
+		frame_system::Pallet::<T>::set_block_number(
+			first.saturating_add(delay).saturating_add(window),
+		);
+		assert_eq!(lp_requests::<T>(&lp), max);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(lp.clone()), units::<T>(1));
 
-		assert_eq!(Pallet::<T>::lp_requested_shares(lp), units::<T>(Balance::from(max)));
+		assert_eq!(lp_requests::<T>(&lp), max);
+		assert_eq!(Pallet::<T>::lp_info(lp).requested, units::<T>(Balance::from(max)));
 		Ok(())
 	}
 
+	/// Worst case: the net asset value over `MaxProtocols` protocols, and
+	/// `MaxWithdrawRequests` requests consumed, each at the lower of its
+	/// price and today's.
 	#[benchmark]
 	fn withdraw() -> Result<(), BenchmarkError> {
-		let delay = set_delay::<T>()?;
+		let (delay, _) = withdraw_parameters::<T>()?;
+		full_pool::<T>()?;
+		let lp = lp::<T>()?;
 		let max = T::MaxWithdrawRequests::get();
-		let lp = lp_with_requests::<T>(max)?;
-		let now = frame_system::Pallet::<T>::block_number();
-		frame_system::Pallet::<T>::set_block_number(now.saturating_add(delay));
-		let shares = Pallet::<T>::lp_requested_shares(lp.clone());
-		let before = Pallet::<T>::lp_shares(lp.clone());
+		let last = file_requests::<T>(&lp, max)?;
+		frame_system::Pallet::<T>::set_block_number(last.saturating_add(delay));
+		let shares = units::<T>(Balance::from(max));
+		assert_eq!(Pallet::<T>::lp_info(lp.clone()).withdrawable, shares);
+		let before = lp_shares::<T>(&lp);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(lp.clone()), shares);
 
-		assert_eq!(Pallet::<T>::lp_shares(lp.clone()), before.saturating_sub(shares));
-		assert!(Pallet::<T>::lp_requested_shares(lp).is_zero());
+		assert_eq!(lp_shares::<T>(&lp), before.saturating_sub(shares));
+		assert_eq!(lp_requests::<T>(&lp), 0);
 		Ok(())
 	}
 
+	/// Worst case: `MaxWithdrawRequests` requests cleared.
 	#[benchmark]
 	fn cancel_withdrawals() -> Result<(), BenchmarkError> {
-		set_delay::<T>()?;
-		let lp = lp_with_requests::<T>(T::MaxWithdrawRequests::get())?;
+		withdraw_parameters::<T>()?;
+		seed_pool::<T>()?;
+		let lp = lp::<T>()?;
+		file_requests::<T>(&lp, T::MaxWithdrawRequests::get())?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(lp.clone()));
 
-		assert!(Pallet::<T>::lp_requested_shares(lp).is_zero());
+		assert_eq!(lp_requests::<T>(&lp), 0);
 		Ok(())
 	}
 
+	/// Worst case: fees accrue on principal already drawn, and the cash goes
+	/// to an account that has to be created again.
 	#[benchmark]
 	fn draw_credit() -> Result<(), BenchmarkError> {
-		let protocol = funded_account::<T>("protocol", Zero::zero())?;
-		pool_with_drawn::<T>(ProtocolId::External(protocol.clone()), units::<T>(1_000))?;
-		let id = ProtocolId::External(protocol.clone());
-		let before = Pallet::<T>::protocol_drawn(id.clone()).unwrap_or_default();
+		seed_pool::<T>()?;
+		let protocol: T::AccountId = account("protocol", 0, 0);
+		let id = external_with_debt::<T>(&protocol)?;
+		// Best effort: empty the protocol's account so that the draw recreates
+		// it (where the asset allows accounts to be reaped).
+		let elsewhere: T::AccountId = account("elsewhere", 0, 0);
+		let held =
+			T::Currency::reducible_balance(&protocol, Preservation::Expendable, Fortitude::Polite);
+		let _ = T::Currency::transfer(&protocol, &elsewhere, held, Preservation::Expendable);
+		let before = drawn::<T>(&id);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(protocol), units::<T>(100));
 
-		assert_eq!(Pallet::<T>::protocol_drawn(id), Some(before.saturating_add(units::<T>(100))));
+		assert_eq!(drawn::<T>(&id), before.saturating_add(units::<T>(100)));
 		Ok(())
 	}
 
+	/// Worst case: fees accrue, then everything owed is repaid (fees and all
+	/// the principal, which clears the due block).
 	#[benchmark]
 	fn repay_credit() -> Result<(), BenchmarkError> {
-		let protocol = funded_account::<T>("protocol", units::<T>(1_000))?;
-		let id = ProtocolId::External(protocol.clone());
-		pool_with_drawn::<T>(id.clone(), units::<T>(1_000))?;
+		seed_pool::<T>()?;
+		let protocol = funded::<T>("protocol", 0, units::<T>(1_000))?;
+		let id = external_with_debt::<T>(&protocol)?;
 		let owed = Pallet::<T>::protocol_info(id.clone())
 			.map(|info| info.drawn.saturating_add(info.fees_owed))
 			.unwrap_or_default();
@@ -217,85 +354,97 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(protocol), owed);
 
-		assert_eq!(Pallet::<T>::protocol_drawn(id), Some(Zero::zero()));
+		assert!(drawn::<T>(&id).is_zero());
 		Ok(())
 	}
 
 	#[benchmark]
 	fn register_protocol() -> Result<(), BenchmarkError> {
 		let origin = admin::<T>()?;
-		let terms = terms::<T>(T::MaxCreditCap::get(), T::MaxLossCap::get());
-		let id = ProtocolId::Market(MARKET);
+		let protocol: T::AccountId = account("protocol", 0, 0);
+		let id = ProtocolId::External(protocol);
+		let terms = external_terms::<T>(T::MaxLossCap::get(), T::MaxCreditTerm::get());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id.clone(), terms);
 
-		assert_eq!(Pallet::<T>::protocol_status(id), Some(ProtocolStatus::Active));
+		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Active));
 		Ok(())
 	}
 
-	/// Worst case: fees accrue under the old terms and the new loss cap
-	/// freezes the protocol.
+	/// Worst case: fees accrue under the old terms and the new loss cap, at
+	/// the losses so far, freezes the protocol.
 	#[benchmark]
 	fn set_protocol_terms() -> Result<(), BenchmarkError> {
-		let id = ProtocolId::Market(MARKET);
-		pool_with_drawn::<T>(id.clone(), units::<T>(1_000))?;
-		let beneficiary = funded_account::<T>("beneficiary", Zero::zero())?;
-		let covered = units::<T>(10);
-		let uncovered =
-			<Pallet<T> as LossAbsorber<T::AccountId>>::absorb(MARKET, covered, &beneficiary);
-		if !uncovered.is_zero() {
-			return Err(BenchmarkError::Stop("cannot book a loss"));
-		}
+		seed_pool::<T>()?;
+		let protocol: T::AccountId = account("protocol", 0, 0);
+		let id = external_with_debt::<T>(&protocol)?;
+		// A loss on the protocol, which is then reactivated.
+		let owed = Pallet::<T>::protocol_info(id.clone()).map(|i| i.fees_owed).unwrap_or_default();
+		Pallet::<T>::do_write_off(id.clone(), owed.saturating_add(units::<T>(10)))
+			.map_err(stop("cannot write off"))?;
+		Pallet::<T>::do_set_protocol_status(id.clone(), ProtocolStatus::Active)
+			.map_err(stop("cannot reactivate"))?;
+		advance::<T>(1);
+		let losses = Protocols::<T>::get(&id).map(|p| p.losses).unwrap_or_default();
+		let terms = ProtocolTerms {
+			loss_cap: losses,
+			..external_terms::<T>(units::<T>(1_000), T::MaxCreditTerm::get())
+		};
 		let origin = admin::<T>()?;
-		let new_terms = terms::<T>(units::<T>(1_000).min(T::MaxCreditCap::get()), covered);
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, id.clone(), new_terms);
+		_(origin as T::RuntimeOrigin, id.clone(), terms);
 
-		assert_eq!(Pallet::<T>::protocol_status(id), Some(ProtocolStatus::Frozen));
+		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Frozen));
 		Ok(())
 	}
 
 	/// Worst case: fees accrue and the loss cap is checked (unfreezing).
 	#[benchmark]
 	fn set_protocol_status() -> Result<(), BenchmarkError> {
-		let id = ProtocolId::Market(MARKET);
-		pool_with_drawn::<T>(id.clone(), units::<T>(1_000))?;
+		seed_pool::<T>()?;
+		let protocol: T::AccountId = account("protocol", 0, 0);
+		let id = external_with_debt::<T>(&protocol)?;
 		Pallet::<T>::do_set_protocol_status(id.clone(), ProtocolStatus::Frozen)
-			.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
-		advance::<T>(100);
+			.map_err(stop("cannot freeze"))?;
+		advance::<T>(1);
 		let origin = admin::<T>()?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id.clone(), ProtocolStatus::Active);
 
-		assert_eq!(Pallet::<T>::protocol_status(id), Some(ProtocolStatus::Active));
+		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Active));
 		Ok(())
 	}
 
 	#[benchmark]
 	fn deregister_protocol() -> Result<(), BenchmarkError> {
+		register_market::<T>(units::<T>(1_000))?;
 		let id = ProtocolId::Market(MARKET);
-		register::<T>(id.clone(), units::<T>(1_000))?;
 		Pallet::<T>::do_set_protocol_status(id.clone(), ProtocolStatus::Retired)
-			.map_err(|_| BenchmarkError::Stop("cannot retire"))?;
+			.map_err(stop("cannot retire"))?;
 		let origin = admin::<T>()?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id.clone());
 
-		assert_eq!(Pallet::<T>::protocol_status(id), None);
+		assert_eq!(status::<T>(&id), None);
 		Ok(())
 	}
 
-	/// Worst case: an external protocol's fees and principal are written
-	/// off and the loss freezes it.
+	/// Worst case: fees accrue and are forgiven, the principal written off
+	/// is bounded by the loss cap (the rest stays owed) and the protocol is
+	/// frozen.
 	#[benchmark]
 	fn write_off() -> Result<(), BenchmarkError> {
-		let protocol = funded_account::<T>("protocol", Zero::zero())?;
-		let id = ProtocolId::External(protocol);
-		pool_with_drawn::<T>(id.clone(), units::<T>(100))?;
+		seed_pool::<T>()?;
+		let protocol: T::AccountId = account("protocol", 0, 0);
+		let id = external_with_debt::<T>(&protocol)?;
+		let terms = external_terms::<T>(units::<T>(50), T::MaxCreditTerm::get());
+		Pallet::<T>::do_set_protocol_terms(id.clone(), terms)
+			.map_err(stop("cannot lower the loss cap"))?;
+		advance::<T>(1);
 		let owed = Pallet::<T>::protocol_info(id.clone())
 			.map(|info| info.drawn.saturating_add(info.fees_owed))
 			.unwrap_or_default();
@@ -304,7 +453,8 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id.clone(), owed);
 
-		assert_eq!(Pallet::<T>::protocol_status(id), Some(ProtocolStatus::Frozen));
+		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Frozen));
+		assert_eq!(drawn::<T>(&id), units::<T>(100).saturating_sub(terms.loss_cap));
 		Ok(())
 	}
 
@@ -332,40 +482,57 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A market's draw, with fees accruing.
 	#[benchmark]
-	fn draw() -> Result<(), BenchmarkError> {
-		pool_with_drawn::<T>(ProtocolId::Market(MARKET), units::<T>(1_000))?;
+	fn set_withdraw_window() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let blocks = T::MaxWithdrawWindow::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, blocks);
+
+		assert_eq!(WithdrawWindow::<T>::get(), blocks);
+		Ok(())
+	}
+
+	/// An unsolicited transfer to the pallet account swept to the sink.
+	#[benchmark]
+	fn sweep_excess() -> Result<(), BenchmarkError> {
+		seed_pool::<T>()?;
+		T::Currency::mint_into(&Pallet::<T>::account_id(), units::<T>(1))
+			.map_err(stop("cannot donate"))?;
+		let origin = admin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin);
+
+		assert!(Pallet::<T>::excess().is_zero());
+		Ok(())
+	}
+
+	/// Worst case: a raise, checked against the credit cap and the free
+	/// cash.
+	#[benchmark]
+	fn reserve() -> Result<(), BenchmarkError> {
+		seed_pool::<T>()?;
+		register_market::<T>(units::<T>(1_000))?;
+		let open_interest = units::<T>(10_000);
 		let result;
 
 		#[block]
 		{
-			result = <Pallet<T> as LiquidityProvider<T::AccountId>>::draw(MARKET, units::<T>(100));
+			result = <Pallet<T> as LiquidityProvider<T::AccountId>>::reserve(MARKET, open_interest);
 		}
 
 		assert!(result.is_ok());
+		assert_eq!(Pallet::<T>::reserved(), units::<T>(1_000));
 		Ok(())
 	}
 
-	/// A market's release, with fees accruing.
-	#[benchmark]
-	fn release() -> Result<(), BenchmarkError> {
-		pool_with_drawn::<T>(ProtocolId::Market(MARKET), units::<T>(1_000))?;
-
-		#[block]
-		{
-			<Pallet<T> as LiquidityProvider<T::AccountId>>::release(MARKET, units::<T>(50));
-		}
-
-		assert_eq!(Pallet::<T>::protocol_drawn(ProtocolId::Market(MARKET)), Some(units::<T>(50)));
-		Ok(())
-	}
-
-	/// A profit paid to an account that does not exist yet, with fees
-	/// accruing.
+	/// A profit paid to an account that does not exist yet.
 	#[benchmark]
 	fn pay() -> Result<(), BenchmarkError> {
-		pool_with_drawn::<T>(ProtocolId::Market(MARKET), units::<T>(1_000))?;
+		seed_pool::<T>()?;
+		register_market::<T>(units::<T>(1_000))?;
 		let trader: T::AccountId = account("trader", 0, 0);
 		let amount = units::<T>(50);
 		let result;
@@ -380,53 +547,44 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// A collection that settles owed fees and debt, with fees accruing.
 	#[benchmark]
 	fn collect() -> Result<(), BenchmarkError> {
-		pool_with_drawn::<T>(ProtocolId::Market(MARKET), units::<T>(1_000))?;
-		let payee: T::AccountId = account("payee", 0, 0);
-		<Pallet<T> as LiquidityProvider<T::AccountId>>::pay(MARKET, &payee, units::<T>(50))
-			.map_err(|_| BenchmarkError::Stop("cannot pay"))?;
-		advance::<T>(100);
-		let trader = funded_account::<T>("trader", units::<T>(100))?;
+		seed_pool::<T>()?;
+		register_market::<T>(units::<T>(1_000))?;
+		let source = funded::<T>("margin", 0, units::<T>(100))?;
+		let before = Pallet::<T>::pool_cash();
 		let result;
 
 		#[block]
 		{
 			result = <Pallet<T> as LiquidityProvider<T::AccountId>>::collect(
 				MARKET,
-				&trader,
+				&source,
 				units::<T>(100),
 			);
 		}
 
 		assert!(result.is_ok());
-		let info = Pallet::<T>::protocol_info(ProtocolId::Market(MARKET));
-		assert_eq!(info.map(|i| i.debt), Some(Zero::zero()));
+		assert_eq!(Pallet::<T>::pool_cash(), before.saturating_add(units::<T>(100)));
 		Ok(())
 	}
 
-	/// Worst case: the pool covers the market's whole remaining loss cap,
-	/// paying an account that does not exist yet, and the market is frozen.
+	/// Worst case: the loss takes the whole remaining loss cap, which freezes
+	/// the market.
 	#[benchmark]
-	fn absorb() -> Result<(), BenchmarkError> {
+	fn absorb_loss() -> Result<(), BenchmarkError> {
 		let loss_cap = units::<T>(100);
-		pool_with_drawn::<T>(ProtocolId::Market(MARKET), loss_cap)?;
-		let beneficiary: T::AccountId = account("beneficiary", 0, 0);
+		register_market::<T>(loss_cap)?;
 		let loss = loss_cap.saturating_add(units::<T>(1));
-		let uncovered;
+		let covered;
 
 		#[block]
 		{
-			uncovered =
-				<Pallet<T> as LossAbsorber<T::AccountId>>::absorb(MARKET, loss, &beneficiary);
+			covered = <Pallet<T> as LiquidityProvider<T::AccountId>>::absorb_loss(MARKET, loss);
 		}
 
-		assert_eq!(uncovered, units::<T>(1));
-		assert_eq!(
-			Pallet::<T>::protocol_status(ProtocolId::Market(MARKET)),
-			Some(ProtocolStatus::Frozen)
-		);
+		assert_eq!(covered, loss_cap);
+		assert_eq!(status::<T>(&ProtocolId::Market(MARKET)), Some(ProtocolStatus::Frozen));
 		Ok(())
 	}
 

@@ -2,89 +2,102 @@
 //! external protocols' draws and repayments, and governance.
 
 use super::*;
-use backstop_primitives::Balance;
-use frame_support::pallet_prelude::*;
+use backstop_primitives::{Balance, RevenueKind, RevenueSink};
+use frame_support::{defensive, pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
-	/// Deposits `amount` from `who` and mints shares at the current price,
-	/// rounded down. A pool whose assets were wiped out while shares were in
-	/// issue starts a new generation first: the old shares are void.
+	/// Deposits `amount` from `who` and mints shares at the net asset value
+	/// per share before the deposit, rounded down. Refused while the net
+	/// asset value cannot be computed or is not positive with shares in
+	/// issue.
 	pub(crate) fn do_deposit(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(amount >= MinDeposit::<T>::get(), Error::<T>::BelowMinDeposit);
 		let mut pool = Self::rolled_pool();
-		if pool.assets.is_zero() && !pool.shares.is_zero() {
-			pool.generation = pool.generation.checked_add(1).ok_or(Error::<T>::Overflow)?;
-			let void_shares = core::mem::take(&mut pool.shares);
-			log::warn!(
-				target: LOG_TARGET,
-				"pool without assets: generation {} starts, {void_shares:?} shares void",
-				pool.generation,
-			);
-			Self::deposit_event(Event::PoolReset { generation: pool.generation, void_shares });
-		}
+		let nav = if pool.shares.is_zero() {
+			// No shares: the first deposit is priced at one; a pool that owes
+			// more than it holds takes no deposit at all.
+			ensure!(Self::nav_of(&pool)? >= 0, Error::<T>::PoolInsolvent);
+			Zero::zero()
+		} else {
+			Self::positive_nav(&pool)?
+		};
+		let share_price = Self::price_of(&pool, nav);
 		let credited = Self::pull(who, amount)?;
-		let shares = Self::shares_for(&pool, credited)?;
+		let shares = Self::shares_for(&pool, nav, credited)?;
 		ensure!(!shares.is_zero(), Error::<T>::DepositTooSmall);
-		let mut position = Self::position_of(who, &pool);
+		let mut position = Self::position_of(who);
 		position.shares = position.shares.checked_add(shares).ok_or(Error::<T>::Overflow)?;
-		pool.assets = pool.assets.checked_add(credited).ok_or(Error::<T>::Overflow)?;
+		pool.cash = pool.cash.checked_add(credited).ok_or(Error::<T>::Overflow)?;
 		pool.shares = pool.shares.checked_add(shares).ok_or(Error::<T>::Overflow)?;
 		Pool::<T>::put(pool);
 		Self::store_position(who, position);
-		Self::deposit_event(Event::Deposited { who: who.clone(), amount: credited, shares });
-		Ok(())
-	}
-
-	/// Files a request to withdraw `shares` of `who` after the delay. A
-	/// second request in the same block adds to the first.
-	pub(crate) fn do_request_withdraw(who: &T::AccountId, shares: Balance) -> DispatchResult {
-		ensure!(!shares.is_zero(), Error::<T>::ZeroAmount);
-		let delay = WithdrawDelay::<T>::get();
-		ensure!(!delay.is_zero(), Error::<T>::NoWithdrawDelay);
-		let pool = Pool::<T>::get();
-		let mut position = Self::position_of(who, &pool);
-		let unrequested = position.shares.saturating_sub(Self::requested_of(&position));
-		ensure!(shares <= unrequested, Error::<T>::InsufficientShares);
-		let now = Self::now();
-		let same_block = position.requests.last().is_some_and(|last| last.requested_at == now);
-		if same_block {
-			if let Some(last) = position.requests.last_mut() {
-				last.shares = last.shares.checked_add(shares).ok_or(Error::<T>::Overflow)?;
-			}
-		} else {
-			position
-				.requests
-				.try_push(WithdrawRequest { shares, requested_at: now })
-				.map_err(|_| Error::<T>::TooManyWithdrawRequests)?;
-		}
-		Self::store_position(who, position);
-		Self::deposit_event(Event::WithdrawRequested {
+		Self::deposit_event(Event::Deposited {
 			who: who.clone(),
+			amount: credited,
 			shares,
-			unlocks_at: now.saturating_add(delay),
+			share_price,
 		});
 		Ok(())
 	}
 
-	/// Burns `shares` of `who` and pays their value, rounded down, out of
-	/// the free liquidity.
+	/// Files a request to withdraw `shares` of `who`, recording today's net
+	/// asset value per share. A second request in the same block adds to
+	/// the first at the lower of the two prices.
+	pub(crate) fn do_request_withdraw(who: &T::AccountId, shares: Balance) -> DispatchResult {
+		ensure!(!shares.is_zero(), Error::<T>::ZeroAmount);
+		let pool = Pool::<T>::get();
+		let mut position = Self::position_of(who);
+		Self::drop_lapsed(who, &mut position);
+		let unrequested = position.shares.saturating_sub(Self::requested_of(&position));
+		ensure!(shares <= unrequested, Error::<T>::InsufficientShares);
+		// A pool worth nothing cannot promise a price: the request would
+		// never pay out.
+		let nav = Self::positive_nav(&pool)?;
+		let share_price = Self::price_of(&pool, nav);
+		let now = Self::now();
+		let same_block = position.requests.last().is_some_and(|last| last.requested_at == now);
+		let request = if same_block {
+			let last = position.requests.last_mut().ok_or(Error::<T>::Overflow)?;
+			last.shares = last.shares.checked_add(shares).ok_or(Error::<T>::Overflow)?;
+			last.share_price = last.share_price.min(share_price);
+			*last
+		} else {
+			let request = WithdrawRequest { shares, requested_at: now, share_price };
+			position.requests.try_push(request).map_err(|_| Error::<T>::TooManyWithdrawRequests)?;
+			request
+		};
+		Self::store_position(who, position);
+		Self::deposit_event(Event::WithdrawRequested {
+			who: who.clone(),
+			shares,
+			share_price,
+			unlocks_at: Self::unlocks_at(&request),
+			lapses_at: Self::lapses_at(&request),
+		});
+		Ok(())
+	}
+
+	/// Burns `shares` of `who` under withdrawable requests and pays them at
+	/// the lower of the request's and today's net asset value per share,
+	/// out of the free cash. What the lower price leaves stays with the
+	/// liquidity providers who remain.
 	pub(crate) fn do_withdraw(who: &T::AccountId, shares: Balance) -> DispatchResult {
 		ensure!(!shares.is_zero(), Error::<T>::ZeroAmount);
 		let mut pool = Self::rolled_pool();
-		let mut position = Self::position_of(who, &pool);
+		let mut position = Self::position_of(who);
 		ensure!(shares <= position.shares, Error::<T>::InsufficientShares);
-		let withdrawable = Self::withdrawable_of(&position, WithdrawDelay::<T>::get(), Self::now());
-		ensure!(shares <= withdrawable, Error::<T>::WithdrawalLocked);
-		let amount = Self::value_of(&pool, shares);
+		ensure!(shares <= Self::withdrawable_of(&position), Error::<T>::WithdrawalLocked);
+		let nav = Self::nav_of(&pool)?.max(0).unsigned_abs();
+		let amount = Self::take_withdrawable(&mut position, &pool, nav, shares)?;
 		ensure!(!amount.is_zero(), Error::<T>::WithdrawalTooSmall);
 		ensure!(amount <= Self::free_of(&pool), Error::<T>::InsufficientFreeLiquidity);
-		Self::take_shares(&mut position, shares)?;
-		pool.assets = pool.assets.checked_sub(amount).ok_or(Error::<T>::LedgerExceedsAccount)?;
+		pool.cash = pool.cash.checked_sub(amount).ok_or(Error::<T>::LedgerExceedsAccount)?;
 		pool.shares = pool.shares.checked_sub(shares).ok_or(Error::<T>::InsufficientShares)?;
 		Self::push(who, amount)?;
+		Self::drop_lapsed(who, &mut position);
 		Pool::<T>::put(pool);
 		Self::store_position(who, position);
 		Self::deposit_event(Event::Withdrawn { who: who.clone(), shares, amount });
@@ -93,8 +106,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Cancels every withdrawal request of `who`.
 	pub(crate) fn do_cancel_withdrawals(who: &T::AccountId) -> DispatchResult {
-		let pool = Pool::<T>::get();
-		let mut position = Self::position_of(who, &pool);
+		let mut position = Self::position_of(who);
 		ensure!(!position.requests.is_empty(), Error::<T>::NoWithdrawRequests);
 		let shares = Self::requested_of(&position);
 		position.requests.clear();
@@ -103,31 +115,60 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Draws `amount` of credit for the external protocol `who`.
+	/// Draws `amount` of credit for the external protocol `who`: within its
+	/// credit cap (principal plus fees), what is left of its loss cap and the
+	/// pool's free cash, only while active and not impaired. The first draw
+	/// with nothing outstanding sets the due block to the term from now.
 	pub(crate) fn do_draw_credit(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-		Self::do_draw(ProtocolId::External(who.clone()), amount)
+		let id = ProtocolId::External(who.clone());
+		let mut protocol = Self::protocol(&id)?;
+		Self::ensure_active(&protocol)?;
+		let now = Self::now();
+		ensure!(!protocol.impaired(now), Error::<T>::CreditImpaired);
+		let mut pool = Self::rolled_pool();
+		Self::accrue(&id, &mut protocol, &pool);
+		let drawn = protocol.drawn.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		let used = drawn.checked_add(protocol.fees_owed).ok_or(Error::<T>::Overflow)?;
+		ensure!(used <= protocol.terms.credit_cap, Error::<T>::CreditCapExceeded);
+		ensure!(drawn <= protocol.loss_headroom(), Error::<T>::LossCapExceeded);
+		ensure!(amount <= Self::free_of(&pool), Error::<T>::InsufficientFreeLiquidity);
+		let due_at = match protocol.due_at {
+			Some(due) => due,
+			None => now.saturating_add(BlockNumberFor::<T>::from(protocol.terms.term)),
+		};
+		protocol.drawn = drawn;
+		protocol.due_at = Some(due_at);
+		pool.cash = pool.cash.checked_sub(amount).ok_or(Error::<T>::InsufficientFreeLiquidity)?;
+		pool.lent = pool.lent.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		Self::push(who, amount)?;
+		Protocols::<T>::insert(&id, protocol);
+		Pool::<T>::put(pool);
+		Self::deposit_event(Event::CreditDrawn { protocol: id, amount, drawn, due_at });
+		Ok(())
 	}
 
-	/// Repays `amount` for the external protocol `who`: fees owed first (pool
-	/// income), then drawn principal.
+	/// Repays `amount` for the external protocol `who`: fees owed first
+	/// (income of the pool, real money), then principal. A protocol that has
+	/// repaid all its principal has no due block any more.
 	pub(crate) fn do_repay_credit(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let id = ProtocolId::External(who.clone());
 		let mut protocol = Self::protocol(&id)?;
 		let mut pool = Self::rolled_pool();
 		Self::accrue(&id, &mut protocol, &pool);
-		let owed = protocol.fees_owed.checked_add(protocol.drawn).ok_or(Error::<T>::Overflow)?;
-		ensure!(amount <= owed, Error::<T>::ExceedsDebt);
+		ensure!(amount <= protocol.obligations(), Error::<T>::ExceedsDebt);
 		let credited = Self::pull(who, amount)?;
 		let fees = credited.min(protocol.fees_owed);
 		// `fees <= credited`, and `credited - fees <= drawn` as `amount <= owed`.
 		let principal = credited.saturating_sub(fees);
 		protocol.fees_owed = protocol.fees_owed.saturating_sub(fees);
 		protocol.drawn = protocol.drawn.checked_sub(principal).ok_or(Error::<T>::ExceedsDebt)?;
-		pool.drawn = pool.drawn.checked_sub(principal).ok_or(Error::<T>::LedgerExceedsAccount)?;
+		if protocol.drawn.is_zero() {
+			protocol.due_at = None;
+		}
 		pool.lent = pool.lent.checked_sub(principal).ok_or(Error::<T>::LedgerExceedsAccount)?;
-		pool.assets = pool.assets.checked_add(fees).ok_or(Error::<T>::Overflow)?;
+		pool.cash = pool.cash.checked_add(credited).ok_or(Error::<T>::Overflow)?;
 		Protocols::<T>::insert(&id, protocol);
 		Pool::<T>::put(pool);
 		Self::deposit_event(Event::CreditRepaid { protocol: id, fees, principal });
@@ -139,7 +180,7 @@ impl<T: Config> Pallet<T> {
 		id: ProtocolId<T::AccountId>,
 		terms: ProtocolTerms,
 	) -> DispatchResult {
-		Self::ensure_terms_in_bounds(&terms)?;
+		Self::ensure_terms_in_bounds(&id, &terms)?;
 		ensure!(!Protocols::<T>::contains_key(&id), Error::<T>::ProtocolExists);
 		ensure!(Protocols::<T>::count() < T::MaxProtocols::get(), Error::<T>::TooManyProtocols);
 		let pool = Self::rolled_pool();
@@ -157,12 +198,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Sets the terms of `id`, after charging the fees accrued under the old
-	/// ones; freezes it if its losses reach the new loss cap.
+	/// ones; freezes it if its losses reach the new loss cap. A market's
+	/// reservation keeps its amount until the market next reports its open
+	/// interest.
 	pub(crate) fn do_set_protocol_terms(
 		id: ProtocolId<T::AccountId>,
 		terms: ProtocolTerms,
 	) -> DispatchResult {
-		Self::ensure_terms_in_bounds(&terms)?;
+		Self::ensure_terms_in_bounds(&id, &terms)?;
 		let mut protocol = Self::protocol(&id)?;
 		let pool = Self::rolled_pool();
 		Self::accrue(&id, &mut protocol, &pool);
@@ -175,7 +218,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `id` to `status`. Reactivation needs the losses below the loss
-	/// cap; retirement needs every obligation settled.
+	/// cap; retirement needs every obligation settled and no reservation.
 	pub(crate) fn do_set_protocol_status(
 		id: ProtocolId<T::AccountId>,
 		status: ProtocolStatus,
@@ -213,49 +256,36 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Writes off `amount` of what `id` owes: fees first (forgiven: they were
-	/// never counted in the assets), then the principal lent to an external
-	/// protocol (taken out of the assets) or the debt of a market (already
-	/// paid out). The written-off principal or debt is a loss of the
-	/// protocol and counts towards its loss cap.
+	/// Writes off up to `amount` of what the external protocol `id` owes:
+	/// fees first (forgiven: they were never counted as the pool's), then
+	/// principal, bounded by what is left of its loss cap. The principal
+	/// written off is a loss of the protocol; what the bound leaves stays its
+	/// recorded debt (repayable; valued at zero while impaired). The
+	/// protocol is frozen.
 	pub(crate) fn do_write_off(id: ProtocolId<T::AccountId>, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+		ensure!(matches!(id, ProtocolId::External(_)), Error::<T>::NotExternal);
 		let mut protocol = Self::protocol(&id)?;
 		let mut pool = Self::rolled_pool();
 		Self::accrue(&id, &mut protocol, &pool);
-		let principal_owed = match id {
-			ProtocolId::External(_) => protocol.drawn,
-			ProtocolId::Market(_) => protocol.debt,
-		};
-		let owed = protocol.fees_owed.checked_add(principal_owed).ok_or(Error::<T>::Overflow)?;
-		ensure!(amount <= owed, Error::<T>::ExceedsDebt);
+		ensure!(amount <= protocol.obligations(), Error::<T>::ExceedsDebt);
 		let fees = amount.min(protocol.fees_owed);
-		// `principal <= principal_owed` as `amount <= owed`.
-		let principal = amount.saturating_sub(fees);
+		// `amount - fees <= drawn` as `amount <= owed`.
+		let principal = amount.saturating_sub(fees).min(protocol.loss_headroom());
 		protocol.fees_owed = protocol.fees_owed.saturating_sub(fees);
-		match id {
-			ProtocolId::External(_) => {
-				protocol.drawn =
-					protocol.drawn.checked_sub(principal).ok_or(Error::<T>::ExceedsDebt)?;
-				pool.drawn =
-					pool.drawn.checked_sub(principal).ok_or(Error::<T>::LedgerExceedsAccount)?;
-				pool.lent =
-					pool.lent.checked_sub(principal).ok_or(Error::<T>::LedgerExceedsAccount)?;
-				pool.assets =
-					pool.assets.checked_sub(principal).ok_or(Error::<T>::LedgerExceedsAccount)?;
-			},
-			ProtocolId::Market(_) => {
-				protocol.debt =
-					protocol.debt.checked_sub(principal).ok_or(Error::<T>::ExceedsDebt)?;
-			},
+		protocol.drawn = protocol.drawn.checked_sub(principal).ok_or(Error::<T>::ExceedsDebt)?;
+		if protocol.drawn.is_zero() {
+			protocol.due_at = None;
 		}
+		pool.lent = pool.lent.checked_sub(principal).ok_or(Error::<T>::LedgerExceedsAccount)?;
 		protocol.losses = protocol.losses.checked_add(principal).ok_or(Error::<T>::Overflow)?;
 		Self::deposit_event(Event::WrittenOff {
 			protocol: id.clone(),
 			fees_forgiven: fees,
-			debt_written_off: principal,
+			principal_written_off: principal,
+			still_owed: protocol.drawn,
 		});
-		Self::freeze_if_capped(&id, &mut protocol);
+		Self::freeze(&id, &mut protocol);
 		Protocols::<T>::insert(&id, protocol);
 		Pool::<T>::put(pool);
 		Ok(())
@@ -271,9 +301,53 @@ impl<T: Config> Pallet<T> {
 
 	/// Sets the withdrawal delay.
 	pub(crate) fn do_set_withdraw_delay(blocks: BlockNumberFor<T>) -> DispatchResult {
-		ensure!(blocks <= T::MaxWithdrawDelay::get(), Error::<T>::WithdrawDelayTooLong);
+		ensure!(
+			!blocks.is_zero() && blocks <= T::MaxWithdrawDelay::get(),
+			Error::<T>::WithdrawDelayOutOfBounds
+		);
 		WithdrawDelay::<T>::put(blocks);
 		Self::deposit_event(Event::WithdrawDelaySet { blocks });
 		Ok(())
+	}
+
+	/// Sets the withdrawal window.
+	pub(crate) fn do_set_withdraw_window(blocks: BlockNumberFor<T>) -> DispatchResult {
+		ensure!(
+			!blocks.is_zero() && blocks <= T::MaxWithdrawWindow::get(),
+			Error::<T>::WithdrawWindowOutOfBounds
+		);
+		WithdrawWindow::<T>::put(blocks);
+		Self::deposit_event(Event::WithdrawWindowSet { blocks });
+		Ok(())
+	}
+
+	/// Sweeps the excess of the pallet account to `T::ExcessSink`.
+	pub(crate) fn do_sweep_excess() -> DispatchResult {
+		let excess = Self::excess();
+		ensure!(!excess.is_zero(), Error::<T>::NoExcess);
+		let account = Self::account_id();
+		let before = T::Currency::balance(&account);
+		T::ExcessSink::receive(0, RevenueKind::Unsolicited, &account, excess)?;
+		let after = T::Currency::balance(&account);
+		// A sink may take less than offered, never the pool's cash or buffer
+		// (the call is transactional: refusing undoes the transfer).
+		// `excess <= before`: it is part of what the account holds.
+		if after < before.saturating_sub(excess) {
+			defensive!("the excess sink took more than the excess");
+			return Err(Error::<T>::LedgerExceedsAccount.into());
+		}
+		let taken = before.saturating_sub(after);
+		ensure!(!taken.is_zero(), Error::<T>::NoExcess);
+		Self::deposit_event(Event::ExcessSwept { amount: taken });
+		Ok(())
+	}
+
+	/// Refuses anything but an active protocol.
+	pub(crate) fn ensure_active(protocol: &Protocol<BlockNumberFor<T>>) -> DispatchResult {
+		match protocol.status {
+			ProtocolStatus::Active => Ok(()),
+			ProtocolStatus::Frozen => Err(Error::<T>::ProtocolFrozen.into()),
+			ProtocolStatus::Retired => Err(Error::<T>::ProtocolRetired.into()),
+		}
 	}
 }

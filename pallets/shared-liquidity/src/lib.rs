@@ -8,6 +8,7 @@ pub use pallet::*;
 
 mod accounting_impls;
 mod dispatchable_impls;
+pub mod migrations;
 mod provider_impls;
 mod types;
 mod utility_impls;
@@ -24,6 +25,27 @@ pub mod weights;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// What the benchmarks need from the runtime they run in.
+///
+/// The pool prices every deposit and withdrawal at net asset value, which
+/// reads the markets' exposure through `Config::Exposure`; in a runtime that
+/// is the margin pallet, whose cost depends on its markets and positions. The
+/// benchmarks call [`BenchmarkHelper::prepare_exposure`] once the pool holds
+/// liquidity, so that those reads are measured at their worst.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Puts the markets' exposure against the pool in the state that is most
+	/// expensive to read (every market the exposure source allows, with open
+	/// positions and a usable price), leaving the exposure readable and the
+	/// pool's net asset value positive. The `()` implementation does nothing.
+	fn prepare_exposure();
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper for () {
+	fn prepare_exposure() {}
+}
+
 /// The log target of this pallet.
 const LOG_TARGET: &str = "runtime::shared-liquidity";
 
@@ -31,17 +53,20 @@ const LOG_TARGET: &str = "runtime::shared-liquidity";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use backstop_primitives::{Balance, LossTier, MarketId};
+	use backstop_primitives::{Balance, CounterpartyExposure, LossTier, MarketId, RevenueSink};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig},
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::Permill;
+	use sp_runtime::{
+		traits::{One, Zero},
+		FixedU128, Permill,
+	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -56,6 +81,15 @@ pub mod pallet {
 
 		/// The origin that registers protocols and sets every parameter.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The markets' exposure against the pool (traders' unrealized PnL
+		/// and the money the markets hold for the pool): what the pool's net
+		/// asset value is computed from.
+		type Exposure: CounterpartyExposure;
+
+		/// Where an unsolicited transfer to the pallet account is swept to
+		/// (the insurance fund).
+		type ExcessSink: RevenueSink<Self::AccountId>;
 
 		/// The identifier of the account that holds the pool.
 		#[pallet::constant]
@@ -91,9 +125,17 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxMinDeposit: Get<Balance>;
 
-		/// Hard upper limit of the withdrawal delay.
+		/// Hard upper limit of the withdrawal delay (which is never zero).
 		#[pallet::constant]
 		type MaxWithdrawDelay: Get<BlockNumberFor<Self>>;
+
+		/// Hard upper limit of the withdrawal window (which is never zero).
+		#[pallet::constant]
+		type MaxWithdrawWindow: Get<BlockNumberFor<Self>>;
+
+		/// Hard upper limit of an external protocol's credit term, in blocks.
+		#[pallet::constant]
+		type MaxCreditTerm: Get<u32>;
 
 		/// Blocks per year: converts the yearly borrow rates into fees per
 		/// block.
@@ -102,10 +144,15 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls and trait entry points.
 		type WeightInfo: WeightInfo;
+
+		/// What the benchmarks need from the rest of the runtime: the
+		/// markets' exposure in its most expensive state to read.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
-	/// The pool's ledger: assets, shares, capacity drawn and lent, and the
-	/// utilization index the borrow fees are computed from.
+	/// The pool's ledger: cash, shares, cash reserved by markets, principal
+	/// lent, and the utilization index the borrow fees are computed from.
 	#[pallet::storage]
 	pub type Pool<T: Config> = StorageValue<_, PoolState<BlockNumberFor<T>>, ValueQuery>;
 
@@ -121,8 +168,7 @@ pub mod pallet {
 	>;
 
 	/// The position of each liquidity provider: shares and pending
-	/// withdrawal requests. A position of an earlier pool generation holds
-	/// no shares (see `PoolState::generation`).
+	/// withdrawal requests.
 	#[pallet::storage]
 	pub type Positions<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, LpPosition<T>, OptionQuery>;
@@ -131,10 +177,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type MinDeposit<T: Config> = StorageValue<_, Balance, ValueQuery>;
 
-	/// Blocks between a withdrawal request and the withdrawal; zero: no
-	/// requests, withdrawals at once.
+	/// Blocks between a withdrawal request and the first block it can be
+	/// withdrawn in. Never zero once the genesis is built.
 	#[pallet::storage]
 	pub type WithdrawDelay<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Blocks, from the end of the delay, during which a request can be
+	/// withdrawn; after them it lapses. Never zero once the genesis is built.
+	#[pallet::storage]
+	pub type WithdrawWindow<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Events of the shared liquidity pool.
 	#[pallet::event]
@@ -148,17 +199,30 @@ pub mod pallet {
 			amount: Balance,
 			/// The shares minted for it.
 			shares: Balance,
+			/// The net asset value per share the deposit was priced at.
+			share_price: FixedU128,
 		},
-		/// A liquidity provider asked to withdraw shares after the delay.
+		/// A liquidity provider asked to withdraw shares.
 		WithdrawRequested {
 			/// The liquidity provider.
 			who: T::AccountId,
 			/// The shares requested (still exposed to the pool's profit and
 			/// loss until withdrawn).
 			shares: Balance,
-			/// The first block in which they can be withdrawn under the
-			/// current delay.
+			/// The net asset value per share now: the payout is at most this.
+			share_price: FixedU128,
+			/// The first block in which they can be withdrawn.
 			unlocks_at: BlockNumberFor<T>,
+			/// The first block in which the request has lapsed.
+			lapses_at: BlockNumberFor<T>,
+		},
+		/// Withdrawal requests whose window had passed were dropped; their
+		/// shares are no longer requested.
+		WithdrawRequestsLapsed {
+			/// The liquidity provider.
+			who: T::AccountId,
+			/// The shares no longer requested.
+			shares: Balance,
 		},
 		/// A liquidity provider cancelled all its withdrawal requests.
 		WithdrawalsCancelled {
@@ -175,15 +239,6 @@ pub mod pallet {
 			shares: Balance,
 			/// The amount paid out for them.
 			amount: Balance,
-		},
-		/// The pool had lost all its assets while shares were still in
-		/// issue; a deposit started a new generation in which those shares
-		/// are worth nothing.
-		PoolReset {
-			/// The new generation.
-			generation: u32,
-			/// The shares of the previous generation, now void.
-			void_shares: Balance,
 		},
 		/// Governance registered a protocol.
 		ProtocolRegistered {
@@ -208,8 +263,8 @@ pub mod pallet {
 			/// The status now.
 			to: ProtocolStatus,
 		},
-		/// A protocol's cumulative losses reached its loss cap: it was frozen
-		/// automatically and can draw no more.
+		/// A protocol's cumulative losses reached its loss cap, or its
+		/// principal was written off: it was frozen and can draw no more.
 		ProtocolFrozen {
 			/// The protocol.
 			protocol: ProtocolId<T::AccountId>,
@@ -223,23 +278,25 @@ pub mod pallet {
 			/// The protocol.
 			protocol: ProtocolId<T::AccountId>,
 		},
-		/// A protocol drew capacity from the pool.
-		CapacityDrawn {
+		/// A market's cash reservation changed.
+		ReserveChanged {
+			/// The market.
+			market: MarketId,
+			/// The open-interest notional the market reported.
+			open_interest: Balance,
+			/// The cash reserved for it now.
+			reserved: Balance,
+		},
+		/// An external protocol drew credit: the cash moved to its account.
+		CreditDrawn {
 			/// The protocol.
 			protocol: ProtocolId<T::AccountId>,
 			/// The amount drawn.
 			amount: Balance,
-			/// The protocol's drawn capacity now.
+			/// Its outstanding principal now.
 			drawn: Balance,
-		},
-		/// A market released capacity it had drawn.
-		CapacityReleased {
-			/// The protocol.
-			protocol: ProtocolId<T::AccountId>,
-			/// The amount released.
-			amount: Balance,
-			/// The protocol's drawn capacity now.
-			drawn: Balance,
+			/// The block by which the principal must be repaid.
+			due_at: BlockNumberFor<T>,
 		},
 		/// An external protocol repaid credit.
 		CreditRepaid {
@@ -247,10 +304,10 @@ pub mod pallet {
 			protocol: ProtocolId<T::AccountId>,
 			/// The part that paid borrow fees (income of the pool).
 			fees: Balance,
-			/// The part that repaid drawn principal.
+			/// The part that repaid principal.
 			principal: Balance,
 		},
-		/// Borrow fees accrued on a protocol's drawn capacity.
+		/// Borrow fees accrued on an external protocol's principal.
 		FeesAccrued {
 			/// The protocol.
 			protocol: ProtocolId<T::AccountId>,
@@ -259,65 +316,49 @@ pub mod pallet {
 			/// The fees it owes now.
 			fees_owed: Balance,
 		},
-		/// A market paid a trader's realised profit out of the pool.
+		/// A market paid traders' realised profit out of the pool's cash.
 		ProfitPaid {
 			/// The market.
 			market: MarketId,
-			/// The account paid.
+			/// The account paid (the market's).
 			to: T::AccountId,
 			/// The amount paid.
 			amount: Balance,
 		},
-		/// A market paid a trader's realised loss or the pool's fee share
-		/// into the pool.
+		/// A market handed over what it held for the pool.
 		Collected {
 			/// The market.
 			market: MarketId,
 			/// The account the amount came from.
 			from: T::AccountId,
-			/// The amount credited to the pool.
+			/// The amount credited to the pool's cash.
 			amount: Balance,
-			/// The part that settled borrow fees the market owed.
-			fees_settled: Balance,
-			/// The part that recouped earlier profit payouts (debt).
-			debt_settled: Balance,
 		},
-		/// The pool covered part of a market's bad debt.
+		/// The pool accepted part of a market's bad debt as its loss (a
+		/// write-off of what the market owed it; no money moved).
 		LossAbsorbed {
 			/// The tier of the loss waterfall (always the shared liquidity).
 			tier: LossTier,
 			/// The market of the loss.
 			market: MarketId,
-			/// The loss handed to the pool.
+			/// The loss offered to the pool.
 			loss: Balance,
-			/// What the pool covered (paid to `beneficiary`).
+			/// What the pool accepted, within the market's loss cap.
 			covered: Balance,
 			/// What is left for the next tier.
 			uncovered: Balance,
-			/// The account paid.
-			beneficiary: T::AccountId,
 		},
-		/// The pool's payment towards a loss failed: it covered nothing and
-		/// the amount flowed on.
-		AbsorbFailed {
-			/// The tier of the loss waterfall (always the shared liquidity).
-			tier: LossTier,
-			/// The market of the loss.
-			market: MarketId,
-			/// What the pool would have paid.
-			amount: Balance,
-			/// Why the transfer failed.
-			error: DispatchError,
-		},
-		/// Governance wrote off what a protocol owed.
+		/// Governance wrote off what an external protocol owed.
 		WrittenOff {
 			/// The protocol.
 			protocol: ProtocolId<T::AccountId>,
-			/// Borrow fees forgiven (never counted in the pool's assets).
+			/// Borrow fees forgiven (never counted as the pool's).
 			fees_forgiven: Balance,
-			/// Principal (external protocol) or debt (market) written off,
-			/// added to the protocol's losses.
-			debt_written_off: Balance,
+			/// Principal written off, added to the protocol's losses (at most
+			/// what was left of its loss cap).
+			principal_written_off: Balance,
+			/// Principal still owed: the protocol's recorded debt, repayable.
+			still_owed: Balance,
 		},
 		/// Governance set the minimum deposit.
 		MinDepositSet {
@@ -328,6 +369,17 @@ pub mod pallet {
 		WithdrawDelaySet {
 			/// The new delay in blocks.
 			blocks: BlockNumberFor<T>,
+		},
+		/// Governance set the withdrawal window.
+		WithdrawWindowSet {
+			/// The new window in blocks.
+			blocks: BlockNumberFor<T>,
+		},
+		/// Governance swept what the pallet account held beyond the pool's
+		/// cash and the buffer (unsolicited transfers) to the excess sink.
+		ExcessSwept {
+			/// The amount the sink took.
+			amount: Balance,
 		},
 		/// The pallet account had lost its existential buffer; the first part
 		/// of an inflow restored it and was not credited to the pool.
@@ -349,15 +401,16 @@ pub mod pallet {
 		/// The liquidity provider does not hold that many (unrequested)
 		/// shares.
 		InsufficientShares,
-		/// The shares are not under a matured withdrawal request.
+		/// The shares are not under a request whose delay has passed and
+		/// whose window has not.
 		WithdrawalLocked,
 		/// The withdrawal would pay nothing.
 		WithdrawalTooSmall,
-		/// The pool's free liquidity (assets not drawn by protocols) cannot
-		/// bear the withdrawal or draw.
+		/// The pool's free cash (cash not reserved by markets) cannot bear the
+		/// withdrawal, draw or reservation.
 		InsufficientFreeLiquidity,
-		/// There is no withdrawal delay: withdraw directly.
-		NoWithdrawDelay,
+		/// The pool's cash cannot pay the profit.
+		InsufficientCash,
 		/// The liquidity provider has `MaxWithdrawRequests` requests already.
 		TooManyWithdrawRequests,
 		/// The liquidity provider has no withdrawal request.
@@ -368,25 +421,32 @@ pub mod pallet {
 		ProtocolExists,
 		/// `MaxProtocols` protocols are registered already.
 		TooManyProtocols,
-		/// The protocol is frozen: no new draws.
+		/// The protocol is frozen: no new draws or reservations.
 		ProtocolFrozen,
 		/// The protocol is retired.
 		ProtocolRetired,
-		/// The draw would take the protocol's credit above its cap.
+		/// The draw or reservation would take the protocol above its credit
+		/// cap.
 		CreditCapExceeded,
-		/// A market paid out more than the capacity it has drawn.
-		ExceedsDrawn,
+		/// The draw would leave an external protocol owing more principal
+		/// than is left of its loss cap.
+		LossCapExceeded,
+		/// The external protocol's principal is past its term (or it has
+		/// defaulted): no more draws.
+		CreditImpaired,
 		/// The repayment or write-off is more than the protocol owes.
 		ExceedsDebt,
 		/// The protocol's losses have reached its loss cap: raise the cap to
 		/// reactivate it.
 		LossCapReached,
-		/// The protocol still owes the pool (drawn capacity, fees or debt).
+		/// The protocol still owes the pool or holds a reservation.
 		HasObligations,
 		/// Only a retired protocol can be deregistered.
 		NotRetired,
 		/// The protocol has that status already.
 		StatusUnchanged,
+		/// Only an external protocol can do or suffer this.
+		NotExternal,
 		/// The credit cap is above `MaxCreditCap`.
 		CreditCapTooHigh,
 		/// The loss cap is above `MaxLossCap`.
@@ -395,10 +455,29 @@ pub mod pallet {
 		BaseRateTooHigh,
 		/// The rate slope is above `MaxRateSlope`.
 		RateSlopeTooHigh,
+		/// The credit term is above `MaxCreditTerm`.
+		TermTooLong,
+		/// A market's terms carry borrow rates or a credit term (markets pay
+		/// through the fee split and have no term).
+		InvalidMarketTerms,
+		/// An external protocol's terms carry a reserve or max-PnL factor, or
+		/// have no credit term.
+		InvalidExternalTerms,
 		/// The minimum deposit is above `MaxMinDeposit`.
 		MinDepositTooHigh,
-		/// The withdrawal delay is above `MaxWithdrawDelay`.
-		WithdrawDelayTooLong,
+		/// The withdrawal delay is zero or above `MaxWithdrawDelay`.
+		WithdrawDelayOutOfBounds,
+		/// The withdrawal window is zero or above `MaxWithdrawWindow`.
+		WithdrawWindowOutOfBounds,
+		/// A market the pool backs has no usable price: the net asset value
+		/// cannot be computed, so shares cannot be priced now.
+		NavUnavailable,
+		/// The pool's net asset value is not positive: shares cannot be
+		/// priced.
+		PoolInsolvent,
+		/// The pallet account holds nothing beyond the pool's cash and the
+		/// buffer.
+		NoExcess,
 		/// The pallet account lacks its existential buffer and the inflow is
 		/// too small to restore it.
 		BufferMissing,
@@ -412,13 +491,19 @@ pub mod pallet {
 	/// Genesis: parameters, liquidity seeded by minting into the pallet
 	/// account, and protocols registered with their terms. The build always
 	/// mints the existential buffer.
+	///
+	/// The default (used when a chain spec leaves the pallet out) has no
+	/// liquidity and no protocols, no minimum deposit, a withdrawal delay of
+	/// one block and the longest withdrawal window, `MaxWithdrawWindow`:
+	/// the delay and the window are never zero.
 	#[pallet::genesis_config]
-	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The minimum deposit.
 		pub min_deposit: Balance,
-		/// The withdrawal delay in blocks.
+		/// The withdrawal delay in blocks (not zero).
 		pub withdraw_delay: BlockNumberFor<T>,
+		/// The withdrawal window in blocks (not zero).
+		pub withdraw_window: BlockNumberFor<T>,
 		/// Liquidity providers and the amount minted into the pool for each;
 		/// each gets shares at a price of one.
 		pub liquidity: Vec<(T::AccountId, Balance)>,
@@ -426,6 +511,19 @@ pub mod pallet {
 		pub markets: Vec<(MarketId, ProtocolTerms)>,
 		/// External protocols (by account) registered, with their terms.
 		pub external_protocols: Vec<(T::AccountId, ProtocolTerms)>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self {
+				min_deposit: Zero::zero(),
+				withdraw_delay: One::one(),
+				withdraw_window: T::MaxWithdrawWindow::get(),
+				liquidity: Vec::new(),
+				markets: Vec::new(),
+				external_protocols: Vec::new(),
+			}
+		}
 	}
 
 	#[pallet::genesis_build]
@@ -450,25 +548,28 @@ pub mod pallet {
 	#[pallet::call(weight(<T as Config>::WeightInfo))]
 	impl<T: Config> Pallet<T> {
 		/// Deposits `amount` of the settlement asset from the caller into the
-		/// pool and mints shares at the current share price, rounded down.
+		/// pool and mints shares at the pool's net asset value per share,
+		/// rounded down.
 		#[pallet::call_index(0)]
 		pub fn deposit(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_deposit(&who, amount)
 		}
 
-		/// Asks to withdraw `shares` once the withdrawal delay has passed.
-		/// Only while a delay is set. The shares stay in the pool, exposed
-		/// to its profit and loss, until withdrawn.
+		/// Asks to withdraw `shares`: they can be withdrawn after the
+		/// withdrawal delay, within the withdrawal window, at the lower of
+		/// the net asset value per share now and at the withdrawal. The
+		/// shares stay in the pool, exposed to its profit and loss, until
+		/// withdrawn.
 		#[pallet::call_index(1)]
 		pub fn request_withdraw(origin: OriginFor<T>, shares: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_request_withdraw(&who, shares)
 		}
 
-		/// Burns `shares` and pays their value at the current share price,
-		/// rounded down, out of the pool's free liquidity. With a withdrawal
-		/// delay, only shares under matured requests can be withdrawn.
+		/// Burns `shares` under requests whose delay has passed (oldest
+		/// first) and pays each at the lower of its request's share price and
+		/// today's, rounded down, out of the pool's free cash.
 		#[pallet::call_index(2)]
 		pub fn withdraw(origin: OriginFor<T>, shares: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -483,7 +584,7 @@ pub mod pallet {
 		}
 
 		/// Draws `amount` of credit for the external protocol that signs:
-		/// the funds move from the pool to its account.
+		/// the cash moves from the pool to its account, due within its term.
 		#[pallet::call_index(4)]
 		pub fn draw_credit(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -491,7 +592,7 @@ pub mod pallet {
 		}
 
 		/// Repays `amount` to the pool for the external protocol that signs:
-		/// owed fees first, then drawn principal.
+		/// owed fees first, then principal.
 		#[pallet::call_index(5)]
 		pub fn repay_credit(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -523,7 +624,7 @@ pub mod pallet {
 		}
 
 		/// Sets the status of `protocol`: freeze, unfreeze (only below the
-		/// loss cap) or retire (only without obligations).
+		/// loss cap) or retire (only without obligations or reservation).
 		#[pallet::call_index(8)]
 		pub fn set_protocol_status(
 			origin: OriginFor<T>,
@@ -544,9 +645,10 @@ pub mod pallet {
 			Self::do_deregister_protocol(protocol)
 		}
 
-		/// Writes off `amount` of what `protocol` owes: fees first
-		/// (forgiven), then the principal of an external protocol or the debt
-		/// of a market, which counts as a loss of the protocol.
+		/// Writes off up to `amount` of what the external `protocol` owes:
+		/// fees first (forgiven), then principal, which counts as a loss of
+		/// the protocol and is bounded by what is left of its loss cap; the
+		/// rest stays its recorded debt. Freezes the protocol.
 		#[pallet::call_index(10)]
 		pub fn write_off(
 			origin: OriginFor<T>,
@@ -564,7 +666,8 @@ pub mod pallet {
 			Self::do_set_min_deposit(amount)
 		}
 
-		/// Sets the withdrawal delay; it applies to pending requests too.
+		/// Sets the withdrawal delay (not zero); it applies to pending
+		/// requests too.
 		#[pallet::call_index(12)]
 		pub fn set_withdraw_delay(
 			origin: OriginFor<T>,
@@ -572,6 +675,26 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_withdraw_delay(blocks)
+		}
+
+		/// Sets the withdrawal window (not zero); it applies to pending
+		/// requests too.
+		#[pallet::call_index(13)]
+		pub fn set_withdraw_window(
+			origin: OriginFor<T>,
+			blocks: BlockNumberFor<T>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_withdraw_window(blocks)
+		}
+
+		/// Sweeps what the pallet account holds beyond the pool's cash and
+		/// the buffer (unsolicited transfers, never counted as the pool's) to
+		/// the excess sink.
+		#[pallet::call_index(14)]
+		pub fn sweep_excess(origin: OriginFor<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_sweep_excess()
 		}
 	}
 }

@@ -1,13 +1,31 @@
 //! A mock runtime: `pallet-balances` as the settlement asset, two markets
 //! and one external protocol registered at genesis, three liquidity
-//! providers.
+//! providers, a mock of the markets' exposure (the margin pallet in the
+//! runtime) and a mock excess sink (the insurance fund in the runtime).
+//!
+//! Both mocks obey the contracts of the real implementations: the exposure
+//! refuses to value a market whose price a test marked stale
+//! (`PriceUnavailable::Stale`), and the sink really moves what it takes out
+//! of the source account.
 
 use crate as pallet_shared_liquidity;
 use crate::{GenesisConfig, ProtocolId, ProtocolTerms};
-use backstop_primitives::{Balance, MarketId};
-use frame_support::{derive_impl, parameter_types, traits::Hooks, PalletId};
+use backstop_primitives::{
+	Balance, CounterpartyExposure, MarketExposure, MarketId, PriceUnavailable, RevenueKind,
+	RevenueSink, SignedBalance,
+};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{
+		fungible::Mutate,
+		tokens::{Fortitude, Preservation},
+		Hooks,
+	},
+	PalletId,
+};
 use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, Permill};
+use sp_runtime::{BuildStorage, DispatchError, Permill};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub type AccountId = u64;
 pub type BlockNumber = u64;
@@ -16,12 +34,15 @@ pub type BlockNumber = u64;
 pub const ALICE: AccountId = 1;
 pub const BOB: AccountId = 2;
 pub const CHARLIE: AccountId = 3;
-/// A trader of the markets.
-pub const TRADER: AccountId = 4;
-/// The account that carries bad debt (the margin pallet's, in the runtime).
-pub const BENEFICIARY: AccountId = 100;
+/// The markets' account (the margin pallet's, in the runtime): profits are
+/// paid to it and collections come from it.
+pub const MARGIN: AccountId = 4;
 /// The account of the external protocol registered at genesis.
 pub const EXTERNAL: AccountId = 50;
+/// A second external account, not registered at genesis.
+pub const EXTERNAL_2: AccountId = 51;
+/// The excess sink's account (the insurance fund's, in the runtime).
+pub const SINK: AccountId = 200;
 /// An account never endowed.
 pub const NOBODY: AccountId = 999;
 
@@ -39,6 +60,11 @@ pub const ENDOWMENT: Balance = 1_000_000;
 pub const SEED: Balance = 10_000;
 /// Blocks per year in the mock: small, so that fees show after a few blocks.
 pub const YEAR_BLOCKS: u32 = 1_000;
+/// The withdrawal delay and window of the mock genesis.
+pub const DELAY: BlockNumber = 10;
+pub const WINDOW: BlockNumber = 5;
+/// The credit term of the genesis external protocol.
+pub const TERM: u32 = 20;
 
 #[frame_support::runtime]
 mod runtime {
@@ -85,8 +111,94 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	/// Per market: the traders' net unrealized PnL against the pool and what
+	/// the market holds for it. Set by tests through [`set_exposure`].
+	pub static Exposures: BTreeMap<MarketId, MarketExposure> = BTreeMap::new();
+	/// Markets whose price tests marked stale.
+	pub static StaleMarkets: BTreeSet<MarketId> = BTreeSet::new();
+	/// Whether the excess sink refuses to take anything.
+	pub static SinkTakesNothing: bool = false;
+}
+
+/// The markets' exposure against the pool, as the margin pallet reports it:
+/// whatever the tests set, and `PriceUnavailable::Stale` for a market whose
+/// price they marked stale (the total is unavailable while any market is).
+pub struct MockExposure;
+
+impl CounterpartyExposure for MockExposure {
+	fn market_exposure(market: MarketId) -> Result<MarketExposure, PriceUnavailable> {
+		if StaleMarkets::get().contains(&market) {
+			return Err(PriceUnavailable::Stale);
+		}
+		Ok(Exposures::get().get(&market).copied().unwrap_or_default())
+	}
+
+	fn total_exposure() -> Result<MarketExposure, PriceUnavailable> {
+		if !StaleMarkets::get().is_empty() {
+			return Err(PriceUnavailable::Stale);
+		}
+		// Test amounts are far from overflowing.
+		Ok(Exposures::get()
+			.values()
+			.fold(MarketExposure::default(), |sum, e| sum.checked_add(e).unwrap_or(sum)))
+	}
+}
+
+/// Sets the exposure of `market`.
+pub fn set_exposure(market: MarketId, trader_pnl: SignedBalance, receivable: Balance) {
+	Exposures::mutate(|e| {
+		e.insert(market, MarketExposure { trader_pnl, receivable });
+	});
+}
+
+/// Sets the traders' net unrealized PnL of `market`, keeping its receivable.
+pub fn set_trader_pnl(market: MarketId, trader_pnl: SignedBalance) {
+	Exposures::mutate(|e| e.entry(market).or_default().trader_pnl = trader_pnl);
+}
+
+/// Sets what `market` holds for the pool, keeping its traders' PnL.
+pub fn set_receivable(market: MarketId, receivable: Balance) {
+	Exposures::mutate(|e| e.entry(market).or_default().receivable = receivable);
+}
+
+/// The receivable of `market`.
+pub fn receivable(market: MarketId) -> Balance {
+	Exposures::get().get(&market).map(|e| e.receivable).unwrap_or_default()
+}
+
+/// Marks the price of `market` stale (or usable again).
+pub fn set_stale(market: MarketId, stale: bool) {
+	StaleMarkets::mutate(|s| {
+		if stale {
+			s.insert(market);
+		} else {
+			s.remove(&market);
+		}
+	});
+}
+
+/// The insurance fund as an excess sink: it takes all it is offered from the
+/// source (kept alive) into [`SINK`], or, when a test says so, nothing.
+pub struct MockSink;
+
+impl RevenueSink<AccountId> for MockSink {
+	fn receive(
+		_market: MarketId,
+		_kind: RevenueKind,
+		source: &AccountId,
+		amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		if SinkTakesNothing::get() || amount == 0 {
+			return Ok(0);
+		}
+		<Balances as Mutate<AccountId>>::transfer(source, &SINK, amount, Preservation::Preserve)?;
+		Ok(amount)
+	}
+}
+
+parameter_types! {
 	pub const LiquidityPalletId: PalletId = PalletId(*b"bk/liqpl");
-	pub static MaxProtocols: u32 = 4;
+	pub static MaxProtocols: u32 = 6;
 	pub static MaxWithdrawRequests: u32 = 3;
 	pub static MaxCreditCap: Balance = 1_000_000;
 	pub static MaxLossCap: Balance = 1_000_000;
@@ -94,12 +206,16 @@ parameter_types! {
 	pub static MaxRateSlope: Permill = Permill::from_percent(80);
 	pub static MaxMinDeposit: Balance = 10_000;
 	pub static MaxWithdrawDelay: BlockNumber = 100;
+	pub static MaxWithdrawWindow: BlockNumber = 50;
+	pub static MaxCreditTerm: u32 = 1_000;
 	pub static BlocksPerYear: u32 = YEAR_BLOCKS;
 }
 
 impl pallet_shared_liquidity::Config for Test {
 	type Currency = Balances;
 	type AdminOrigin = EnsureRoot<AccountId>;
+	type Exposure = MockExposure;
+	type ExcessSink = MockSink;
 	type PalletId = LiquidityPalletId;
 	type MaxProtocols = MaxProtocols;
 	type MaxWithdrawRequests = MaxWithdrawRequests;
@@ -109,25 +225,50 @@ impl pallet_shared_liquidity::Config for Test {
 	type MaxRateSlope = MaxRateSlope;
 	type MaxMinDeposit = MaxMinDeposit;
 	type MaxWithdrawDelay = MaxWithdrawDelay;
+	type MaxWithdrawWindow = MaxWithdrawWindow;
+	type MaxCreditTerm = MaxCreditTerm;
 	type BlocksPerYear = BlocksPerYear;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockBenchmarkHelper;
 }
 
-/// Terms of the genesis protocols: credit cap 3 000, loss cap 1 000, no
-/// fees (tests of fees set their own).
-pub fn terms() -> ProtocolTerms {
+/// Gives the benchmarks a non-trivial exposure: traders of two markets in
+/// profit and in loss, and receivables waiting in both.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockBenchmarkHelper {
+	fn prepare_exposure() {
+		set_exposure(BTC, 30, 50);
+		set_exposure(ETH, -20, 10);
+	}
+}
+
+/// Terms of the genesis markets: credit cap 3 000, loss cap 1 000, reserve
+/// factor 10%, max-PnL factor 50%.
+pub fn market_terms() -> ProtocolTerms {
 	ProtocolTerms {
 		credit_cap: 3_000,
 		loss_cap: 1_000,
-		base_rate: Permill::zero(),
-		rate_slope: Permill::zero(),
+		reserve_factor: Permill::from_percent(10),
+		max_pnl_factor: Permill::from_percent(50),
+		..Default::default()
 	}
+}
+
+/// Terms of the genesis external protocol: credit cap 3 000, loss cap 1 000,
+/// term [`TERM`], no fees (tests of fees set their own).
+pub fn external_terms() -> ProtocolTerms {
+	ProtocolTerms { credit_cap: 3_000, loss_cap: 1_000, term: TERM, ..Default::default() }
 }
 
 /// Builds test externalities.
 pub struct ExtBuilder {
 	min_deposit: Balance,
 	withdraw_delay: BlockNumber,
+	withdraw_window: BlockNumber,
 	liquidity: Vec<(AccountId, Balance)>,
 	markets: Vec<(MarketId, ProtocolTerms)>,
 	external: Vec<(AccountId, ProtocolTerms)>,
@@ -138,10 +279,11 @@ impl Default for ExtBuilder {
 	fn default() -> Self {
 		Self {
 			min_deposit: 100,
-			withdraw_delay: 0,
+			withdraw_delay: DELAY,
+			withdraw_window: WINDOW,
 			liquidity: vec![(ALICE, SEED)],
-			markets: vec![(BTC, terms()), (ETH, terms())],
-			external: vec![(EXTERNAL, terms())],
+			markets: vec![(BTC, market_terms()), (ETH, market_terms())],
+			external: vec![(EXTERNAL, external_terms())],
 			with_pallet_genesis: true,
 		}
 	}
@@ -157,6 +299,12 @@ impl ExtBuilder {
 	/// The withdrawal delay.
 	pub fn withdraw_delay(mut self, blocks: BlockNumber) -> Self {
 		self.withdraw_delay = blocks;
+		self
+	}
+
+	/// The withdrawal window.
+	pub fn withdraw_window(mut self, blocks: BlockNumber) -> Self {
+		self.withdraw_window = blocks;
 		self
 	}
 
@@ -185,9 +333,9 @@ impl ExtBuilder {
 		self
 	}
 
-	/// The externalities, at block 1 (so that events are recorded).
-	pub fn build(self) -> sp_io::TestExternalities {
-		MaxProtocols::set(4);
+	/// Resets every mock parameter to its default.
+	fn reset_mocks() {
+		MaxProtocols::set(6);
 		MaxWithdrawRequests::set(3);
 		MaxCreditCap::set(1_000_000);
 		MaxLossCap::set(1_000_000);
@@ -195,17 +343,27 @@ impl ExtBuilder {
 		MaxRateSlope::set(Permill::from_percent(80));
 		MaxMinDeposit::set(10_000);
 		MaxWithdrawDelay::set(100);
+		MaxWithdrawWindow::set(50);
+		MaxCreditTerm::set(1_000);
 		BlocksPerYear::set(YEAR_BLOCKS);
+		Exposures::set(BTreeMap::new());
+		StaleMarkets::set(BTreeSet::new());
+		SinkTakesNothing::set(false);
+	}
 
+	/// The externalities, at block 1 (so that events are recorded).
+	pub fn build(self) -> sp_io::TestExternalities {
+		Self::reset_mocks();
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> {
 			balances: vec![
 				(ALICE, ENDOWMENT),
 				(BOB, ENDOWMENT),
 				(CHARLIE, ENDOWMENT),
-				(TRADER, ENDOWMENT),
+				(MARGIN, ENDOWMENT),
 				(EXTERNAL, ENDOWMENT),
-				(BENEFICIARY, ENDOWMENT),
+				(EXTERNAL_2, ENDOWMENT),
+				(SINK, ENDOWMENT),
 			],
 			..Default::default()
 		}
@@ -215,6 +373,7 @@ impl ExtBuilder {
 			GenesisConfig::<Test> {
 				min_deposit: self.min_deposit,
 				withdraw_delay: self.withdraw_delay,
+				withdraw_window: self.withdraw_window,
 				liquidity: self.liquidity,
 				markets: self.markets,
 				external_protocols: self.external,
@@ -228,7 +387,7 @@ impl ExtBuilder {
 	}
 
 	/// Runs `test`, then checks the pallet's invariants (among them: the
-	/// ledger equals the pallet account's balance minus the buffer).
+	/// pallet account holds at least the pool's cash plus the buffer).
 	pub fn build_and_execute(self, test: impl FnOnce()) {
 		self.build().execute_with(|| {
 			test();
@@ -255,4 +414,29 @@ pub fn advance(blocks: BlockNumber) {
 /// Runs the pallet's integrity test against the mock configuration.
 pub fn integrity_test() {
 	<SharedLiquidity as Hooks<BlockNumber>>::integrity_test();
+}
+
+/// Sends `amount` straight to the pallet account, behind the ledger's back.
+pub fn donate(amount: Balance) {
+	<Balances as Mutate<AccountId>>::transfer(
+		&BOB,
+		&SharedLiquidity::account_id(),
+		amount,
+		Preservation::Preserve,
+	)
+	.expect("BOB can donate");
+}
+
+/// Takes `amount` out of the pallet account behind the ledger's back (a
+/// broken ledger, which should never happen).
+pub fn drain_pallet_account(amount: Balance) {
+	use frame_support::traits::tokens::Precision;
+	<Balances as Mutate<AccountId>>::burn_from(
+		&SharedLiquidity::account_id(),
+		amount,
+		Preservation::Preserve,
+		Precision::Exact,
+		Fortitude::Force,
+	)
+	.expect("the pallet account holds it");
 }

@@ -9,16 +9,18 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
-use sp_runtime::Permill;
+use sp_runtime::{traits::Zero, FixedU128, Permill};
 
 pub use pallet_shared_liquidity_runtime_api::{ProtocolId, ProtocolInfo, ProtocolStatus};
 
 /// The ledger of the pool.
 ///
-/// `assets` is what the liquidity providers own: the cash the pallet account
-/// holds for them plus the principal lent to external protocols (`lent`).
-/// `drawn` is the capacity drawn by all protocols; `assets >= drawn >= lent`
-/// always, so `assets - drawn` (the free liquidity) is never negative.
+/// `cash` is what the pallet account holds for the liquidity providers (the
+/// existential buffer and any unsolicited transfer excluded). `reserved` is
+/// the part of it the markets keep against their open interest; `lent` is
+/// the principal external protocols have drawn, which is no longer in the
+/// account. Liquidity providers and external protocols can only take the
+/// free cash, `cash - reserved`; traders' profits are paid out of any cash.
 #[derive(
 	Encode,
 	Decode,
@@ -33,21 +35,18 @@ pub use pallet_shared_liquidity_runtime_api::{ProtocolId, ProtocolInfo, Protocol
 	MaxEncodedLen,
 )]
 pub struct PoolState<BlockNumber> {
-	/// What the liquidity providers own, in the settlement asset's smallest
-	/// unit.
-	pub assets: Balance,
-	/// Shares in issue (of the current generation).
+	/// The pool's cash in the pallet account, in the settlement asset's
+	/// smallest unit.
+	pub cash: Balance,
+	/// Shares in issue.
 	pub shares: Balance,
-	/// Capacity drawn by all protocols (the sum of their `drawn`).
-	pub drawn: Balance,
-	/// The part of `drawn` lent out to external protocols: it is not in the
-	/// pallet account.
+	/// Cash reserved by all markets (the sum of their `reserved`).
+	pub reserved: Balance,
+	/// Principal lent to external protocols (the sum of their `drawn`).
 	pub lent: Balance,
-	/// Incremented when a deposit finds the pool without assets but with
-	/// shares: positions of an earlier generation hold no shares.
-	pub generation: u32,
 	/// The sum over blocks of the pool's utilization (in parts per billion):
-	/// `Σ utilization × blocks`. Borrow fees are computed from its growth.
+	/// `Σ utilization × blocks`. External protocols' borrow fees are
+	/// computed from its growth.
 	pub utilization_index: u128,
 	/// The block up to which `utilization_index` is computed.
 	pub indexed_at: BlockNumber,
@@ -70,19 +69,37 @@ pub struct PoolState<BlockNumber> {
 	serde::Deserialize,
 )]
 pub struct ProtocolTerms {
-	/// The most the protocol may use of the pool at once: drawn capacity
-	/// plus fees owed plus realised debt. At most `Config::MaxCreditCap`.
+	/// The most the protocol may use of the pool at once: for a market the
+	/// cash it reserves, for an external protocol its drawn principal plus
+	/// the fees it owes. At most `Config::MaxCreditCap`.
 	pub credit_cap: Balance,
-	/// The most the pool will ever lose on the protocol (absorbed bad debt
-	/// and written-off principal or debt); reaching it freezes the protocol.
-	/// At most `Config::MaxLossCap`.
+	/// The most the pool will ever lose on the protocol (bad debt it accepts
+	/// for a market, principal written off for an external protocol);
+	/// reaching it freezes the protocol. An external protocol may never have
+	/// more principal outstanding than what is left of it. At most
+	/// `Config::MaxLossCap`.
 	pub loss_cap: Balance,
-	/// The yearly borrow rate on drawn capacity at zero utilization. At most
-	/// `Config::MaxBaseRate`.
+	/// External protocols: the yearly borrow rate on drawn principal at zero
+	/// utilization. At most `Config::MaxBaseRate`; zero for markets, which pay
+	/// the liquidity providers through their share of trading fees.
 	pub base_rate: Permill,
-	/// The yearly borrow rate added at full utilization (linearly in
-	/// between). At most `Config::MaxRateSlope`.
+	/// External protocols: the yearly borrow rate added at full utilization
+	/// (linearly in between). At most `Config::MaxRateSlope`; zero for
+	/// markets.
 	pub rate_slope: Permill,
+	/// Markets: the fraction of the open interest's notional the pool keeps
+	/// reserved in cash for the market. Zero for external protocols.
+	pub reserve_factor: Permill,
+	/// Markets: the most net unrealized profit the market's traders may hold
+	/// against the pool, as a fraction of what the market may use of it (the
+	/// smaller of its credit cap and the pool's cash plus lent principal).
+	/// Zero for external protocols.
+	pub max_pnl_factor: Permill,
+	/// External protocols: the blocks within which drawn principal must be
+	/// repaid, counted from the draw that found nothing outstanding. Past it
+	/// the principal is impaired: valued at zero and no more draws. At most
+	/// `Config::MaxCreditTerm`; zero for markets.
+	pub term: u32,
 }
 
 /// A protocol's credit line.
@@ -104,33 +121,57 @@ pub struct Protocol<BlockNumber> {
 	pub terms: ProtocolTerms,
 	/// The status.
 	pub status: ProtocolStatus,
-	/// Capacity drawn: locked in the pool for a market, lent out for an
-	/// external protocol.
+	/// Markets: the cash the pool keeps reserved for the market's open
+	/// interest. Zero for external protocols.
+	pub reserved: Balance,
+	/// External protocols: principal drawn and not yet repaid or written off
+	/// (the protocol's recorded debt). Zero for markets.
 	pub drawn: Balance,
-	/// Borrow fees accrued and not yet paid.
+	/// External protocols: borrow fees accrued and not yet paid. Never
+	/// counted as the pool's until paid.
 	pub fees_owed: Balance,
-	/// Trader profits a market paid out of the pool and has not yet recouped
-	/// (zero for external protocols).
-	pub debt: Balance,
 	/// Losses the pool has taken for the protocol so far.
 	pub losses: Balance,
+	/// External protocols: the block by which the drawn principal must be
+	/// repaid; `None` while nothing is outstanding.
+	pub due_at: Option<BlockNumber>,
 	/// The block up to which fees are accrued.
 	pub accrued_at: BlockNumber,
 	/// The pool's `utilization_index` at `accrued_at`.
 	pub index_at: u128,
 }
 
-impl<BlockNumber> Protocol<BlockNumber> {
-	/// The part of the credit line in use: drawn capacity, fees owed and
-	/// debt. Saturates, which can only block draws.
+impl<BlockNumber: PartialOrd + Copy> Protocol<BlockNumber> {
+	/// The part of the credit line in use: cash reserved (markets) or drawn
+	/// principal plus fees owed (external protocols). Saturates, which can
+	/// only block draws.
 	pub fn credit_used(&self) -> Balance {
-		self.drawn.saturating_add(self.fees_owed).saturating_add(self.debt)
+		self.reserved.saturating_add(self.drawn).saturating_add(self.fees_owed)
+	}
+
+	/// What the protocol owes the pool: drawn principal and fees.
+	pub fn obligations(&self) -> Balance {
+		self.drawn.saturating_add(self.fees_owed)
 	}
 
 	/// Whether the protocol's losses have reached its loss cap. A protocol
 	/// without losses has not, even with a zero cap.
 	pub fn loss_cap_reached(&self) -> bool {
 		self.losses > 0 && self.losses >= self.terms.loss_cap
+	}
+
+	/// What is left of the loss cap.
+	pub fn loss_headroom(&self) -> Balance {
+		self.terms.loss_cap.saturating_sub(self.losses)
+	}
+
+	/// Whether the drawn principal is impaired at `now`: past its due block,
+	/// or the protocol defaulted (the pool took a loss on it) and has not
+	/// been reactivated by governance since.
+	pub fn impaired(&self, now: BlockNumber) -> bool {
+		!self.drawn.is_zero() &&
+			(self.due_at.is_some_and(|due| now > due) ||
+				(self.status != ProtocolStatus::Active && !self.losses.is_zero()))
 	}
 }
 
@@ -151,9 +192,12 @@ impl<BlockNumber> Protocol<BlockNumber> {
 pub struct WithdrawRequest<BlockNumber> {
 	/// The shares requested.
 	pub shares: Balance,
-	/// The block of the request; the shares unlock `WithdrawDelay` blocks
-	/// later.
+	/// The block of the request; the shares can be withdrawn from
+	/// `WithdrawDelay` blocks later, for `WithdrawWindow` blocks.
 	pub requested_at: BlockNumber,
+	/// The net asset value per share at the request, rounded down: the
+	/// payout is at the lower of it and the value at payout.
+	pub share_price: FixedU128,
 }
 
 /// A liquidity provider's position.
@@ -173,9 +217,8 @@ pub struct WithdrawRequest<BlockNumber> {
 pub struct LpPosition<T: Config> {
 	/// The shares held, including those under withdrawal requests.
 	pub shares: Balance,
-	/// The pool generation the shares belong to.
-	pub generation: u32,
 	/// Pending withdrawal requests, oldest first. Their shares sum to at
-	/// most `shares`.
+	/// most `shares`; a request whose window has passed has lapsed and is
+	/// dropped at the position's next change.
 	pub requests: BoundedVec<WithdrawRequest<BlockNumberFor<T>>, T::MaxWithdrawRequests>,
 }

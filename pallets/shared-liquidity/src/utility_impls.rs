@@ -2,22 +2,28 @@
 
 use super::*;
 use alloc::vec::Vec;
-use backstop_primitives::{Balance, MarketId};
+use backstop_primitives::{Balance, CounterpartyExposure, MarketId, SignedBalance};
 use frame_support::{
 	pallet_prelude::*,
 	traits::fungible::{Inspect, Mutate},
 };
+use pallet_shared_liquidity_runtime_api::{LpInfo, PnlToPool};
 use sp_runtime::{
-	traits::{Bounded, One, Zero},
+	traits::{One, UniqueSaturatedInto, Zero},
 	FixedPointNumber, FixedU128, Perbill, Permill,
 };
 
 impl<T: Config> Pallet<T> {
 	// ---- runtime-API helpers ----
 
-	/// What the pool is worth to its liquidity providers.
-	pub fn pool_assets() -> Balance {
-		Pool::<T>::get().assets
+	/// The pool's cash.
+	pub fn pool_cash() -> Balance {
+		Pool::<T>::get().cash
+	}
+
+	/// The pool's net asset value; `None` while it cannot be computed.
+	pub fn pool_nav() -> Option<SignedBalance> {
+		Self::nav_of(&Pool::<T>::get()).ok()
 	}
 
 	/// Pool shares in issue.
@@ -25,24 +31,29 @@ impl<T: Config> Pallet<T> {
 		Pool::<T>::get().shares
 	}
 
-	/// Assets per share, rounded down; one while no shares are in issue;
-	/// saturating at the largest representable price.
-	pub fn share_price() -> FixedU128 {
+	/// Net asset value per share, rounded down (zero for a pool that owes
+	/// more than it has); one while no shares are in issue.
+	pub fn share_price() -> Option<FixedU128> {
 		let pool = Pool::<T>::get();
 		if pool.shares.is_zero() {
-			return FixedU128::one();
+			return Some(FixedU128::one());
 		}
-		FixedU128::checked_from_rational(pool.assets, pool.shares)
-			.unwrap_or_else(FixedU128::max_value)
+		let nav = Self::nav_of(&pool).ok()?;
+		Some(Self::price_of(&pool, nav.max(0).unsigned_abs()))
 	}
 
-	/// Capacity drawn by all protocols as a fraction of the assets, rounded
-	/// up.
+	/// Cash reserved plus principal lent as a fraction of cash plus
+	/// principal lent, rounded up.
 	pub fn utilization() -> Perbill {
 		Self::utilization_of(&Pool::<T>::get())
 	}
 
-	/// Assets not drawn by any protocol.
+	/// Cash reserved by all markets.
+	pub fn reserved() -> Balance {
+		Pool::<T>::get().reserved
+	}
+
+	/// Cash no market has reserved.
 	pub fn free_liquidity() -> Balance {
 		Self::free_of(&Pool::<T>::get())
 	}
@@ -62,79 +73,63 @@ impl<T: Config> Pallet<T> {
 		Some(ProtocolInfo {
 			status: protocol.status,
 			credit_cap: protocol.terms.credit_cap,
+			reserved: protocol.reserved,
 			drawn: protocol.drawn,
 			fees_owed: protocol.fees_owed.saturating_add(Self::pending_fees(&protocol, &pool)),
-			debt: protocol.debt,
-			available: Self::available_of(&protocol, &pool),
+			due_at: protocol.due_at.map(|due| due.unique_saturated_into()),
+			impaired: protocol.impaired(Self::now()),
+			available: Self::available_of(&id, &protocol, &pool),
 			loss_cap: protocol.terms.loss_cap,
 			losses: protocol.losses,
-			loss_capacity: Self::loss_capacity_of(&protocol, &pool),
+			loss_capacity: Self::loss_capacity_of(&protocol),
 			base_rate: protocol.terms.base_rate,
 			rate_slope: protocol.terms.rate_slope,
 			fee_rate: Self::fee_rate_of(&protocol.terms, &pool),
+			reserve_factor: protocol.terms.reserve_factor,
+			max_pnl_factor: protocol.terms.max_pnl_factor,
+			term: protocol.terms.term,
 		})
 	}
 
-	/// The credit cap of `id`.
-	pub fn protocol_credit_cap(id: ProtocolId<T::AccountId>) -> Option<Balance> {
-		Protocols::<T>::get(&id).map(|p| p.terms.credit_cap)
+	/// The PnL-to-pool figures of `market`.
+	pub fn market_pnl_to_pool(market: MarketId) -> Option<PnlToPool> {
+		let max_trader_pnl = Self::max_trader_pnl_of(market)?;
+		let trader_pnl = T::Exposure::market_exposure(market).ok()?.trader_pnl;
+		let profit = trader_pnl.max(0).unsigned_abs();
+		let ratio = if max_trader_pnl.is_zero() {
+			None
+		} else {
+			FixedU128::checked_from_rational(profit, max_trader_pnl)
+		};
+		Some(PnlToPool { trader_pnl, max_trader_pnl, ratio, exceeded: profit > max_trader_pnl })
 	}
 
-	/// The capacity `id` has drawn.
-	pub fn protocol_drawn(id: ProtocolId<T::AccountId>) -> Option<Balance> {
-		Protocols::<T>::get(&id).map(|p| p.drawn)
-	}
-
-	/// The losses the pool has taken for `id`.
-	pub fn protocol_losses(id: ProtocolId<T::AccountId>) -> Option<Balance> {
-		Protocols::<T>::get(&id).map(|p| p.losses)
-	}
-
-	/// The loss cap of `id`.
-	pub fn protocol_loss_cap(id: ProtocolId<T::AccountId>) -> Option<Balance> {
-		Protocols::<T>::get(&id).map(|p| p.terms.loss_cap)
-	}
-
-	/// The status of `id`.
-	pub fn protocol_status(id: ProtocolId<T::AccountId>) -> Option<ProtocolStatus> {
-		Protocols::<T>::get(&id).map(|p| p.status)
-	}
-
-	/// The yearly borrow rate `id` pays now.
-	pub fn protocol_fee_rate(id: ProtocolId<T::AccountId>) -> Option<Permill> {
-		let protocol = Protocols::<T>::get(&id)?;
-		Some(Self::fee_rate_of(&protocol.terms, &Pool::<T>::get()))
-	}
-
-	/// What `id` could draw now.
-	pub fn protocol_available(id: ProtocolId<T::AccountId>) -> Option<Balance> {
-		let protocol = Protocols::<T>::get(&id)?;
-		Some(Self::available_of(&protocol, &Self::rolled_pool()))
-	}
-
-	/// What the pool would cover of a loss in `market` now; zero for an
+	/// What the pool would accept of a loss in `market` now; zero for an
 	/// unregistered market.
 	pub fn market_loss_capacity(market: MarketId) -> Balance {
 		Protocols::<T>::get(ProtocolId::Market(market))
-			.map(|protocol| Self::loss_capacity_of(&protocol, &Pool::<T>::get()))
+			.map(|protocol| Self::loss_capacity_of(&protocol))
 			.unwrap_or_default()
 	}
 
-	/// The pool shares `who` holds.
-	pub fn lp_shares(who: T::AccountId) -> Balance {
-		Self::position_of(&who, &Pool::<T>::get()).shares
-	}
-
-	/// What `who`'s shares are worth at the current share price, rounded
-	/// down.
-	pub fn lp_value(who: T::AccountId) -> Balance {
+	/// The position of `who` as of the current block.
+	pub fn lp_info(who: T::AccountId) -> LpInfo {
 		let pool = Pool::<T>::get();
-		Self::value_of(&pool, Self::position_of(&who, &pool).shares)
-	}
-
-	/// The part of `who`'s shares under withdrawal requests.
-	pub fn lp_requested_shares(who: T::AccountId) -> Balance {
-		Self::requested_of(&Self::position_of(&who, &Pool::<T>::get()))
+		let mut position = Self::position_of(&who);
+		let nav = Self::nav_of(&pool).map(|nav| nav.max(0).unsigned_abs()).unwrap_or_default();
+		let now = Self::now();
+		position.requests.retain(|request| now < Self::lapses_at(request));
+		let withdrawable = Self::withdrawable_of(&position);
+		let mut probe = position.clone();
+		let withdrawable_value =
+			Self::take_withdrawable(&mut probe, &pool, nav, withdrawable).unwrap_or_default();
+		LpInfo {
+			shares: position.shares,
+			value: Self::value_of(&pool, nav, position.shares),
+			requested: Self::requested_of(&position),
+			withdrawable,
+			withdrawable_value,
+		}
 	}
 
 	// ---- genesis, integrity, invariants ----
@@ -147,27 +142,33 @@ impl<T: Config> Pallet<T> {
 			"shared liquidity genesis: min deposit above MaxMinDeposit",
 		);
 		assert!(
-			config.withdraw_delay <= T::MaxWithdrawDelay::get(),
-			"shared liquidity genesis: withdraw delay above MaxWithdrawDelay",
+			!config.withdraw_delay.is_zero() && config.withdraw_delay <= T::MaxWithdrawDelay::get(),
+			"shared liquidity genesis: withdraw delay zero or above MaxWithdrawDelay",
+		);
+		assert!(
+			!config.withdraw_window.is_zero()
+				&& config.withdraw_window <= T::MaxWithdrawWindow::get(),
+			"shared liquidity genesis: withdraw window zero or above MaxWithdrawWindow",
 		);
 		MinDeposit::<T>::put(config.min_deposit);
 		WithdrawDelay::<T>::put(config.withdraw_delay);
+		WithdrawWindow::<T>::put(config.withdraw_window);
 
 		let now = Self::now();
 		let mut pool = PoolState { indexed_at: now, ..Default::default() };
 		for (who, amount) in &config.liquidity {
 			assert!(!amount.is_zero(), "shared liquidity genesis: zero liquidity for {who:?}");
-			let mut position = Self::position_of(who, &pool);
+			let mut position = Self::position_of(who);
 			// At a price of one while the pool is built.
-			let (Some(shares), Some(assets), Some(total)) = (
+			let (Some(shares), Some(cash), Some(total)) = (
 				position.shares.checked_add(*amount),
-				pool.assets.checked_add(*amount),
+				pool.cash.checked_add(*amount),
 				pool.shares.checked_add(*amount),
 			) else {
 				panic!("shared liquidity genesis: liquidity overflows");
 			};
 			position.shares = shares;
-			pool.assets = assets;
+			pool.cash = cash;
 			pool.shares = total;
 			Positions::<T>::insert(who, position);
 		}
@@ -180,7 +181,7 @@ impl<T: Config> Pallet<T> {
 			.map(|(who, terms)| (ProtocolId::External(who.clone()), *terms));
 		for (id, terms) in markets.chain(external) {
 			assert!(
-				Self::ensure_terms_in_bounds(&terms).is_ok(),
+				Self::ensure_terms_in_bounds(&id, &terms).is_ok(),
 				"shared liquidity genesis: terms of {id:?} out of bounds: {terms:?}",
 			);
 			assert!(
@@ -201,7 +202,7 @@ impl<T: Config> Pallet<T> {
 			Protocols::<T>::insert(&id, protocol);
 		}
 
-		let Some(to_mint) = T::Currency::minimum_balance().checked_add(pool.assets) else {
+		let Some(to_mint) = T::Currency::minimum_balance().checked_add(pool.cash) else {
 			panic!("shared liquidity genesis: liquidity plus buffer overflows");
 		};
 		if !to_mint.is_zero() {
@@ -219,6 +220,9 @@ impl<T: Config> Pallet<T> {
 			"MaxWithdrawRequests must allow at least one request"
 		);
 		assert!(T::BlocksPerYear::get() > 0, "BlocksPerYear must be positive");
+		assert!(!T::MaxWithdrawDelay::get().is_zero(), "MaxWithdrawDelay must be positive");
+		assert!(!T::MaxWithdrawWindow::get().is_zero(), "MaxWithdrawWindow must be positive");
+		assert!(T::MaxCreditTerm::get() > 0, "MaxCreditTerm must be positive");
 		let rate_limit = u64::from(T::MaxBaseRate::get().deconstruct())
 			.saturating_add(u64::from(T::MaxRateSlope::get().deconstruct()));
 		assert!(
@@ -229,58 +233,69 @@ impl<T: Config> Pallet<T> {
 
 	/// The invariants of the pallet:
 	///
-	/// * the pallet account holds exactly the pool's cash (`assets - lent`)
-	///   plus the existential buffer (`minimum_balance`), or, before the
-	///   buffer was ever created (pallet added without genesis and no inflow
-	///   yet), nothing at all;
-	/// * `assets >= drawn >= lent`: withdrawals and losses never reach
-	///   capacity drawn by protocols;
-	/// * the pool's `drawn` is the sum of the protocols' and its `lent` the
-	///   sum of the external protocols';
+	/// * the pallet account holds at least the pool's cash plus the
+	///   existential buffer (`minimum_balance`), or, before the buffer was
+	///   ever created, nothing at all; anything above is an unsolicited
+	///   transfer (reported by `excess`, never counted);
+	/// * the pool's `reserved` is the sum of the markets' reservations and
+	///   its `lent` the sum of the external protocols' principal;
 	/// * the protocol counter is right and within `MaxProtocols`, every
-	///   protocol's terms are within the hard limits, an active protocol has
-	///   not reached its loss cap, a retired one owes nothing, and no
-	///   market carries lent principal nor an external protocol debt;
-	/// * the shares of the current generation's positions sum to the pool's
-	///   shares; each position's requests are ordered, non-empty and sum to
-	///   at most its shares;
-	/// * the minimum deposit and the withdrawal delay are within their
-	///   limits and the utilization index is not ahead of the chain.
-	#[cfg(any(feature = "try-runtime", test))]
+	///   protocol's terms are within the hard limits and fit its kind, an
+	///   active protocol has not reached its loss cap, a retired one owes
+	///   nothing and reserves nothing, no market has principal or fees and
+	///   no external protocol a reservation, a protocol with principal has a
+	///   due block and one without none, and no protocol lost more than its
+	///   cap allowed at the time (losses only grow within the cap);
+	/// * the positions' shares sum to the pool's shares; each position's
+	///   requests are ordered, non-empty and sum to at most its shares;
+	/// * the minimum deposit, the withdrawal delay and window are within
+	///   their limits and not zero (delay and window), and the utilization
+	///   index is not ahead of the chain.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let pool = Pool::<T>::get();
-		ensure!(pool.assets >= pool.drawn, "drawn capacity exceeds the pool's assets");
-		ensure!(pool.drawn >= pool.lent, "lent principal exceeds drawn capacity");
-
-		let cash = pool.assets.checked_sub(pool.lent).ok_or("lent exceeds assets")?;
 		let held = T::Currency::balance(&Self::account_id());
 		let pristine = held.is_zero()
 			&& pool == PoolState { indexed_at: pool.indexed_at, ..Default::default() };
-		let expected = cash
+		let expected = pool
+			.cash
 			.checked_add(T::Currency::minimum_balance())
 			.ok_or("pool cash plus buffer overflows")?;
-		ensure!(
-			pristine || held == expected,
-			"pallet account balance differs from the pool's cash plus the buffer"
-		);
+		ensure!(pristine || held >= expected, "pallet account holds less than the pool's cash");
+		if held > expected {
+			log::info!(
+				target: LOG_TARGET,
+				"pallet account holds {:?} beyond the pool's cash and buffer",
+				held.saturating_sub(expected),
+			);
+		}
 
-		let mut drawn: Balance = Zero::zero();
+		let mut reserved: Balance = Zero::zero();
 		let mut lent: Balance = Zero::zero();
 		let mut count: u32 = 0;
 		for (id, protocol) in Protocols::<T>::iter() {
-			drawn = drawn.checked_add(protocol.drawn).ok_or("drawn capacity overflows")?;
+			Self::ensure_terms_in_bounds(&id, &protocol.terms)
+				.map_err(|_| "protocol terms out of bounds")?;
 			match id {
 				ProtocolId::External(_) => {
 					lent = lent.checked_add(protocol.drawn).ok_or("lent principal overflows")?;
-					ensure!(protocol.debt.is_zero(), "an external protocol carries market debt");
+					ensure!(protocol.reserved.is_zero(), "an external protocol reserves cash");
+					ensure!(
+						protocol.drawn.is_zero() == protocol.due_at.is_none(),
+						"principal and due block disagree"
+					);
 				},
-				ProtocolId::Market(_) => {},
+				ProtocolId::Market(_) => {
+					reserved =
+						reserved.checked_add(protocol.reserved).ok_or("reservations overflow")?;
+					ensure!(
+						protocol.drawn.is_zero()
+							&& protocol.fees_owed.is_zero()
+							&& protocol.due_at.is_none(),
+						"a market carries principal, fees or a due block"
+					);
+				},
 			}
 			count = count.checked_add(1).ok_or("too many protocols")?;
-			ensure!(
-				Self::ensure_terms_in_bounds(&protocol.terms).is_ok(),
-				"protocol terms out of bounds"
-			);
 			match protocol.status {
 				ProtocolStatus::Active => ensure!(
 					!protocol.loss_cap_reached(),
@@ -293,20 +308,13 @@ impl<T: Config> Pallet<T> {
 			}
 			ensure!(protocol.accrued_at <= pool.indexed_at, "a protocol accrued ahead of the pool");
 		}
-		ensure!(drawn == pool.drawn, "the pool's drawn capacity is not the protocols' sum");
+		ensure!(reserved == pool.reserved, "the pool's reservations are not the markets' sum");
 		ensure!(lent == pool.lent, "the pool's lent principal is not the external protocols' sum");
 		ensure!(count == Protocols::<T>::count(), "protocol counter is wrong");
 		ensure!(count <= T::MaxProtocols::get(), "more protocols than MaxProtocols");
 
 		let mut shares: Balance = Zero::zero();
 		for (_, position) in Positions::<T>::iter() {
-			if position.generation != pool.generation {
-				ensure!(
-					position.generation < pool.generation,
-					"a position belongs to a future generation"
-				);
-				continue;
-			}
 			shares = shares.checked_add(position.shares).ok_or("shares overflow")?;
 			ensure!(
 				!position.shares.is_zero() || !position.requests.is_empty(),
@@ -332,9 +340,16 @@ impl<T: Config> Pallet<T> {
 		ensure!(shares == pool.shares, "positions' shares differ from the pool's shares");
 
 		ensure!(MinDeposit::<T>::get() <= T::MaxMinDeposit::get(), "min deposit out of bounds");
+		let delay = WithdrawDelay::<T>::get();
+		let window = WithdrawWindow::<T>::get();
+		let unset = delay.is_zero() && window.is_zero() && pristine;
 		ensure!(
-			WithdrawDelay::<T>::get() <= T::MaxWithdrawDelay::get(),
+			unset || (!delay.is_zero() && delay <= T::MaxWithdrawDelay::get()),
 			"withdraw delay out of bounds"
+		);
+		ensure!(
+			unset || (!window.is_zero() && window <= T::MaxWithdrawWindow::get()),
+			"withdraw window out of bounds"
 		);
 		let now = Self::now();
 		ensure!(pool.indexed_at <= now, "the utilization index is ahead of the chain");

@@ -54,11 +54,12 @@ pub trait WeightInfo {
 	fn write_off() -> Weight;
 	fn set_min_deposit() -> Weight;
 	fn set_withdraw_delay() -> Weight;
-	fn draw() -> Weight;
-	fn release() -> Weight;
+	fn set_withdraw_window() -> Weight;
+	fn sweep_excess() -> Weight;
+	fn reserve() -> Weight;
 	fn pay() -> Weight;
 	fn collect() -> Weight;
-	fn absorb() -> Weight;
+	fn absorb_loss() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -242,6 +243,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
+	/// Storage: `SharedLiquidity::Protocols` (r:1 w:1)
+	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
+	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
+	fn sweep_excess() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `434`
+		//  Estimated: `3639`
+		// Minimum execution time: 29_006_000 picoseconds.
+		Weight::from_parts(31_741_000, 0)
+			.saturating_add(Weight::from_parts(0, 3639))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 	/// Storage: `SharedLiquidity::MinDeposit` (r:0 w:1)
 	/// Proof: `SharedLiquidity::MinDeposit` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_min_deposit() -> Weight {
@@ -264,21 +279,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Assets::Asset` (r:1 w:0)
-	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
-	/// Storage: `SharedLiquidity::Protocols` (r:1 w:1)
-	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
-	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
-	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
-	fn draw() -> Weight {
+	/// Storage: `SharedLiquidity::WithdrawDelay` (r:0 w:1)
+	/// Proof: `SharedLiquidity::WithdrawDelay` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn set_withdraw_window() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `682`
-		//  Estimated: `3675`
-		// Minimum execution time: 23_139_000 picoseconds.
-		Weight::from_parts(24_913_000, 0)
-			.saturating_add(Weight::from_parts(0, 3675))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 4_632_000 picoseconds.
+		Weight::from_parts(5_389_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Assets::Asset` (r:1 w:0)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
@@ -286,12 +296,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(174), added: 2649, mode: `MaxEncodedLen`)
 	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
 	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(88), added: 583, mode: `MaxEncodedLen`)
-	fn release() -> Weight {
+	fn reserve() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `682`
 		//  Estimated: `3675`
-		// Minimum execution time: 20_453_000 picoseconds.
-		Weight::from_parts(22_363_000, 0)
+		// Minimum execution time: 23_139_000 picoseconds.
+		Weight::from_parts(24_913_000, 0)
 			.saturating_add(Weight::from_parts(0, 3675))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -344,7 +354,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	fn absorb() -> Weight {
+	fn absorb_loss() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `1324`
 		//  Estimated: `6208`
@@ -424,6 +434,12 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
+	fn sweep_excess() -> Weight {
+		Weight::from_parts(31_741_000, 0)
+			.saturating_add(Weight::from_parts(0, 3639))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
 	fn set_min_deposit() -> Weight {
 		Weight::from_parts(5_443_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
@@ -434,14 +450,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn draw() -> Weight {
-		Weight::from_parts(24_913_000, 0)
-			.saturating_add(Weight::from_parts(0, 3675))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	fn set_withdraw_window() -> Weight {
+		Weight::from_parts(5_389_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn release() -> Weight {
-		Weight::from_parts(22_363_000, 0)
+	fn reserve() -> Weight {
+		Weight::from_parts(24_913_000, 0)
 			.saturating_add(Weight::from_parts(0, 3675))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -458,7 +473,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn absorb() -> Weight {
+	fn absorb_loss() -> Weight {
 		Weight::from_parts(71_699_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))

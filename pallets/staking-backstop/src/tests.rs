@@ -1430,3 +1430,32 @@ proptest::proptest! {
 		});
 	}
 }
+
+#[test]
+fn a_donation_to_the_pallet_account_is_not_counted_and_breaks_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		use frame_support::traits::{fungible::Mutate, tokens::Preservation};
+		assert_ok!(<Balances as Mutate<AccountId>>::transfer(
+			&ALICE,
+			&StakingBackstop::account_id(),
+			1,
+			Preservation::Preserve,
+		));
+		assert_ok!(StakingBackstop::do_try_state());
+	});
+}
+
+#[test]
+fn unsolicited_revenue_is_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_noop!(
+			<StakingBackstop as RevenueSink<AccountId>>::receive(
+				MARKET,
+				RevenueKind::Unsolicited,
+				&SOURCE,
+				100
+			),
+			Error::<Test>::UnsupportedRevenue
+		);
+	});
+}

@@ -114,7 +114,9 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Balance, DispatchError> {
 		match kind {
 			RevenueKind::TradingFee | RevenueKind::InsuranceSurplus => {},
-			RevenueKind::LiquidationPenalty => return Err(Error::<T>::UnsupportedRevenue.into()),
+			RevenueKind::LiquidationPenalty | RevenueKind::Unsolicited => {
+				return Err(Error::<T>::UnsupportedRevenue.into())
+			},
 		}
 		if amount.is_zero() {
 			return Ok(Zero::zero());

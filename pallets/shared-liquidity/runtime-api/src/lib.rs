@@ -1,5 +1,5 @@
-//! Runtime API of the Backstop shared liquidity pool: the pool's assets,
-//! shares, share price, utilization and free liquidity, the state of every
+//! Runtime API of the Backstop shared liquidity pool: the pool's cash, net
+//! asset value, shares, share price, utilization, reservations and free cash, the state of every
 //! registered protocol's credit line, and the position of each liquidity
 //! provider, for the node and for polkadot.js (`api.call.sharedLiquidityApi.*`).
 //!
@@ -15,7 +15,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use backstop_primitives::{Balance, MarketId};
+use backstop_primitives::{Balance, MarketId, SignedBalance};
 use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_arithmetic::{FixedU128, Perbill, Permill};
@@ -87,35 +87,101 @@ pub enum ProtocolStatus {
 	MaxEncodedLen,
 )]
 pub struct ProtocolInfo {
-	/// The protocol's status.
+	/// The status.
 	pub status: ProtocolStatus,
-	/// The most the protocol may use of the pool: drawn capacity plus fees
-	/// owed plus realised debt.
+	/// The most the protocol may use of the pool at once.
 	pub credit_cap: Balance,
-	/// Capacity drawn now (locked in the pool for a market, lent out for an
-	/// external protocol).
+	/// Markets: cash the pool keeps reserved for the market's open interest.
+	pub reserved: Balance,
+	/// External protocols: principal outstanding (its recorded debt).
 	pub drawn: Balance,
-	/// Borrow fees owed, including those accrued up to the current block.
+	/// External protocols: borrow fees owed, including those accrued up to
+	/// the current block.
 	pub fees_owed: Balance,
-	/// Trader profits a market paid out of the pool and has not yet
-	/// recouped from trader losses (always zero for external protocols).
-	pub debt: Balance,
-	/// What the protocol could draw now: the smaller of its unused credit
-	/// and the pool's free liquidity; zero unless active.
+	/// External protocols: the block by which the principal must be repaid.
+	pub due_at: Option<u32>,
+	/// External protocols: whether the principal is impaired (past its term
+	/// or defaulted before) and so valued at zero in the net asset value.
+	pub impaired: bool,
+	/// What the protocol could still use now (reserve more, or draw); zero
+	/// unless active.
 	pub available: Balance,
-	/// The most the pool will ever absorb for the protocol, in total.
+	/// The most the pool will ever lose on the protocol, in total.
 	pub loss_cap: Balance,
-	/// Losses the pool has absorbed or written off for the protocol so far.
+	/// Losses the pool has taken for the protocol so far.
 	pub losses: Balance,
-	/// What the pool would cover of a loss of the protocol now.
+	/// What the pool would accept of a loss of the protocol now.
 	pub loss_capacity: Balance,
-	/// The yearly borrow rate at zero utilization.
+	/// External protocols: the yearly borrow rate at zero utilization.
 	pub base_rate: Permill,
-	/// The yearly borrow rate added at full utilization.
+	/// External protocols: the yearly borrow rate added at full utilization.
 	pub rate_slope: Permill,
-	/// The yearly borrow rate in force now: `base_rate + rate_slope ×
-	/// utilization`.
+	/// External protocols: the yearly borrow rate in force now.
 	pub fee_rate: Permill,
+	/// Markets: the reserve factor on open interest.
+	pub reserve_factor: Permill,
+	/// Markets: the max-PnL factor.
+	pub max_pnl_factor: Permill,
+	/// External protocols: the credit term in blocks.
+	pub term: u32,
+}
+
+/// How much of what a market may use its traders' net unrealized profit
+/// takes.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct PnlToPool {
+	/// The traders' net unrealized PnL in the market, funding included
+	/// (positive: owed by the pool).
+	pub trader_pnl: SignedBalance,
+	/// The most net profit the market's traders may hold: its max-PnL factor
+	/// of what it may use of the pool.
+	pub max_trader_pnl: Balance,
+	/// `max(trader_pnl, 0) / max_trader_pnl` (`None` for a zero maximum).
+	pub ratio: Option<FixedU128>,
+	/// Whether the traders' net profit exceeds the maximum: the market takes
+	/// no position increases until it is back under it.
+	pub exceeded: bool,
+}
+
+/// A liquidity provider's position as of the current block.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct LpInfo {
+	/// Shares held, requested ones included.
+	pub shares: Balance,
+	/// What the shares are worth at today's net asset value (rounded down).
+	pub value: Balance,
+	/// Shares under pending (not lapsed) withdrawal requests.
+	pub requested: Balance,
+	/// Shares whose delay has passed and whose window has not: what can be
+	/// withdrawn now, the pool's free cash permitting.
+	pub withdrawable: Balance,
+	/// What withdrawing them would pay now (the lower of each request's and
+	/// today's share price).
+	pub withdrawable_value: Balance,
 }
 
 sp_api::decl_runtime_apis! {
@@ -124,23 +190,37 @@ sp_api::decl_runtime_apis! {
 	where
 		AccountId: Codec,
 	{
-		/// What the pool is worth to its liquidity providers: the cash it
-		/// holds for them plus the principal lent to external protocols.
-		fn pool_assets() -> Balance;
+		/// The pool's cash in the pallet account (buffer and unsolicited
+		/// transfers excluded).
+		fn pool_cash() -> Balance;
+
+		/// The pool's net asset value: cash, principal lent and not impaired,
+		/// and what the markets hold for it, minus the traders' net
+		/// unrealized PnL and funding. `None` while a market has no usable
+		/// price.
+		fn pool_nav() -> Option<SignedBalance>;
 
 		/// Pool shares in issue.
 		fn pool_shares() -> Balance;
 
-		/// Assets per share, rounded down; one while no shares are in issue.
-		fn share_price() -> FixedU128;
+		/// Net asset value per share, rounded down; one while no shares are
+		/// in issue; `None` while the net asset value is unavailable.
+		fn share_price() -> Option<FixedU128>;
 
-		/// Capacity drawn by all protocols as a fraction of the pool's assets,
-		/// rounded up.
+		/// Cash reserved by markets plus principal lent, as a fraction of cash
+		/// plus principal lent, rounded up.
 		fn utilization() -> Perbill;
 
-		/// Assets not drawn by any protocol: the most liquidity providers can
-		/// withdraw and protocols can draw now.
+		/// Cash reserved by all markets.
+		fn reserved() -> Balance;
+
+		/// Cash no market has reserved: the most liquidity providers can
+		/// withdraw and external protocols can draw now.
 		fn free_liquidity() -> Balance;
+
+		/// What the pallet account holds beyond the pool's cash and the
+		/// buffer (unsolicited transfers, swept by governance).
+		fn excess() -> Balance;
 
 		/// Every registered protocol, in key order (at most the pallet's
 		/// `MaxProtocols`).
@@ -149,32 +229,11 @@ sp_api::decl_runtime_apis! {
 		/// Everything about `protocol`'s credit line; `None` if unregistered.
 		fn protocol_info(protocol: ProtocolId<AccountId>) -> Option<ProtocolInfo>;
 
-		/// The credit cap of `protocol`.
-		fn protocol_credit_cap(protocol: ProtocolId<AccountId>) -> Option<Balance>;
+		/// The PnL-to-pool figures of `market`; `None` if it is not
+		/// registered or has no usable price.
+		fn market_pnl_to_pool(market: MarketId) -> Option<PnlToPool>;
 
-		/// The capacity `protocol` has drawn.
-		fn protocol_drawn(protocol: ProtocolId<AccountId>) -> Option<Balance>;
-
-		/// The losses the pool has taken for `protocol`.
-		fn protocol_losses(protocol: ProtocolId<AccountId>) -> Option<Balance>;
-
-		/// The loss cap of `protocol`.
-		fn protocol_loss_cap(protocol: ProtocolId<AccountId>) -> Option<Balance>;
-
-		/// The status of `protocol`.
-		fn protocol_status(protocol: ProtocolId<AccountId>) -> Option<ProtocolStatus>;
-
-		/// The yearly borrow rate `protocol` pays now.
-		fn protocol_fee_rate(protocol: ProtocolId<AccountId>) -> Option<Permill>;
-
-		/// The pool shares `who` holds.
-		fn lp_shares(who: AccountId) -> Balance;
-
-		/// What `who`'s shares would pay out at the current share price
-		/// (rounded down), ignoring the free-liquidity limit on withdrawals.
-		fn lp_value(who: AccountId) -> Balance;
-
-		/// The part of `who`'s shares under a withdrawal request.
-		fn lp_requested_shares(who: AccountId) -> Balance;
+		/// The position of `who`.
+		fn lp_info(who: AccountId) -> LpInfo;
 	}
 }
