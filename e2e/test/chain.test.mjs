@@ -177,8 +177,10 @@ describe('backstop dev chain', { timeout: 240_000 }, () => {
     assert.equal(funds[0].balance.toBigInt(), 250_000n * DOLLARS);
     const junior = await api.call.stakingBackstopApi.trancheInfo('Junior');
     assert.equal(junior.assets.toBigInt(), 20_000n * DOLLARS);
-    const poolAssets = await api.call.sharedLiquidityApi.poolAssets();
-    assert.equal(poolAssets.toBigInt(), 1_250_000n * DOLLARS);
+    const poolCash = await api.call.sharedLiquidityApi.poolCash();
+    assert.ok(poolCash.toBigInt() >= 1_250_000n * DOLLARS, `pool cash ${poolCash.toString()}`);
+    const nav = await api.call.sharedLiquidityApi.poolNav();
+    assert.ok(nav.isSome, 'the pool can be valued while prices are live');
     const protocols = await api.call.sharedLiquidityApi.protocols();
     assert.equal(protocols.length, 2);
   });
@@ -203,6 +205,9 @@ describe('backstop dev chain', { timeout: 240_000 }, () => {
     // Fees were paid: equity is a little below the deposit.
     assert.ok(h.equity.toBigInt() < deposit && h.equity.toBigInt() > deposit - 100n * DOLLARS,
       `equity ${h.equity.toString()}`);
+    // The pool keeps cash reserved against the new open interest.
+    const info = await api.call.sharedLiquidityApi.protocolInfo({ Market: 0 });
+    assert.ok(info.isSome && info.unwrap().reserved.toBigInt() > 0n, `BTC line ${info.toString()}`);
   });
 
   it('rejects a transfer beyond the balance with a named error', async () => {

@@ -270,20 +270,29 @@ impl_runtime_apis! {
 	}
 
 	impl pallet_shared_liquidity_runtime_api::SharedLiquidityApi<Block, AccountId> for Runtime {
-		fn pool_assets() -> Balance {
-			SharedLiquidity::pool_assets()
+		fn pool_cash() -> Balance {
+			SharedLiquidity::pool_cash()
+		}
+		fn pool_nav() -> Option<backstop_primitives::SignedBalance> {
+			SharedLiquidity::pool_nav()
 		}
 		fn pool_shares() -> Balance {
 			SharedLiquidity::pool_shares()
 		}
-		fn share_price() -> sp_runtime::FixedU128 {
+		fn share_price() -> Option<sp_runtime::FixedU128> {
 			SharedLiquidity::share_price()
 		}
 		fn utilization() -> sp_runtime::Perbill {
 			SharedLiquidity::utilization()
 		}
+		fn reserved() -> Balance {
+			SharedLiquidity::reserved()
+		}
 		fn free_liquidity() -> Balance {
 			SharedLiquidity::free_liquidity()
+		}
+		fn excess() -> Balance {
+			SharedLiquidity::excess()
 		}
 		fn protocols() -> Vec<pallet_shared_liquidity::ProtocolId<AccountId>> {
 			SharedLiquidity::protocols()
@@ -293,36 +302,13 @@ impl_runtime_apis! {
 		) -> Option<pallet_shared_liquidity::ProtocolInfo> {
 			SharedLiquidity::protocol_info(protocol)
 		}
-		fn protocol_credit_cap(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
-			SharedLiquidity::protocol_credit_cap(protocol)
+		fn market_pnl_to_pool(
+			market: backstop_primitives::MarketId,
+		) -> Option<pallet_shared_liquidity_runtime_api::PnlToPool> {
+			SharedLiquidity::market_pnl_to_pool(market)
 		}
-		fn protocol_drawn(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
-			SharedLiquidity::protocol_drawn(protocol)
-		}
-		fn protocol_losses(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
-			SharedLiquidity::protocol_losses(protocol)
-		}
-		fn protocol_loss_cap(protocol: pallet_shared_liquidity::ProtocolId<AccountId>) -> Option<Balance> {
-			SharedLiquidity::protocol_loss_cap(protocol)
-		}
-		fn protocol_status(
-			protocol: pallet_shared_liquidity::ProtocolId<AccountId>,
-		) -> Option<pallet_shared_liquidity::ProtocolStatus> {
-			SharedLiquidity::protocol_status(protocol)
-		}
-		fn protocol_fee_rate(
-			protocol: pallet_shared_liquidity::ProtocolId<AccountId>,
-		) -> Option<sp_runtime::Permill> {
-			SharedLiquidity::protocol_fee_rate(protocol)
-		}
-		fn lp_shares(who: AccountId) -> Balance {
-			SharedLiquidity::lp_shares(who)
-		}
-		fn lp_value(who: AccountId) -> Balance {
-			SharedLiquidity::lp_value(who)
-		}
-		fn lp_requested_shares(who: AccountId) -> Balance {
-			SharedLiquidity::lp_requested_shares(who)
+		fn lp_info(who: AccountId) -> pallet_shared_liquidity_runtime_api::LpInfo {
+			SharedLiquidity::lp_info(who)
 		}
 	}
 
@@ -344,6 +330,11 @@ impl_runtime_apis! {
 		}
 		fn markets() -> Vec<backstop_primitives::MarketId> {
 			Margin::market_ids()
+		}
+		fn withdrawable(
+			who: AccountId,
+		) -> Result<pallet_margin_runtime_api::Withdrawable, pallet_margin_runtime_api::HealthError> {
+			Margin::withdrawable(&who)
 		}
 	}
 

@@ -114,6 +114,23 @@ pub const SEED_STAKE: Balance = 10_000 * DOLLARS;
 pub const SEED_LIQUIDITY_ALICE: Balance = 1_000_000 * DOLLARS;
 /// LP liquidity seeded for Bob.
 pub const SEED_LIQUIDITY_BOB: Balance = 250_000 * DOLLARS;
+/// Blocks between an LP's withdrawal request and the first block it can be
+/// withdrawn in on the dev and local chains (a minute); production sets days.
+pub const DEV_WITHDRAW_DELAY: crate::BlockNumber = 10;
+/// Blocks during which a matured withdrawal request can be used before it
+/// lapses on the dev and local chains (ten minutes).
+pub const DEV_WITHDRAW_WINDOW: crate::BlockNumber = 100;
+/// Realised profit above this amount (in one trade, liquidation or funding
+/// settlement) matures before it can be withdrawn on the dev and local chains.
+pub const DEV_WARMUP_THRESHOLD: Balance = 10_000 * DOLLARS;
+/// The blocks over which such profit matures on the dev and local chains (ten
+/// minutes); production sets hours.
+pub const DEV_WARMUP_PERIOD: crate::BlockNumber = 100;
+/// Share of a demo market's open-interest notional the pool keeps reserved.
+pub const DEMO_RESERVE_FACTOR: Permill = Permill::from_percent(20);
+/// The most net unrealized profit a demo market's traders may hold, as a
+/// share of what the market may use of the pool (GMX's max PnL factor).
+pub const DEMO_MAX_PNL_FACTOR: Permill = Permill::from_percent(50);
 
 /// The accounts funded in both presets: the well-known dev keyring.
 pub fn dev_accounts() -> Vec<AccountId> {
@@ -231,7 +248,8 @@ fn genesis(
 		},
 		shared_liquidity: SharedLiquidityConfig {
 			min_deposit: 10 * DOLLARS,
-			withdraw_delay: 0,
+			withdraw_delay: DEV_WITHDRAW_DELAY,
+			withdraw_window: DEV_WITHDRAW_WINDOW,
 			liquidity: vec![
 				(Sr25519Keyring::Alice.to_account_id(), SEED_LIQUIDITY_ALICE),
 				(Sr25519Keyring::Bob.to_account_id(), SEED_LIQUIDITY_BOB),
@@ -242,8 +260,9 @@ fn genesis(
 					ProtocolTerms {
 						credit_cap: 500_000 * DOLLARS,
 						loss_cap: 50_000 * DOLLARS,
-						base_rate: Permill::from_percent(2),
-						rate_slope: Permill::from_percent(18),
+						reserve_factor: DEMO_RESERVE_FACTOR,
+						max_pnl_factor: DEMO_MAX_PNL_FACTOR,
+						..Default::default()
 					},
 				),
 				(
@@ -251,13 +270,20 @@ fn genesis(
 					ProtocolTerms {
 						credit_cap: 300_000 * DOLLARS,
 						loss_cap: 30_000 * DOLLARS,
-						base_rate: Permill::from_percent(2),
-						rate_slope: Permill::from_percent(18),
+						reserve_factor: DEMO_RESERVE_FACTOR,
+						max_pnl_factor: DEMO_MAX_PNL_FACTOR,
+						..Default::default()
 					},
 				),
 			],
 		},
-		margin: MarginConfig { markets: margin_markets },
+		margin: MarginConfig {
+			markets: margin_markets,
+			profit_warmup: Some(pallet_margin::ProfitWarmup {
+				threshold: DEV_WARMUP_THRESHOLD,
+				period: DEV_WARMUP_PERIOD,
+			}),
+		},
 		oracle_aggregator: OracleAggregatorConfig {
 			assets: vec![(BTC, demo_oracle_config()), (ETH, demo_oracle_config())],
 			feeders: dev_feeders(),

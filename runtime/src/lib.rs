@@ -156,9 +156,14 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on runtime upgrade, beyond those of the pallets.
+/// Migrations to run on runtime upgrade, beyond those of the pallets: the
+/// shared liquidity pool's move to the cash-counterparty model (storage
+/// version 1 to 2) and the margin pallet's matching change (0 to 1).
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (
+	pallet_shared_liquidity::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_margin::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -235,5 +240,7 @@ mod runtime {
 	pub type ReferenceOracle = pallet_oracle;
 }
 
+#[cfg(test)]
+mod scenarios;
 #[cfg(test)]
 mod tests;

@@ -31,7 +31,7 @@ fn merge(base: &mut Value, patch: Value) {
 }
 
 /// Externalities holding the genesis state of the named preset.
-fn preset_ext(name: &str) -> sp_io::TestExternalities {
+pub(crate) fn preset_ext(name: &str) -> sp_io::TestExternalities {
 	let patch: Value = serde_json::from_slice(
 		&genesis_config_presets::get_preset(&name.into()).expect("preset exists"),
 	)
@@ -256,35 +256,41 @@ fn development_preset_has_demo_oracle_assets_and_feeders() {
 
 #[test]
 fn loss_waterfall_runs_insurance_then_stakers_then_pool() {
-	use backstop_primitives::LossAbsorber;
+	use backstop_primitives::{LiquidityProvider, LossAbsorber};
 	use configs::backstop::LossWaterfall;
 	use pallet_staking_backstop::Tranche;
 	preset_ext("development").execute_with(|| {
 		let beneficiary = Sr25519Keyring::Ferdie.to_account_id();
 		let before = Assets::balance(SETTLEMENT_ASSET_ID, &beneficiary);
-		let pool_before = SharedLiquidity::pool_assets();
+		let pool_cash_before = SharedLiquidity::pool_cash();
 		// Insurance covers at most 25,000 (BTC sub-fund cap) + 62,500 (25% of
 		// the global fund); stakers at most 30% of junior (6,000) and 20% of
-		// senior (4,000); the pool at most the BTC loss cap (50,000).
+		// senior (4,000); both pay. The pool then accepts at most the BTC
+		// loss cap (50,000) as a write-off, moving no money.
 		let loss = 200_000 * DOLLARS;
 		let capacity = LossWaterfall::capacity(BTC_PERP);
-		assert_eq!(capacity, (25_000 + 62_500 + 6_000 + 4_000 + 50_000) * DOLLARS);
+		assert_eq!(capacity, (25_000 + 62_500 + 6_000 + 4_000) * DOLLARS);
 		let uncovered = LossWaterfall::absorb(BTC_PERP, loss, &beneficiary);
 		assert_eq!(uncovered, loss - capacity);
 		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, &beneficiary), before + capacity);
-		// Each tier paid its share.
+		// Each paying tier paid its share.
 		assert_eq!(
 			StakingBackstop::tranche_info(Tranche::Junior).assets,
 			2 * SEED_STAKE - 6_000 * DOLLARS
 		);
-		assert_eq!(SharedLiquidity::pool_assets(), pool_before - 50_000 * DOLLARS);
+		let accepted =
+			<SharedLiquidity as LiquidityProvider<AccountId>>::absorb_loss(BTC_PERP, uncovered);
+		assert_eq!(accepted, 50_000 * DOLLARS);
+		assert_eq!(SharedLiquidity::pool_cash(), pool_cash_before);
+		let btc = pallet_shared_liquidity::ProtocolId::Market(BTC_PERP);
+		let eth = pallet_shared_liquidity::ProtocolId::Market(ETH_PERP);
 		// The BTC credit line hit its loss cap and is frozen; ETH is untouched.
 		assert_eq!(
-			SharedLiquidity::protocol_status(pallet_shared_liquidity::ProtocolId::Market(BTC_PERP)),
-			Some(pallet_shared_liquidity::ProtocolStatus::Frozen)
+			SharedLiquidity::protocol_info(btc).map(|info| (info.losses, info.status)),
+			Some((50_000 * DOLLARS, pallet_shared_liquidity::ProtocolStatus::Frozen))
 		);
 		assert_eq!(
-			SharedLiquidity::protocol_status(pallet_shared_liquidity::ProtocolId::Market(ETH_PERP)),
+			SharedLiquidity::protocol_info(eth).map(|info| info.status),
 			Some(pallet_shared_liquidity::ProtocolStatus::Active)
 		);
 	});
@@ -308,8 +314,9 @@ fn a_trader_opens_and_closes_a_btc_position_against_the_pool() {
 		}
 		let trader = Sr25519Keyring::Eve.to_account_id();
 		assert_ok!(Margin::deposit(RuntimeOrigin::signed(trader.clone()), 10_000 * DOLLARS));
-		let pool_drawn_before =
-			SharedLiquidity::protocol_drawn(pallet_shared_liquidity::ProtocolId::Market(BTC_PERP));
+		let btc = pallet_shared_liquidity::ProtocolId::Market(BTC_PERP);
+		let reserved = |id| SharedLiquidity::protocol_info(id).map(|info| info.reserved);
+		assert_eq!(reserved(btc.clone()), Some(0));
 		// Long 0.1 BTC (6,000 dollars notional) with up to 1% slippage.
 		assert_ok!(Margin::trade(
 			RuntimeOrigin::signed(trader.clone()),
@@ -320,11 +327,9 @@ fn a_trader_opens_and_closes_a_btc_position_against_the_pool() {
 		let health = Margin::account_health(&trader).expect("priced");
 		assert!(health.equity > 0);
 		assert!(!Margin::is_liquidatable(&trader).expect("priced"));
-		// The pool backs the position: its credit line to BTC-PERP is drawn.
-		assert!(
-			SharedLiquidity::protocol_drawn(pallet_shared_liquidity::ProtocolId::Market(BTC_PERP))
-				> pool_drawn_before
-		);
+		// The pool backs the position: it reserves 20% of the 6,000 dollars
+		// of open interest in cash for BTC-PERP.
+		assert_eq!(reserved(btc.clone()), Some(1_200 * DOLLARS));
 		// Close it again: the trader paid fees, so has less than deposited.
 		assert_ok!(Margin::trade(
 			RuntimeOrigin::signed(trader.clone()),
@@ -335,6 +340,7 @@ fn a_trader_opens_and_closes_a_btc_position_against_the_pool() {
 		let health = Margin::account_health(&trader).expect("priced");
 		assert!(health.equity < (10_000 * DOLLARS) as i128);
 		assert!(health.equity > (9_990 * DOLLARS) as i128);
+		assert_eq!(reserved(btc), Some(0));
 	});
 }
 
@@ -344,7 +350,7 @@ fn benchmark_preset_has_no_demo_state() {
 		assert!(OracleAggregator::all_price_statuses().is_empty());
 		assert!(Margin::market_ids().is_empty());
 		assert!(SharedLiquidity::protocols().is_empty());
-		assert_eq!(SharedLiquidity::pool_assets(), 0);
+		assert_eq!(SharedLiquidity::pool_cash(), 0);
 		// Accounts and the settlement asset are there as on the dev chain.
 		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, alice()), DEV_SETTLEMENT_ENDOWMENT);
 	});

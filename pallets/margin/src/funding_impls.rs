@@ -85,30 +85,39 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Settles the accrued funding of every position of `account` against the
-	/// pool, with the markets `priced` (in position order). Returns, per
-	/// market, whether its state changed.
+	/// pool, with the markets `priced` (in position order), moving each
+	/// position's new funding snapshot through its market's aggregates.
+	/// Returns, per market, whether its state changed, and the net cash
+	/// credited to the collateral (positive: received).
 	pub(crate) fn settle_all_funding(
 		who: &T::AccountId,
 		account: &mut AccountOf<T>,
 		priced: &mut [Priced<T>],
-	) -> Result<Vec<bool>, DispatchError> {
-		let MarginAccount { collateral, positions } = account;
+	) -> Result<(Vec<bool>, SignedBalance), DispatchError> {
+		let MarginAccount { collateral, positions, .. } = account;
 		let mut changed = Vec::with_capacity(positions.len());
+		let mut net: SignedBalance = 0;
 		for (position, priced) in positions.iter_mut().zip(priced.iter_mut()) {
+			let before = *position;
 			let owed = Self::take_funding(position, &priced.market)?;
-			if owed.is_zero() {
+			if before.funding_index == position.funding_index {
 				changed.push(false);
+				continue;
+			}
+			Self::move_position(&mut priced.market.state, &before, position)?;
+			changed.push(true);
+			if owed.is_zero() {
 				continue;
 			}
 			let cash = owed.checked_neg().ok_or(Error::<T>::Overflow)?;
 			Self::settle_cash(priced.id, &mut priced.market, collateral, cash)?;
+			net = net.checked_add(cash).ok_or(Error::<T>::Overflow)?;
 			Self::deposit_event(Event::FundingSettled {
 				who: who.clone(),
 				market: priced.id,
 				amount: owed,
 			});
-			changed.push(true);
 		}
-		Ok(changed)
+		Ok((changed, net))
 	}
 }

@@ -1,13 +1,13 @@
-//! Valuation of accounts at oracle prices: equity, requirements, health; the
-//! helpers behind the runtime API; the `RiskExposure` the backstop tiers
-//! read.
+//! Valuation of accounts at oracle prices: equity, requirements, health,
+//! what can be withdrawn; the helpers behind the runtime API; the
+//! `RiskExposure` the backstop tiers read.
 
 use super::*;
 use crate::math;
 use alloc::vec::Vec;
 use backstop_primitives::{
-	Balance, MarketId, OracleAssetId, PriceInfo, PriceProvider, PriceUnavailable, RiskExposure,
-	SignedBalance,
+	Balance, LiquidityProvider, MarketId, OracleAssetId, PriceInfo, PriceProvider,
+	PriceUnavailable, RiskExposure, SignedBalance,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_margin_runtime_api::{AccountHealth, HealthError, MarketSummary, PositionHealth};
@@ -15,6 +15,7 @@ use sp_arithmetic::{
 	traits::{CheckedSub, Zero},
 	FixedI128, FixedPointNumber, FixedU128, Rounding,
 };
+use sp_runtime::SaturatedConversion;
 
 /// A price as the oracle gives it.
 pub(crate) type PriceOf<T> = PriceInfo<BlockNumberFor<T>>;
@@ -330,9 +331,16 @@ impl<T: Config> Pallet<T> {
 		Ok(figures.liquidatable())
 	}
 
-	/// Runtime API: parameters, status and state of `market`.
+	/// Runtime API: parameters, status and state of `market`, with the
+	/// traders' net PnL against the pool and the pool's max-PnL cap.
 	pub fn market_summary(market: MarketId) -> Option<MarketSummary<MarketParams>> {
 		let info = Markets::<T>::get(market)?;
+		let trader_pnl = Self::market_trader_pnl(&info).ok().flatten();
+		let max_trader_pnl = T::Liquidity::max_trader_pnl(market);
+		let pnl_cap_exceeded = match (trader_pnl, max_trader_pnl) {
+			(Some(pnl), Some(max)) => pnl > 0 && pnl.unsigned_abs() > max,
+			_ => false,
+		};
 		Some(MarketSummary {
 			market,
 			params: info.params,
@@ -340,6 +348,39 @@ impl<T: Config> Pallet<T> {
 			state: info.state,
 			skew: info.state.skew().unwrap_or_default(),
 			open_interest_notional: Self::open_interest_notional(&info),
+			trader_pnl,
+			max_trader_pnl,
+			pnl_cap_exceeded,
+		})
+	}
+
+	/// Runtime API: what `who` may withdraw now and the profit still
+	/// maturing, as `withdraw` would see it after settling the account's
+	/// funding (computed without settling anything).
+	pub fn withdrawable(who: &T::AccountId) -> Result<Withdrawable, HealthError> {
+		let mut account = Accounts::<T>::get(who).ok_or(HealthError::NoAccount)?;
+		let (figures, _, _) = Self::value_account(&account, None)?;
+		let collateral = i128::try_from(figures.collateral)
+			.ok()
+			.and_then(|c| c.checked_sub(figures.accrued_funding))
+			.ok_or(HealthError::Overflow)?;
+		// Funding the collateral cannot pay leaves nothing to withdraw.
+		let settled = u128::try_from(collateral).unwrap_or_default();
+		account.collateral = settled;
+		let received = figures.accrued_funding.checked_neg().ok_or(HealthError::Overflow)?;
+		let now = Self::now();
+		let _ = account.maturing.apply(received, settled, now, &ProfitWarmupConfig::<T>::get());
+		let locked = account.maturing.locked_at(now);
+		let withdrawable = if figures.equity < 0 {
+			0
+		} else {
+			Self::withdrawable_amount(settled, locked, figures.unrealized_pnl, figures.initial)
+		};
+		Ok(Withdrawable {
+			collateral: settled,
+			withdrawable,
+			maturing: locked,
+			matures_at: (!locked.is_zero()).then(|| account.maturing.end.saturated_into()),
 		})
 	}
 

@@ -20,35 +20,43 @@ impl<T: Config> Pallet<T> {
 			Self::validate_fee_split(&FeeSplit::default()).is_ok(),
 			"the default fee split must sum to 100%"
 		);
+		assert!(
+			Self::validate_warmup(&WarmupOf::<T>::default()).is_ok(),
+			"the default (disabled) profit warm-up must be within bounds"
+		);
 	}
 
 	/// The invariants of the pallet:
 	///
-	/// * the pallet account holds exactly the sum of all collateral and of
+	/// * the pallet account holds at least the sum of all collateral and of
 	///   every market's ledgers held for others (pool receivable, pending
 	///   penalties and fee shares), plus the existential buffer
-	///   (`minimum_balance`); or, before the buffer ever existed, nothing at
-	///   all with every ledger at zero;
+	///   (`minimum_balance`) — more only after an unsolicited transfer, which
+	///   is reported and never counted; or, before the buffer ever existed,
+	///   less than the buffer with every ledger at zero;
 	/// * `MarketCount` counts the markets, at most `MaxMarkets`, and every
 	///   market's parameters are within the hard bounds;
 	/// * no stored account is empty; positions are sorted by market, unique,
 	///   non-zero, in existing markets, with a cost basis of the same sign as
-	///   the size (or zero);
-	/// * each market's long and short open interest are the sums of its long
-	///   and short sizes, and its locked capacity is the sum of its positions'
-	///   absolute cost bases;
-	/// * the fee split sums to 100%.
-	#[cfg(any(feature = "try-runtime", test))]
+	///   the size (or zero); what is locked of an account's maturing profit is
+	///   at most its collateral, and nothing empty is kept as maturing;
+	/// * each market's aggregates are exactly the sums over its positions:
+	///   long and short open interest of the long and short sizes,
+	///   `long_cost` and `short_cost` of the magnitudes of their cost bases,
+	///   `funding_basis` of `math::funding_basis(size, funding_index)`;
+	/// * the fee split sums to 100% and the profit warm-up is within bounds.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
-		use backstop_primitives::{Balance, MarketId};
+		use backstop_primitives::{Balance, MarketId, SignedBalance};
 		use frame_support::{ensure, traits::fungible::Inspect};
 
 		#[derive(Default)]
 		struct Tally {
 			long: u128,
 			short: u128,
-			locked: Balance,
+			long_cost: Balance,
+			short_cost: Balance,
+			basis: SignedBalance,
 		}
 
 		let mut count: u32 = 0;
@@ -64,10 +72,21 @@ impl<T: Config> Pallet<T> {
 		ensure!(count == MarketCount::<T>::get(), "MarketCount does not count the markets");
 		ensure!(count <= T::MaxMarkets::get(), "more markets than MaxMarkets");
 
+		let now = Self::now();
 		let mut collateral: Balance = 0;
 		for (_, account) in Accounts::<T>::iter() {
 			ensure!(!account.is_empty(), "an empty account is stored");
 			collateral = collateral.checked_add(account.collateral).ok_or("collateral overflow")?;
+			let maturing = &account.maturing;
+			ensure!(
+				maturing.locked_at(now) <= account.collateral,
+				"maturing profit above the collateral"
+			);
+			ensure!(
+				!maturing.is_empty() || *maturing == Default::default(),
+				"an empty maturing profit is kept"
+			);
+			ensure!(maturing.start <= maturing.end, "maturing profit ends before it starts");
 			let mut previous: Option<MarketId> = None;
 			for position in account.positions.iter() {
 				ensure!(
@@ -83,36 +102,50 @@ impl<T: Config> Pallet<T> {
 				let tally =
 					tallies.get_mut(&position.market).ok_or("a position in an unknown market")?;
 				let size = position.size.unsigned_abs();
+				let cost = position.cost.unsigned_abs();
 				if position.size > 0 {
 					tally.long = tally.long.checked_add(size).ok_or("long overflow")?;
+					tally.long_cost =
+						tally.long_cost.checked_add(cost).ok_or("long cost overflow")?;
 				} else {
 					tally.short = tally.short.checked_add(size).ok_or("short overflow")?;
+					tally.short_cost =
+						tally.short_cost.checked_add(cost).ok_or("short cost overflow")?;
 				}
-				tally.locked = tally
-					.locked
-					.checked_add(position.cost.unsigned_abs())
-					.ok_or("locked overflow")?;
+				let basis = crate::math::funding_basis(position.size, position.funding_index)
+					.ok_or("funding basis overflow")?;
+				tally.basis = tally.basis.checked_add(basis).ok_or("funding basis overflow")?;
 			}
 		}
 		for (id, tally) in tallies {
-			let market = Markets::<T>::get(id).ok_or("market vanished")?;
-			ensure!(market.state.long_open_interest == tally.long, "long open interest is off");
-			ensure!(market.state.short_open_interest == tally.short, "short open interest is off");
-			ensure!(market.state.locked == tally.locked, "locked capacity is off");
+			let state = Markets::<T>::get(id).ok_or("market vanished")?.state;
+			ensure!(state.long_open_interest == tally.long, "long open interest is off");
+			ensure!(state.short_open_interest == tally.short, "short open interest is off");
+			ensure!(state.long_cost == tally.long_cost, "long cost is off");
+			ensure!(state.short_cost == tally.short_cost, "short cost is off");
+			ensure!(state.funding_basis == tally.basis, "funding basis is off");
 		}
 
 		let ledgers = collateral.checked_add(held).ok_or("ledgers overflow")?;
 		let balance = T::Currency::balance(&Self::account_id());
-		let pristine = balance == 0 && ledgers == 0;
-		let expected = ledgers
-			.checked_add(T::Currency::minimum_balance())
-			.ok_or("ledgers plus buffer overflow")?;
+		let buffer = T::Currency::minimum_balance();
+		let pristine = ledgers == 0 && balance < buffer;
+		let expected = ledgers.checked_add(buffer).ok_or("ledgers plus buffer overflow")?;
 		ensure!(
-			pristine || balance == expected,
-			"pallet account balance differs from the ledgers plus the buffer"
+			pristine || balance >= expected,
+			"pallet account balance below the ledgers plus the buffer"
 		);
+		if balance > expected {
+			log::warn!(
+				target: LOG_TARGET,
+				"the pallet account holds {} beyond its ledgers (unsolicited transfers)",
+				balance.saturating_sub(expected),
+			);
+		}
 		Self::validate_fee_split(&FeeSplitConfig::<T>::get())
 			.map_err(|_| "fee split does not sum to 100%")?;
+		Self::validate_warmup(&ProfitWarmupConfig::<T>::get())
+			.map_err(|_| "profit warm-up out of bounds")?;
 		Ok(())
 	}
 }

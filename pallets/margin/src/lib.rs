@@ -9,12 +9,14 @@ pub use pallet::*;
 mod account_impls;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod exposure_impls;
 mod funding_impls;
 mod health_impls;
 mod invariant_impls;
 mod liquidation_impls;
 mod market_impls;
 pub mod math;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod settlement_impls;
@@ -45,14 +47,19 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version. Version 1: markets keep the aggregates
+	/// the pool's NAV reads instead of locked capacity, and accounts their
+	/// maturing profit (see [`crate::migrations::v1`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The largest raw storage key the liquidation sweep keeps as its cursor.
 	pub type CursorBound = ConstU32<256>;
 
 	/// A margin account as stored.
-	pub type AccountOf<T> = MarginAccount<<T as Config>::MaxPositionsPerAccount>;
+	pub type AccountOf<T> = MarginAccount<<T as Config>::MaxPositionsPerAccount, BlockNumberFor<T>>;
+
+	/// The profit warm-up as stored.
+	pub type WarmupOf<T> = ProfitWarmup<BlockNumberFor<T>>;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -68,11 +75,16 @@ pub mod pallet {
 		/// Prices of the markets' base assets.
 		type PriceProvider: PriceProvider<BlockNumberFor<Self>>;
 
-		/// The shared liquidity pool: the counterparty of every trade.
+		/// The shared liquidity pool: the counterparty of every trade. Markets
+		/// reserve its cash against their open interest, profits are paid out
+		/// of its cash, and after the paying tiers it accepts bad debt as its
+		/// loss up to each market's loss cap (`absorb_loss`).
 		type Liquidity: LiquidityProvider<Self::AccountId>;
 
-		/// The tiers that cover bad debt, in order (insurance fund, staking
-		/// backstop, shared liquidity).
+		/// The tiers that cover bad debt with money, in order (insurance
+		/// fund, staking backstop); what they pay arrives in the pallet
+		/// account for the pool. The pool's own write-off follows through
+		/// `Liquidity::absorb_loss`.
 		type LossWaterfall: LossAbsorber<Self::AccountId>;
 
 		/// Receives liquidation penalties and the insurance share of fees.
@@ -81,7 +93,8 @@ pub mod pallet {
 		/// Receives the stakers' share of trading fees.
 		type StakerSink: RevenueSink<Self::AccountId>;
 
-		/// Creates and changes markets, their status and the fee split.
+		/// Creates and changes markets, their status, the fee split and the
+		/// profit warm-up.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The pallet's account, which holds all collateral.
@@ -100,11 +113,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxLiquidationsPerBlock: Get<u32>;
 
+		/// The longest profit warm-up governance may set (blocks).
+		#[pallet::constant]
+		type MaxWarmupPeriod: Get<BlockNumberFor<Self>>;
+
 		/// Weights of the calls and hooks.
 		type WeightInfo: WeightInfo;
 
-		/// Sets up oracle prices, pool capacity and the waterfall for the
-		/// benchmarks.
+		/// Sets up oracle prices, pool cash and credit, and the waterfall for
+		/// the benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
@@ -125,6 +142,11 @@ pub mod pallet {
 	/// How trading fees are split between LPs, the insurance fund and stakers.
 	#[pallet::storage]
 	pub type FeeSplitConfig<T: Config> = StorageValue<_, FeeSplit, ValueQuery>;
+
+	/// The profit warm-up: realised profit above the threshold matures over
+	/// the period before it can be withdrawn. Zero period (the default): off.
+	#[pallet::storage]
+	pub type ProfitWarmupConfig<T: Config> = StorageValue<_, WarmupOf<T>, ValueQuery>;
 
 	/// Where the automatic liquidation sweep resumes: the raw storage key of
 	/// the last account it examined. `None`: from the start.
@@ -245,28 +267,33 @@ pub mod pallet {
 			/// Handed to the loss waterfall.
 			bad_debt: Balance,
 		},
-		/// Bad debt left by a liquidation was handed to the loss waterfall.
+		/// Bad debt left by a liquidation in one of the account's losing
+		/// markets (its share, pro rata to that market's loss) was handed to
+		/// the loss waterfall.
 		BadDebtReferred {
-			/// The market it is booked against (that of the largest losing
-			/// position).
+			/// The losing market the share is booked against.
 			market: MarketId,
 			/// The liquidated account.
 			account: T::AccountId,
-			/// The bad debt.
+			/// The market's share of the bad debt.
 			amount: Balance,
 		},
-		/// The loss waterfall answered: what it paid in (now owed to the
-		/// pool) and what it left.
+		/// The loss waterfall and the pool answered for one market's share
+		/// of a bad debt: `covered + written_off + uncovered` is the share.
 		BadDebtCovered {
 			/// The market.
 			market: MarketId,
-			/// Paid in by the tiers.
+			/// Paid into the pallet account by the paying tiers (insurance
+			/// fund, staking backstop), now owed to the pool.
 			covered: Balance,
-			/// Not covered.
+			/// Accepted by the pool as its loss, within the market's loss cap
+			/// (a write-off: no money moved).
+			written_off: Balance,
+			/// Borne by nobody yet: recorded as the market's deficit.
 			uncovered: Balance,
 		},
-		/// Bad debt no tier covered was recorded as the market's deficit; the
-		/// market is reduce-only.
+		/// Bad debt no tier covered and the pool did not write off was
+		/// recorded as the market's deficit; the market is reduce-only.
 		DeficitRecorded {
 			/// The market.
 			market: MarketId,
@@ -292,8 +319,6 @@ pub mod pallet {
 		MarketSettled {
 			/// The market.
 			market: MarketId,
-			/// Capacity released to the pool.
-			released: Balance,
 			/// Paid to the insurance fund.
 			to_insurance: Balance,
 			/// Paid to the stakers.
@@ -315,6 +340,25 @@ pub mod pallet {
 		BufferRestored {
 			/// Taken from the inflow for the buffer.
 			amount: Balance,
+		},
+		/// The profit warm-up changed.
+		ProfitWarmupUpdated {
+			/// The new warm-up.
+			warmup: WarmupOf<T>,
+		},
+		/// A realised profit above the warm-up threshold was credited to an
+		/// account and locked: it backs margin at once and unlocks linearly
+		/// until `matures_at`.
+		ProfitLocked {
+			/// The account.
+			who: T::AccountId,
+			/// The profit credited (the operation's net gain).
+			amount: Balance,
+			/// All that is locked now (what was still locked plus `amount`,
+			/// at most the collateral).
+			locked: Balance,
+			/// The block from which nothing is locked.
+			matures_at: BlockNumberFor<T>,
 		},
 	}
 
@@ -378,10 +422,20 @@ pub mod pallet {
 		TooManyPositions,
 		/// A figure overflowed.
 		Overflow,
-		/// The pool refused to lock capacity for the trade.
+		/// The pool refused to reserve cash for the open interest a trade
+		/// adds (its credit cap or free cash cannot bear it).
 		InsufficientLiquidity,
-		/// The pool could not pay a profit.
+		/// The pool could not pay a profit (it lacks the cash).
 		LiquidityPaymentFailed,
+		/// The market's traders hold more net unrealized profit than the pool
+		/// allows (its max-PnL factor): only risk-reducing trades are
+		/// accepted.
+		PnlCapExceeded,
+		/// Part of the amount is realised profit still maturing under the
+		/// warm-up: it cannot be withdrawn yet.
+		ProfitMaturing,
+		/// A warm-up period above `MaxWarmupPeriod`.
+		WarmupPeriodTooLong,
 		/// The account is not below its maintenance requirement.
 		NotLiquidatable,
 		/// The market has no deficit.
@@ -403,6 +457,8 @@ pub mod pallet {
 		pub markets: Vec<(MarketId, MarketParams)>,
 		/// The fee split; the default split when `None`.
 		pub fee_split: Option<FeeSplit>,
+		/// The profit warm-up; none (disabled) when `None`.
+		pub profit_warmup: Option<WarmupOf<T>>,
 		#[serde(skip)]
 		#[allow(missing_docs)]
 		pub _config: core::marker::PhantomData<T>,
@@ -411,7 +467,7 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			Pallet::<T>::do_genesis(&self.markets, self.fee_split);
+			Pallet::<T>::do_genesis(&self.markets, self.fee_split, self.profit_warmup);
 		}
 	}
 
@@ -495,8 +551,10 @@ pub mod pallet {
 		}
 
 		/// Pays `amount` of collateral back to the caller. Settles the
-		/// funding of every position first; refused below initial margin
-		/// afterwards, with negative equity, or on a stale price.
+		/// funding of every position first; refused for realised profit
+		/// still maturing, below initial margin afterwards (unrealized profit
+		/// does not count, unrealized loss does), with negative equity, or on
+		/// a stale price.
 		#[pallet::call_index(5)]
 		pub fn withdraw(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -506,7 +564,10 @@ pub mod pallet {
 		/// Trades `size_delta` (millionths of the base asset; positive buys)
 		/// in `market` against the pool at the oracle price, refused if the
 		/// fill price (oracle ± fee per unit) is worse than
-		/// `acceptable_price`.
+		/// `acceptable_price`. The pool reserves cash against the market's
+		/// open interest afterwards; a trade that adds to it is refused if the
+		/// pool cannot (`InsufficientLiquidity`) or if the market's traders
+		/// hold more profit than the pool allows (`PnlCapExceeded`).
 		#[pallet::call_index(6)]
 		pub fn trade(
 			origin: OriginFor<T>,
@@ -519,8 +580,10 @@ pub mod pallet {
 		}
 
 		/// Liquidates `account` if its equity is below its maintenance
-		/// requirement: closes all its positions at the oracle price; the
-		/// caller earns the reward.
+		/// requirement: closes all its positions at the oracle price, nets
+		/// their profits against their losses (the pool pays only a net
+		/// profit), splits any bad debt across the losing markets pro rata;
+		/// the caller earns the reward.
 		#[pallet::call_index(7)]
 		#[pallet::weight(Pallet::<T>::liquidation_weight(None))]
 		pub fn liquidate(
@@ -550,6 +613,22 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cover_deficit(&who, market, amount)
+		}
+
+		/// Sets the profit warm-up: realised profit above `threshold` credited
+		/// in one operation matures linearly over `period` blocks before it can
+		/// be withdrawn (it backs margin at once). A `period` of zero switches
+		/// the warm-up off; profit already maturing keeps its schedule.
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(10)]
+		pub fn set_profit_warmup(
+			origin: OriginFor<T>,
+			threshold: Balance,
+			period: BlockNumberFor<T>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_profit_warmup(ProfitWarmup { threshold, period })
 		}
 	}
 }

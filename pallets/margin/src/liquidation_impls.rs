@@ -1,10 +1,13 @@
-//! Liquidation of accounts below their maintenance requirement, the hand-over
-//! of bad debt to the loss waterfall, and the automatic sweep.
+//! Liquidation of accounts below their maintenance requirement: the netting
+//! of an account's legs, the hand-over of bad debt to the loss waterfall and
+//! the pool's write-off, and the automatic sweep.
 
 use super::*;
 use crate::math;
 use alloc::vec::Vec;
-use backstop_primitives::{Balance, LossAbsorber, LossTier, MarketId, SignedBalance};
+use backstop_primitives::{
+	Balance, LiquidityProvider, LossAbsorber, LossTier, MarketId, SignedBalance,
+};
 use frame_support::{
 	pallet_prelude::*,
 	storage::with_storage_layer,
@@ -31,6 +34,72 @@ struct Closing {
 	penalty: Balance,
 }
 
+/// How the legs of a liquidated account net out.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub(crate) struct Netting {
+	/// Per winning leg (in the order given): what the pool pays for it, its
+	/// profit net of the part offset against the losing legs.
+	pub paid_by_pool: Vec<Balance>,
+	/// Per losing leg: what is booked to its market's pool receivable (what
+	/// the collateral pays for it).
+	pub booked: Vec<Balance>,
+	/// Per losing leg: its share of the bad debt.
+	pub bad_debt: Vec<Balance>,
+	/// The collateral left (before reward and penalties).
+	pub collateral: Balance,
+	/// The bad debt, the sum of `bad_debt`.
+	pub shortfall: Balance,
+}
+
+/// Nets the profits of the winning legs (`profits`) against the losses of
+/// the losing legs (`losses`) and the account's `collateral`.
+///
+/// With `P = Σ profits`, `L = Σ losses`, `C = collateral`: the offset
+/// `O = min(P, L)` never moves through the pool; the collateral pays
+/// `min(C, L − O)`; the bad debt is `D = max(0, L − C − P)`, split across the
+/// losing legs pro rata to their losses ([`math::split_pro_rata`]). Each
+/// losing leg `j` is then covered by `L_j − D_j`, of which its share of the
+/// offset (pro rata again) is not booked — the pool did not pay it out
+/// either — and the rest, paid from collateral, is booked to its market's
+/// receivable. The winning legs give up their share of the offset and the
+/// pool pays only the rest, `P − O` in all.
+///
+/// So `Σ booked = min(C, L − O)`, `Σ paid_by_pool = P − O`,
+/// `collateral' = C − Σ booked + Σ paid_by_pool` and
+/// `Σ booked + Σ bad_debt + O = L`.
+pub(crate) fn net_legs(
+	profits: &[Balance],
+	losses: &[Balance],
+	collateral: Balance,
+) -> Option<Netting> {
+	let profit = profits.iter().try_fold(0u128, |sum, p| sum.checked_add(*p))?;
+	let loss = losses.iter().try_fold(0u128, |sum, l| sum.checked_add(*l))?;
+	let offset = profit.min(loss);
+	let from_collateral = collateral.min(loss.checked_sub(offset)?);
+	let shortfall = loss.checked_sub(offset)?.checked_sub(from_collateral)?;
+	let bad_debt = math::split_pro_rata(shortfall, losses)?;
+	let covered: Vec<Balance> = losses
+		.iter()
+		.zip(bad_debt.iter())
+		.map(|(loss, debt)| Balance::checked_sub(*loss, *debt))
+		.collect::<Option<_>>()?;
+	let offset_losers = math::split_pro_rata(offset, &covered)?;
+	let booked = covered
+		.iter()
+		.zip(offset_losers.iter())
+		.map(|(covered, offset)| Balance::checked_sub(*covered, *offset))
+		.collect::<Option<_>>()?;
+	let offset_winners = math::split_pro_rata(offset, profits)?;
+	let paid_by_pool = profits
+		.iter()
+		.zip(offset_winners.iter())
+		.map(|(profit, offset)| Balance::checked_sub(*profit, *offset))
+		.collect::<Option<_>>()?;
+	let collateral =
+		collateral.checked_sub(from_collateral)?.checked_add(profit.checked_sub(offset)?)?;
+	Some(Netting { paid_by_pool, booked, bad_debt, collateral, shortfall })
+}
+
 impl<T: Config> Pallet<T> {
 	/// The weight of `liquidate`: the worst case before dispatch (`None`), or
 	/// what `outcome` actually cost.
@@ -45,21 +114,36 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Liquidates `who` if its equity is below its maintenance requirement,
+	/// in a storage layer of its own: an error leaves nothing changed.
+	pub(crate) fn do_liquidate(
+		who: &T::AccountId,
+		liquidator: Option<&T::AccountId>,
+	) -> Result<LiquidationOutcome, DispatchError> {
+		with_storage_layer(|| Self::liquidate_in_layer(who, liquidator))
+	}
+
 	/// Liquidates `who` if its equity is below its maintenance requirement.
 	///
 	/// Every position closes at the oracle price (no partial liquidation):
-	/// funding is settled, PnL realised, capacity released. Profits are paid
-	/// to the collateral first, then losses are taken from it, the largest
-	/// losing market last. Out of what remains, the liquidator's reward
-	/// (`liquidator_reward` of the closed notional, rounded down; none for the
-	/// automatic sweep) and then the penalty per market (`liquidation_penalty`
-	/// of its notional, rounded up, for the insurance fund) are taken, each
-	/// at most what is left: fees never create debt. If the losses exceed the
-	/// collateral, the shortfall (exactly the negative equity) is bad debt,
-	/// booked to the market of the largest losing position and handed to
-	/// `T::LossWaterfall`; what the tiers pay in goes to the pool, the rest
-	/// becomes that market's deficit and the market turns `ReduceOnly`.
-	pub(crate) fn do_liquidate(
+	/// funding is settled, PnL realised, the position leaves its market's
+	/// aggregates. The legs are **netted** ([`net_legs`]): profits offset
+	/// losses without passing through the pool, which pays only a net profit
+	/// (the one way a liquidation can fail on the pool: it lacks the cash for
+	/// a profit the losses do not offset). Out of what remains, the
+	/// liquidator's reward (`liquidator_reward` of the closed notional,
+	/// rounded down; none for the automatic sweep) and then the penalty per
+	/// market (`liquidation_penalty` of its notional, rounded up, for the
+	/// insurance fund) are taken, each at most what is left: fees never
+	/// create debt. If the losses exceed the collateral and the profits, the
+	/// shortfall (exactly the negative equity) is bad debt, split across the
+	/// losing markets pro rata to their losses; each share goes to
+	/// `T::LossWaterfall` (money arrives for the pool), then to the pool's
+	/// write-off (`absorb_loss`), and what is left becomes that market's
+	/// deficit and the market turns `ReduceOnly`. Each market's reservation
+	/// is then lowered to its new open interest (a refusal cannot stop a
+	/// liquidation).
+	fn liquidate_in_layer(
 		who: &T::AccountId,
 		liquidator: Option<&T::AccountId>,
 	) -> Result<LiquidationOutcome, DispatchError> {
@@ -78,10 +162,9 @@ impl<T: Config> Pallet<T> {
 		let mut closings = Vec::with_capacity(account.positions.len());
 		for (index, (position, f)) in account.positions.iter().zip(each.iter()).enumerate() {
 			let priced = priced.get_mut(index).ok_or(Error::<T>::Overflow)?;
-			let state = &mut priced.market.state;
-			Self::move_open_interest(state, position.size, 0)?;
-			state.last_price = priced.price.price;
-			Self::unlock_capacity(&mut priced.market, position.cost.unsigned_abs())?;
+			let closed = Position { size: 0, cost: 0, ..*position };
+			Self::move_position(&mut priced.market.state, position, &closed)?;
+			priced.market.state.last_price = priced.price.price;
 			closings.push(Closing {
 				index,
 				position: *position,
@@ -96,32 +179,29 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 
-		// Profits first, then losses; the largest loss last.
-		let mut collateral = account.collateral;
-		for closing in closings.iter().filter(|c| c.cash > 0) {
-			let priced = priced.get_mut(closing.index).ok_or(Error::<T>::Overflow)?;
-			Self::pool_pays(priced.id, &mut priced.market, closing.cash.unsigned_abs())?;
-			collateral =
-				collateral.checked_add(closing.cash.unsigned_abs()).ok_or(Error::<T>::Overflow)?;
+		// Net the legs: the pool pays only the profit the losses leave.
+		let legs = |winning: bool| -> (Vec<usize>, Vec<Balance>) {
+			closings
+				.iter()
+				.filter(|c| if winning { c.cash > 0 } else { c.cash < 0 })
+				.map(|c| (c.index, c.cash.unsigned_abs()))
+				.unzip()
+		};
+		let (winners, profits) = legs(true);
+		let (losers, losses) = legs(false);
+		let netting =
+			net_legs(&profits, &losses, account.collateral).ok_or(Error::<T>::Overflow)?;
+		for (index, paid) in winners.iter().zip(netting.paid_by_pool.iter()) {
+			let priced = priced.get_mut(*index).ok_or(Error::<T>::Overflow)?;
+			Self::pool_pays(priced.id, &mut priced.market, *paid)?;
 		}
-		let largest =
-			closings.iter().filter(|c| c.cash < 0).min_by_key(|c| c.cash).map(|c| c.index);
-		let mut shortfall: Balance = 0;
-		let losers = closings
-			.iter()
-			.filter(|c| c.cash < 0 && Some(c.index) != largest)
-			.chain(closings.iter().filter(|c| Some(c.index) == largest));
-		for closing in losers {
-			let loss = closing.cash.unsigned_abs();
-			let taken = loss.min(collateral);
-			collateral = collateral.saturating_sub(taken);
-			shortfall =
-				shortfall.checked_add(loss.saturating_sub(taken)).ok_or(Error::<T>::Overflow)?;
-			let state =
-				&mut priced.get_mut(closing.index).ok_or(Error::<T>::Overflow)?.market.state;
+		for (index, booked) in losers.iter().zip(netting.booked.iter()) {
+			let state = &mut priced.get_mut(*index).ok_or(Error::<T>::Overflow)?.market.state;
 			state.pool_receivable =
-				state.pool_receivable.checked_add(taken).ok_or(Error::<T>::Overflow)?;
+				state.pool_receivable.checked_add(*booked).ok_or(Error::<T>::Overflow)?;
 		}
+		let mut collateral = netting.collateral;
+		let shortfall = netting.shortfall;
 
 		// Reward and penalties out of what is left.
 		let mut reward: Balance = 0;
@@ -158,28 +238,52 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 
-		// Bad debt to the waterfall, booked to the largest losing market.
-		if let (false, Some(index)) = (shortfall.is_zero(), largest) {
-			let priced = priced.get_mut(index).ok_or(Error::<T>::Overflow)?;
-			Self::refer_bad_debt(who, priced.id, &mut priced.market, shortfall)?;
+		// Each losing market's share of the bad debt to the waterfall, then
+		// to the pool's write-off.
+		for (index, debt) in losers.iter().zip(netting.bad_debt.iter()) {
+			if debt.is_zero() {
+				continue;
+			}
+			let priced = priced.get_mut(*index).ok_or(Error::<T>::Overflow)?;
+			Self::refer_bad_debt(who, priced.id, &mut priced.market, *debt)?;
 		}
 
-		for priced in priced.iter() {
+		// The pool's reservations follow the lower open interest at the next
+		// settlement (lowering one never fails, so it can wait a block).
+		for priced in priced.iter_mut() {
+			priced.market.state.reserve_stale = true;
 			Markets::<T>::insert(priced.id, priced.market.clone());
 		}
-		let mut remaining = AccountOf::<T> { collateral, positions: Default::default() };
+		let mut remaining = AccountOf::<T> {
+			collateral,
+			positions: Default::default(),
+			maturing: account.maturing,
+		};
+		let mut credited: Option<(T::AccountId, AccountOf<T>)> = None;
 		if let Some(liquidator) = liquidator.filter(|_| !reward.is_zero()) {
 			if liquidator == who {
 				remaining.collateral =
 					remaining.collateral.checked_add(reward).ok_or(Error::<T>::Overflow)?;
 			} else {
-				let mut credited = Accounts::<T>::get(liquidator).unwrap_or_default();
-				credited.collateral =
-					credited.collateral.checked_add(reward).ok_or(Error::<T>::Overflow)?;
-				Accounts::<T>::insert(liquidator, credited);
+				let mut account = Accounts::<T>::get(liquidator).unwrap_or_default();
+				account.collateral =
+					account.collateral.checked_add(reward).ok_or(Error::<T>::Overflow)?;
+				credited = Some((liquidator.clone(), account));
 			}
 		}
+		let change = i128::try_from(remaining.collateral)
+			.ok()
+			.zip(i128::try_from(account.collateral).ok())
+			.and_then(|(after, before)| after.checked_sub(before))
+			.ok_or(Error::<T>::Overflow)?;
+		let mut locked = Vec::new();
+		locked.extend(Self::credit_maturing(who, &mut remaining, change));
 		Self::store_account(who, remaining);
+		if let Some((liquidator, mut account)) = credited {
+			let reward_signed = i128::try_from(reward).map_err(|_| Error::<T>::Overflow)?;
+			locked.extend(Self::credit_maturing(&liquidator, &mut account, reward_signed));
+			Self::store_account(&liquidator, account);
+		}
 
 		for closing in closings.iter() {
 			let price = priced.get(closing.index).map(|p| p.price.price).unwrap_or_default();
@@ -202,15 +306,21 @@ impl<T: Config> Pallet<T> {
 			penalty,
 			bad_debt: shortfall,
 		});
+		for event in locked {
+			Self::deposit_event(event);
+		}
 		Ok(LiquidationOutcome {
 			positions: u32::try_from(closings.len()).unwrap_or(u32::MAX),
 			bad_debt: !shortfall.is_zero(),
 		})
 	}
 
-	/// Hands `amount` of bad debt of `who` in market `id` to the waterfall.
-	/// What arrives in the pallet account is owed to the pool; the rest is
-	/// recorded as the market's deficit and the market turns `ReduceOnly`.
+	/// Hands `amount`, market `id`'s share of a bad debt of `who`, down the
+	/// loss tiers: first `T::LossWaterfall` (what arrives in the pallet
+	/// account, measured, is owed to the pool), then the pool's write-off
+	/// within the market's loss cap (`LiquidityProvider::absorb_loss`, no
+	/// money), and the rest is recorded as the market's deficit and the
+	/// market turns `ReduceOnly`.
 	fn refer_bad_debt(
 		who: &T::AccountId,
 		id: MarketId,
@@ -233,8 +343,13 @@ impl<T: Config> Pallet<T> {
 		// Everything that arrived belongs to the pool, even an overpayment.
 		market.state.pool_receivable =
 			market.state.pool_receivable.checked_add(arrived).ok_or(Error::<T>::Overflow)?;
-		let uncovered = amount.saturating_sub(covered);
-		Self::deposit_event(Event::BadDebtCovered { market: id, covered, uncovered });
+		// `covered <= amount`.
+		let rest = amount.saturating_sub(covered);
+		let written_off =
+			if rest.is_zero() { 0 } else { T::Liquidity::absorb_loss(id, rest).min(rest) };
+		// `written_off <= rest`.
+		let uncovered = rest.saturating_sub(written_off);
+		Self::deposit_event(Event::BadDebtCovered { market: id, covered, written_off, uncovered });
 		if !uncovered.is_zero() {
 			market.state.deficit =
 				market.state.deficit.checked_add(uncovered).ok_or(Error::<T>::Overflow)?;
@@ -303,7 +418,8 @@ impl<T: Config> Pallet<T> {
 			_ => LiquidationCursor::<T>::kill(),
 		}
 		for who in candidates {
-			if let Ok(outcome) = with_storage_layer(|| Self::do_liquidate(&who, None)) {
+			// Each liquidation runs in a storage layer of its own.
+			if let Ok(outcome) = Self::do_liquidate(&who, None) {
 				log::debug!(target: LOG_TARGET, "sweep liquidated an account: {outcome:?}");
 			}
 		}

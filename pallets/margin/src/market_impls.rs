@@ -1,5 +1,5 @@
-//! Governance of markets and of the fee split, deficits, and the genesis
-//! build.
+//! Governance of markets, of the fee split and of the profit warm-up,
+//! deficits, and the genesis build.
 
 use super::*;
 use backstop_primitives::{Balance, MarketId};
@@ -121,6 +121,21 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Checks a profit warm-up against the hard bounds.
+	pub fn validate_warmup(warmup: &WarmupOf<T>) -> Result<(), Error<T>> {
+		ensure!(warmup.period <= T::MaxWarmupPeriod::get(), Error::<T>::WarmupPeriodTooLong);
+		Ok(())
+	}
+
+	/// The `set_profit_warmup` call. Profit already maturing keeps its
+	/// schedule; the new warm-up applies to later credits.
+	pub(crate) fn do_set_profit_warmup(warmup: WarmupOf<T>) -> DispatchResult {
+		Self::validate_warmup(&warmup)?;
+		ProfitWarmupConfig::<T>::put(warmup);
+		Self::deposit_event(Event::ProfitWarmupUpdated { warmup });
+		Ok(())
+	}
+
 	/// The `cover_deficit` call: `who` pays up to `amount` (at most the
 	/// deficit) into the pallet account, owed to the pool.
 	pub(crate) fn do_cover_deficit(
@@ -161,18 +176,28 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The genesis build: the buffer, the fee split, the markets.
+	/// The genesis build: the buffer, the fee split, the warm-up, the
+	/// markets.
 	///
 	/// # Panics
 	///
-	/// On an invalid fee split or market: a chain must not start with
-	/// parameters outside the hard bounds. This runs only when the genesis
-	/// state is built, never in a block.
-	pub(crate) fn do_genesis(markets: &[(MarketId, MarketParams)], split: Option<FeeSplit>) {
+	/// On an invalid fee split, warm-up or market: a chain must not start
+	/// with parameters outside the hard bounds. This runs only when the
+	/// genesis state is built, never in a block.
+	pub(crate) fn do_genesis(
+		markets: &[(MarketId, MarketParams)],
+		split: Option<FeeSplit>,
+		warmup: Option<WarmupOf<T>>,
+	) {
 		Self::ensure_buffer();
 		if let Some(split) = split {
 			if let Err(error) = Self::do_set_fee_split(split) {
 				panic!("invalid genesis fee split: {error:?}");
+			}
+		}
+		if let Some(warmup) = warmup {
+			if let Err(error) = Self::do_set_profit_warmup(warmup) {
+				panic!("invalid genesis profit warm-up: {error:?}");
 			}
 		}
 		for (id, params) in markets {

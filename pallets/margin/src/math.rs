@@ -122,6 +122,83 @@ pub fn funding_owed(size: i128, delta: FixedI128) -> Option<i128> {
 	}
 }
 
+/// A position's term in its market's `funding_basis`: `⌈size × index⌉`,
+/// with `index` the funding index of its last settlement. The same function
+/// is used when a position enters or leaves the aggregate, so the aggregate
+/// is the exact sum of the terms.
+pub fn funding_basis(size: i128, index: FixedI128) -> Option<i128> {
+	funding_owed(size, index)
+}
+
+/// The net unrealized PnL of a market's traders at `price`, from its
+/// aggregates: `⌊long × price⌋ − long_cost + short_cost − ⌈short × price⌉`.
+///
+/// Each side is valued as a single position, with the rounding each position
+/// gets (longs down, shorts up). Since `Σ⌊xᵢ⌋ ≤ ⌊Σxᵢ⌋` and `⌈Σxᵢ⌉ ≤ Σ⌈xᵢ⌉`,
+/// the aggregate is at least the sum of the positions' own PnL and exceeds
+/// it by less than one unit per position: it may overstate the traders'
+/// profit (understate their loss), never the reverse — in the pool's favour.
+pub fn market_pnl(
+	long: u128,
+	short: u128,
+	long_cost: Balance,
+	short_cost: Balance,
+	price: Price,
+) -> Option<i128> {
+	signed(notional(long, price, Rounding::Down)?)?
+		.checked_sub(signed(long_cost)?)?
+		.checked_add(signed(short_cost)?)?
+		.checked_sub(signed(notional(short, price, Rounding::Up)?)?)
+}
+
+/// The funding a market's traders have accrued and not settled (positive:
+/// they owe it), from its aggregates: `⌈skew × index⌉ − funding_basis`.
+///
+/// With `n` positions this is at most the sum of the positions' own accrued
+/// funding (each rounded up) and less than `2n` units below it (each basis
+/// term and each position's own figure round up by less than a unit): it
+/// may understate what the traders owe, never overstate it — again the
+/// traders' net PnL comes out overstated, in the pool's favour.
+pub fn market_accrued_funding(skew: i128, index: FixedI128, basis: i128) -> Option<i128> {
+	funding_owed(skew, index)?.checked_sub(basis)
+}
+
+/// Splits `total` into parts proportional to `weights`, each part at most
+/// its weight, summing to `total` exactly.
+///
+/// Each part is `⌊total × weightᵢ / Σweights⌋`; the remainder (less than one
+/// unit per weight) goes to the largest weight (the first of equals), and
+/// only what does not fit there (dust with tiny weights) to the next largest
+/// ones. `None` when `total` exceeds the sum of the weights or on overflow.
+pub fn split_pro_rata(total: Balance, weights: &[Balance]) -> Option<alloc::vec::Vec<Balance>> {
+	let sum = weights.iter().try_fold(0u128, |sum, w| sum.checked_add(*w))?;
+	if total > sum {
+		return None;
+	}
+	let mut parts = alloc::vec::Vec::with_capacity(weights.len());
+	for weight in weights {
+		parts.push(if sum == 0 { 0 } else { mul_div(total, *weight, sum, Rounding::Down)? });
+	}
+	let given = parts.iter().try_fold(0u128, |sum, p| sum.checked_add(*p))?;
+	let mut rest = total.checked_sub(given)?;
+	// Largest weights first; a stable sort keeps equal weights in order.
+	let mut order: alloc::vec::Vec<usize> = (0..weights.len()).collect();
+	order.sort_by(|a, b| weights.get(*b).cmp(&weights.get(*a)));
+	for index in order {
+		if rest == 0 {
+			break;
+		}
+		let (Some(part), Some(weight)) = (parts.get_mut(index), weights.get(index)) else {
+			return None;
+		};
+		let room = weight.checked_sub(*part)?;
+		let more = room.min(rest);
+		*part = part.checked_add(more)?;
+		rest = rest.checked_sub(more)?;
+	}
+	(rest == 0).then_some(parts)
+}
+
 /// The funding rate per block: `clamp(skew / scale, −1, 1) × max_rate`, as a
 /// signed fraction of the price (positive when long-heavy: longs pay).
 pub fn funding_rate(skew: i128, scale: u128, max_rate: Perbill) -> Option<FixedI128> {
@@ -456,6 +533,54 @@ mod tests {
 		assert_eq!(liquidation_price(p(100), 0, 1, m), None);
 	}
 
+	#[test]
+	fn market_pnl_values_each_side_as_one_position() {
+		// Three longs of 1 at 1/2, bought for 1 each (rounded up), are worth
+		// ⌊1.5⌋ together; three shorts of 1 sold for 0 each owe ⌈1.5⌉.
+		let half = Price::from_rational(1, 2);
+		assert_eq!(market_pnl(3, 0, 3, 0, half), Some(1 - 3));
+		assert_eq!(market_pnl(0, 3, 0, 0, half), Some(-2));
+		// Valued one by one they would be worth 0 and owe 3.
+		assert_eq!(value(1, half), Some(0));
+		assert_eq!(value(-1, half), Some(-1));
+		assert_eq!(
+			market_pnl(2_000_000, 1_000_000, dollar(100), dollar(60), p(70)),
+			Some(
+				dollar(140) as i128 - dollar(100) as i128 + dollar(60) as i128 - dollar(70) as i128
+			)
+		);
+		assert_eq!(market_pnl(u128::MAX, 0, 0, 0, p(2)), None);
+	}
+
+	fn dollar(n: u128) -> Balance {
+		n * 1_000_000
+	}
+
+	#[test]
+	fn market_funding_is_the_index_on_the_skew_minus_the_basis() {
+		let index = FixedI128::from_rational(1, 3);
+		// One long of 1 settled at index 0, one long of 2 at 1/3.
+		let basis = funding_basis(1, FixedI128::zero()).unwrap() + funding_basis(2, index).unwrap();
+		assert_eq!(basis, 1);
+		assert_eq!(market_accrued_funding(3, index, basis), Some(0));
+		// The positions themselves owe ⌈1/3⌉ + 0 = 1: the aggregate is lower.
+		assert_eq!(funding_owed(1, index), Some(1));
+	}
+
+	#[test]
+	fn split_pro_rata_is_exact_and_bounded() {
+		assert_eq!(split_pro_rata(10, &[1, 1, 1]), None);
+		assert_eq!(split_pro_rata(0, &[]), Some(vec![]));
+		assert_eq!(split_pro_rata(0, &[0, 0]), Some(vec![0, 0]));
+		assert_eq!(split_pro_rata(100, &[300, 100]), Some(vec![75, 25]));
+		// 10 × 1/3 = 3.33 each: the remainder goes to the first largest.
+		assert_eq!(split_pro_rata(10, &[5, 5, 5]), Some(vec![4, 3, 3]));
+		assert_eq!(split_pro_rata(10, &[5, 9, 5]), Some(vec![2, 6, 2]));
+		// Dust that does not fit the largest spills to the next.
+		assert_eq!(split_pro_rata(2, &[1, 1, 1]), Some(vec![1, 1, 0]));
+		assert_eq!(split_pro_rata(3, &[1, 1, 1]), Some(vec![1, 1, 1]));
+	}
+
 	proptest! {
 		#[test]
 		fn split_skew_fees_never_cost_less(
@@ -510,6 +635,58 @@ mod tests {
 			let (whole, _) = realize(size, cost, size.unsigned_abs(), p(exit)).unwrap();
 			prop_assert_eq!(c1 + c2, cost);
 			prop_assert!(pnl1 + pnl2 <= whole);
+		}
+
+		#[test]
+		fn split_pro_rata_sums_exactly_within_the_weights(
+			weights in proptest::collection::vec(0u128..1_000_000_000_000, 0..16),
+			share in 0u128..=1_000_000,
+		) {
+			let sum: u128 = weights.iter().sum();
+			let total = sum * share / 1_000_000;
+			let parts = split_pro_rata(total, &weights).unwrap();
+			prop_assert_eq!(parts.iter().sum::<u128>(), total);
+			for (part, weight) in parts.iter().zip(weights.iter()) {
+				prop_assert!(part <= weight);
+				// Never further from the exact share than the remainder.
+				let exact = total * weight / sum.max(1);
+				prop_assert!(*part + 16 >= exact);
+			}
+		}
+
+		#[test]
+		fn aggregates_overstate_the_traders_by_less_than_a_unit_per_position(
+			sizes in proptest::collection::vec(-1_000_000_000i128..1_000_000_000, 1..12),
+			entries in proptest::collection::vec(1u128..1_000_000_000_000, 12),
+			indices in proptest::collection::vec(-1_000_000_000_000_000_000i128..1_000_000_000_000_000_000, 12),
+			num in 1u128..1_000_000_000_000,
+			now in -1_000_000_000_000_000_000i128..1_000_000_000_000_000_000,
+		) {
+			let price = Price::from_rational(num, 1_000);
+			let index = FixedI128::from_inner(now);
+			let (mut long, mut short, mut long_cost, mut short_cost, mut basis) = (0, 0, 0, 0, 0);
+			let (mut pnl_sum, mut funding_sum, mut n) = (0i128, 0i128, 0i128);
+			for (i, size) in sizes.iter().copied().filter(|s| *s != 0).enumerate() {
+				let entry = Price::from_rational(entries[i], 1_000);
+				let own = FixedI128::from_inner(indices[i]);
+				let cost = entry_cost(size, entry).unwrap();
+				if size > 0 {
+					long += size.unsigned_abs();
+					long_cost += cost.unsigned_abs();
+				} else {
+					short += size.unsigned_abs();
+					short_cost += cost.unsigned_abs();
+				}
+				basis += funding_basis(size, own).unwrap();
+				pnl_sum += realize(size, cost, size.unsigned_abs(), price).unwrap().0;
+				funding_sum += funding_owed(size, index - own).unwrap();
+				n += 1;
+			}
+			let skew = long as i128 - short as i128;
+			let pnl = market_pnl(long, short, long_cost, short_cost, price).unwrap();
+			let funding = market_accrued_funding(skew, index, basis).unwrap();
+			prop_assert!(pnl >= pnl_sum && pnl - pnl_sum < n.max(1));
+			prop_assert!(funding <= funding_sum && funding_sum - funding < 2 * n.max(1));
 		}
 
 		#[test]

@@ -2,8 +2,14 @@
 //! each glue trait:
 //!
 //! * [`MockOracle`]: prices set by the test, or an unavailability reason;
-//! * [`MockPool`]: a liquidity pool with a capacity limit that moves real
-//!   `pallet-balances` funds from and to [`POOL`];
+//! * [`MockPool`]: the counterparty pool as the real one behaves: its cash
+//!   is the real `pallet-balances` balance of [`POOL`] (less the existential
+//!   deposit); it reserves [`ReserveFactor`] of a market's open-interest
+//!   notional within the market's [`CreditCap`] and the free cash (cash not
+//!   reserved by any market), always accepts a lower reservation, pays
+//!   profits out of its cash and refuses only when the cash is short, and
+//!   accepts bad debt as its loss within [`LossCap`] per market without
+//!   moving money;
 //! * [`MockWaterfall`]: covers up to [`WaterfallCover`] per event out of
 //!   [`WATERFALL`] and records every call;
 //! * [`MockSink`]: moves what it takes to [`INSURANCE`] or [`STAKERS`] and
@@ -24,7 +30,7 @@ use frame_support::{
 	traits::{
 		fungible::{Inspect, Mutate},
 		tokens::Preservation,
-		ConstU128, ConstU32, Get, Hooks,
+		ConstU128, ConstU32, ConstU64, Get, Hooks,
 	},
 	PalletId,
 };
@@ -94,6 +100,7 @@ impl pallet_margin::Config for Test {
 	type MaxMarkets = ConstU32<8>;
 	type MaxPositionsPerAccount = ConstU32<4>;
 	type MaxLiquidationsPerBlock = ConstU32<4>;
+	type MaxWarmupPeriod = ConstU64<1_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MockBenchmarkHelper;
@@ -112,6 +119,8 @@ pub const WATERFALL: u64 = 1001;
 pub const INSURANCE: u64 = 1002;
 /// The mock staker sink's account.
 pub const STAKERS: u64 = 1003;
+/// Where `set_pool_cash` moves the pool's cash to.
+pub const SINKHOLE: u64 = 1004;
 
 pub const BTC: MarketId = 0;
 pub const ETH: MarketId = 1;
@@ -129,11 +138,17 @@ parameter_types! {
 	pub static StakersTake: Permill = Permill::from_percent(100);
 	/// Whether both sinks refuse payments.
 	pub static SinksFail: bool = false;
-	/// The most the pool lets all markets draw together.
-	pub static PoolCapacity: Balance = 1_000_000_000 * DOLLARS;
-	/// Whether the pool refuses to pay profits.
-	pub static PoolPayFails: bool = false;
-	/// Whether the pool refuses collections.
+	/// The share of a market's open-interest notional the pool reserves.
+	pub static ReserveFactor: Permill = Permill::from_percent(50);
+	/// The most each market may have reserved.
+	pub static CreditCap: Balance = 1_000_000_000 * DOLLARS;
+	/// The most bad debt the pool accepts as its loss per market, in all.
+	pub static LossCap: Balance = 0;
+	/// What `max_trader_pnl` answers (`None`: the market is unknown to the
+	/// pool).
+	pub static MaxTraderPnl: Option<Balance> = Some(1_000_000_000 * DOLLARS);
+	/// Whether the pool refuses collections (as the real pool does for a
+	/// market it does not know).
 	pub static PoolCollectFails: bool = false;
 	/// The most the waterfall covers per event.
 	pub static WaterfallCover: Balance = 0;
@@ -182,17 +197,23 @@ pub fn set_price_unavailable(asset: OracleAssetId, reason: PriceUnavailable) {
 	PRICES.with(|p| p.borrow_mut().insert(asset, Err(reason)));
 }
 
-/// What the mock pool was asked to do.
+/// What the mock pool was asked to do (only what it did; a refusal leaves
+/// no record).
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum PoolCall {
-	Draw(MarketId, Balance),
-	Release(MarketId, Balance),
+	/// `reserve(market, open_interest)` set the reservation to the third.
+	Reserve(MarketId, Balance, Balance),
+	/// Paid a profit.
 	Pay(MarketId, Balance),
+	/// Collected.
 	Collect(MarketId, Balance),
+	/// `absorb_loss(market, amount)` accepted the third.
+	AbsorbLoss(MarketId, Balance, Balance),
 }
 
 const POOL_LOG: &[u8] = b":mock:pool";
-const DRAWN: &[u8] = b":mock:drawn";
+const RESERVED: &[u8] = b":mock:reserved";
+const LOSSES: &[u8] = b":mock:losses";
 const WATERFALL_LOG: &[u8] = b":mock:waterfall";
 const SINK_LOG: &[u8] = b":mock:sinks";
 
@@ -202,59 +223,89 @@ fn append<T: Encode + Decode>(key: &[u8], item: T) {
 	unhashed::put(key, &log);
 }
 
-/// Everything the pool was asked, in order.
+/// Everything the pool did, in order.
 pub fn pool_calls() -> Vec<PoolCall> {
 	unhashed::get(POOL_LOG).unwrap_or_default()
 }
 
-/// Capacity drawn per market.
-pub fn pool_drawn() -> BTreeMap<MarketId, Balance> {
-	unhashed::get(DRAWN).unwrap_or_default()
+/// The payments the pool made, in order.
+pub fn pool_payments() -> Vec<(MarketId, Balance)> {
+	pool_calls()
+		.into_iter()
+		.filter_map(|c| match c {
+			PoolCall::Pay(m, a) => Some((m, a)),
+			_ => None,
+		})
+		.collect()
 }
 
-/// `(market, asked, covered)` per waterfall call.
-pub fn waterfall_calls() -> Vec<(MarketId, Balance, Balance)> {
-	unhashed::get(WATERFALL_LOG).unwrap_or_default()
+/// Cash reserved per market.
+pub fn pool_reserved() -> BTreeMap<MarketId, Balance> {
+	unhashed::get(RESERVED).unwrap_or_default()
 }
 
-/// `(sink account, market, kind, taken)` per sink receipt.
-pub fn sink_receipts() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
-	unhashed::get(SINK_LOG).unwrap_or_default()
+/// Cash reserved for `market`.
+pub fn reserved(market: MarketId) -> Balance {
+	pool_reserved().get(&market).copied().unwrap_or_default()
 }
 
-/// A pool with a capacity limit that pays from and collects into [`POOL`].
+/// Bad debt the pool accepted per market.
+pub fn pool_losses() -> BTreeMap<MarketId, Balance> {
+	unhashed::get(LOSSES).unwrap_or_default()
+}
+
+/// The pool's cash: what [`POOL`] holds beyond its existential deposit.
+pub fn pool_cash() -> Balance {
+	Balances::balance(&POOL).saturating_sub(ED)
+}
+
+/// The pool's cash not reserved by any market.
+pub fn pool_free() -> Balance {
+	pool_cash().saturating_sub(pool_reserved().values().sum())
+}
+
+/// Moves the pool's cash down to `cash` (to a far-away account), or mints
+/// it up to `cash`.
+pub fn set_pool_cash(cash: Balance) {
+	let now = pool_cash();
+	if now > cash {
+		Balances::transfer(&POOL, &SINKHOLE, now - cash, Preservation::Preserve).unwrap();
+	} else {
+		Balances::mint_into(&POOL, cash - now).unwrap();
+	}
+}
+
+/// The counterparty pool as the real one behaves (see the module docs).
 pub struct MockPool;
 impl LiquidityProvider<u64> for MockPool {
-	fn available(_market: MarketId) -> Balance {
-		let drawn: Balance = pool_drawn().values().sum();
-		PoolCapacity::get().saturating_sub(drawn)
+	fn available(market: MarketId) -> Balance {
+		CreditCap::get().saturating_sub(reserved(market)).min(pool_free())
 	}
 
-	fn draw(market: MarketId, amount: Balance) -> Result<(), DispatchError> {
-		if amount > Self::available(market) {
-			return Err(DispatchError::Other("pool capacity exceeded"));
+	fn reserve(market: MarketId, open_interest: Balance) -> Result<(), DispatchError> {
+		let target = ReserveFactor::get().mul_ceil(open_interest);
+		let current = reserved(market);
+		if target > current {
+			if target > CreditCap::get() {
+				return Err(DispatchError::Other("credit cap exceeded"));
+			}
+			if target - current > pool_free() {
+				return Err(DispatchError::Other("insufficient free cash"));
+			}
 		}
-		let mut drawn = pool_drawn();
-		*drawn.entry(market).or_default() += amount;
-		unhashed::put(DRAWN, &drawn);
-		append(POOL_LOG, PoolCall::Draw(market, amount));
+		let mut all = pool_reserved();
+		all.insert(market, target);
+		unhashed::put(RESERVED, &all);
+		append(POOL_LOG, PoolCall::Reserve(market, open_interest, target));
 		Ok(())
-	}
-
-	fn release(market: MarketId, amount: Balance) {
-		let mut drawn = pool_drawn();
-		let entry = drawn.entry(market).or_default();
-		*entry = entry.saturating_sub(amount);
-		unhashed::put(DRAWN, &drawn);
-		append(POOL_LOG, PoolCall::Release(market, amount));
 	}
 
 	fn pay(market: MarketId, to: &u64, amount: Balance) -> Result<(), DispatchError> {
 		if amount == 0 {
 			return Ok(());
 		}
-		if PoolPayFails::get() {
-			return Err(DispatchError::Other("pool refuses to pay"));
+		if amount > pool_cash() {
+			return Err(DispatchError::Other("insufficient cash"));
 		}
 		Balances::transfer(&POOL, to, amount, Preservation::Preserve)?;
 		append(POOL_LOG, PoolCall::Pay(market, amount));
@@ -266,12 +317,36 @@ impl LiquidityProvider<u64> for MockPool {
 			return Ok(());
 		}
 		if PoolCollectFails::get() {
-			return Err(DispatchError::Other("pool refuses to collect"));
+			return Err(DispatchError::Other("unknown market"));
 		}
 		Balances::transfer(from, &POOL, amount, Preservation::Preserve)?;
 		append(POOL_LOG, PoolCall::Collect(market, amount));
 		Ok(())
 	}
+
+	fn absorb_loss(market: MarketId, amount: Balance) -> Balance {
+		let mut losses = pool_losses();
+		let taken = losses.entry(market).or_default();
+		let accepted = LossCap::get().saturating_sub(*taken).min(amount);
+		*taken += accepted;
+		unhashed::put(LOSSES, &losses);
+		append(POOL_LOG, PoolCall::AbsorbLoss(market, amount, accepted));
+		accepted
+	}
+
+	fn max_trader_pnl(_market: MarketId) -> Option<Balance> {
+		MaxTraderPnl::get()
+	}
+}
+
+/// `(market, asked, covered)` per waterfall call.
+pub fn waterfall_calls() -> Vec<(MarketId, Balance, Balance)> {
+	unhashed::get(WATERFALL_LOG).unwrap_or_default()
+}
+
+/// `(sink account, market, kind, taken)` per sink receipt.
+pub fn sink_receipts() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
+	unhashed::get(SINK_LOG).unwrap_or_default()
 }
 
 /// A waterfall that covers up to [`WaterfallCover`] per event from
@@ -316,6 +391,21 @@ impl<Who: Get<u64>, Takes: Get<Permill>> RevenueSink<u64> for MockSink<Who, Take
 	}
 }
 
+/// Puts every mock parameter back to its default (the statics are
+/// thread-local and outlive a test).
+fn reset_parameters() {
+	InsuranceTakes::set(Permill::from_percent(100));
+	StakersTake::set(Permill::from_percent(100));
+	SinksFail::set(false);
+	ReserveFactor::set(Permill::from_percent(50));
+	CreditCap::set(1_000_000_000 * DOLLARS);
+	LossCap::set(0);
+	MaxTraderPnl::set(Some(1_000_000_000 * DOLLARS));
+	PoolCollectFails::set(false);
+	WaterfallCover::set(0);
+	WaterfallShortPays::set(0);
+}
+
 /// Sets up the mocks for the benchmarks.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockBenchmarkHelper;
@@ -326,8 +416,13 @@ impl BenchmarkHelper<u64> for MockBenchmarkHelper {
 	}
 
 	fn prepare_liquidity(_market: MarketId, capacity: Balance) {
-		PoolCapacity::mutate(|c| *c = c.saturating_add(capacity));
+		CreditCap::mutate(|c| *c = (*c).max(capacity));
+		MaxTraderPnl::set(Some(capacity));
 		let _ = Balances::mint_into(&POOL, capacity.saturating_add(ED));
+	}
+
+	fn prepare_pool_loss(_market: MarketId, amount: Balance) {
+		LossCap::set(amount);
 	}
 
 	fn prepare_backstop(_market: MarketId, amount: Balance) {
@@ -370,6 +465,7 @@ pub fn eth_params() -> MarketParams {
 pub struct ExtBuilder {
 	balances: Vec<(u64, Balance)>,
 	markets: Vec<(MarketId, MarketParams)>,
+	warmup: Option<ProfitWarmup<u64>>,
 }
 
 impl Default for ExtBuilder {
@@ -382,7 +478,7 @@ impl Default for ExtBuilder {
 			(INSURANCE, ED),
 			(STAKERS, ED),
 		]);
-		Self { balances, markets: vec![(BTC, btc_params()), (ETH, eth_params())] }
+		Self { balances, markets: vec![(BTC, btc_params()), (ETH, eth_params())], warmup: None }
 	}
 }
 
@@ -393,9 +489,26 @@ impl ExtBuilder {
 		self
 	}
 
+	/// The pool starts with `cash` (instead of 100 million dollars).
+	pub fn pool_cash(mut self, cash: Balance) -> Self {
+		for (who, balance) in self.balances.iter_mut() {
+			if *who == POOL {
+				*balance = cash + ED;
+			}
+		}
+		self
+	}
+
+	/// A profit warm-up at genesis.
+	pub fn warmup(mut self, threshold: Balance, period: u64) -> Self {
+		self.warmup = Some(ProfitWarmup { threshold, period });
+		self
+	}
+
 	/// The externalities, at block 1, BTC at 50,000 and ETH at 2,500.
 	pub fn build(self) -> sp_io::TestExternalities {
 		PRICES.with(|p| p.borrow_mut().clear());
+		reset_parameters();
 		insert_price(BTC_ASSET, usd(50_000), usd(50_000), Permill::zero(), 0);
 		insert_price(ETH_ASSET, usd(2_500), usd(2_500), Permill::zero(), 0);
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
@@ -405,6 +518,7 @@ impl ExtBuilder {
 		pallet_margin::GenesisConfig::<Test> {
 			markets: self.markets,
 			fee_split: None,
+			profit_warmup: self.warmup,
 			_config: Default::default(),
 		}
 		.assimilate_storage(&mut storage)
@@ -414,11 +528,18 @@ impl ExtBuilder {
 		ext
 	}
 
-	/// Runs `test`, then checks the pallet's invariants.
+	/// Runs `test`, then checks the pallet's invariants and, as no test run
+	/// this way donates to the pallet account, that it holds exactly its
+	/// ledgers and the buffer.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
 		self.build().execute_with(|| {
 			test();
 			Margin::do_try_state().expect("invariants hold after the test");
+			assert_eq!(
+				Balances::balance(&Margin::account_id()),
+				ledgers() + ED,
+				"the pallet account holds exactly its ledgers and the buffer"
+			);
 		})
 	}
 }
@@ -446,6 +567,15 @@ pub fn accrue_to_block(n: u64) {
 		System::set_block_number(next);
 		Margin::on_initialize(next);
 	}
+}
+
+/// Everything the pallet's ledgers say it holds: collateral plus what every
+/// market holds for others.
+pub fn ledgers() -> Balance {
+	let collateral: Balance = Accounts::<Test>::iter_values().map(|a| a.collateral).sum();
+	let held: Balance =
+		Markets::<Test>::iter_values().map(|m| m.held_for_others().expect("ledgers fit")).sum();
+	collateral + held
 }
 
 /// Free balance of `who` in the settlement asset.

@@ -3,9 +3,9 @@
 //! Trades and liquidations move money inside the pallet account only: a
 //! trader's loss, funding paid and the fee shares are booked to per-market
 //! ledgers (`pool_receivable`, `pending_penalties`, `pending_insurance_fees`,
-//! `pending_staker_fees`) and capacity no longer needed to
-//! `pending_release`. A trader's profit is paid out of the pool's receivable
-//! first and only the rest is asked of the pool (`LiquidityProvider::pay`).
+//! `pending_staker_fees`). A trader's profit is paid out of the pool's
+//! receivable first and only the rest is asked of the pool's cash
+//! (`LiquidityProvider::pay`).
 //! A settlement (the `settle_market` call, or the idle hook each block)
 //! then hands each ledger to its owner. This keeps a liquidation free of
 //! cross-pallet transfers: a handful of storage writes.
@@ -23,8 +23,10 @@ use sp_arithmetic::{traits::Zero, Rounding};
 
 impl<T: Config> Pallet<T> {
 	/// Has the pool pay `amount` for `market`: out of what the pallet holds
-	/// for the pool first, the rest through `LiquidityProvider::pay` into the
-	/// pallet account (checked to arrive in full).
+	/// for the pool first, the rest out of the pool's cash through
+	/// `LiquidityProvider::pay` into the pallet account (checked to arrive in
+	/// full). Fails with `LiquidityPaymentFailed` only when the pool lacks the
+	/// cash.
 	pub(crate) fn pool_pays(
 		id: MarketId,
 		market: &mut MarketInfo,
@@ -95,40 +97,6 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Capacity for `amount` more notional in `market`: taken from what is
-	/// waiting to be released first, the rest drawn from the pool.
-	pub(crate) fn lock_capacity(
-		id: MarketId,
-		market: &mut MarketInfo,
-		amount: Balance,
-	) -> DispatchResult {
-		market.state.locked =
-			market.state.locked.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-		let reused = amount.min(market.state.pending_release);
-		market.state.pending_release = market.state.pending_release.saturating_sub(reused);
-		let rest = amount.saturating_sub(reused);
-		if !rest.is_zero() {
-			T::Liquidity::draw(id, rest).map_err(|error| {
-				log::debug!(target: LOG_TARGET, "pool refused {rest} for market {id}: {error:?}");
-				Error::<T>::InsufficientLiquidity
-			})?;
-		}
-		Ok(())
-	}
-
-	/// Capacity no longer needed in `market`, released at the next
-	/// settlement.
-	pub(crate) fn unlock_capacity(
-		market: &mut MarketInfo,
-		amount: Balance,
-	) -> Result<(), Error<T>> {
-		market.state.locked =
-			market.state.locked.checked_sub(amount).ok_or(Error::<T>::Overflow)?;
-		market.state.pending_release =
-			market.state.pending_release.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-		Ok(())
-	}
-
 	/// Hands `amount` to `S` as `kind`; returns what it took (measured on the
 	/// pallet account, at most `amount`), or `None` if it refused (reported;
 	/// nothing moved).
@@ -152,17 +120,18 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Settles `market`'s pending flows: releases capacity, pays penalties and
-	/// the insurance fee share to `InsuranceSink`, the stakers' share to
-	/// `StakerSink` and everything the pool is owed (plus whatever a sink did
-	/// not take) to the pool. A refused payment stays pending.
+	/// Settles `market`'s pending flows: pays penalties and the insurance
+	/// fee share to `InsuranceSink`, the stakers' share to `StakerSink` and
+	/// everything the pool is owed (plus whatever a sink did not take) to the
+	/// pool. A refused payment stays pending.
 	pub(crate) fn settle_market_state(id: MarketId, market: &mut MarketInfo) -> SettlementOutcome {
 		let mut outcome = SettlementOutcome::default();
-		let state = &mut market.state;
-		if !state.pending_release.is_zero() {
-			T::Liquidity::release(id, state.pending_release);
-			outcome.released = core::mem::take(&mut state.pending_release);
+		if market.state.reserve_stale {
+			// Lowering a reservation never fails; a refusal is logged.
+			let _ = Self::reserve_for(id, &market.state, market.state.last_price, false);
+			market.state.reserve_stale = false;
 		}
+		let state = &mut market.state;
 		let sinks: [(&mut Balance, RevenueKind, bool); 3] = [
 			(&mut state.pending_penalties, RevenueKind::LiquidationPenalty, true),
 			(&mut state.pending_insurance_fees, RevenueKind::TradingFee, true),
@@ -225,7 +194,6 @@ impl<T: Config> Pallet<T> {
 	fn deposit_settled(market: MarketId, outcome: SettlementOutcome) {
 		Self::deposit_event(Event::MarketSettled {
 			market,
-			released: outcome.released,
 			to_insurance: outcome.to_insurance,
 			to_stakers: outcome.to_stakers,
 			to_pool: outcome.to_pool,

@@ -1,46 +1,27 @@
 //! Trading against the pool: open, increase, reduce, close or flip a position
-//! at the oracle price plus a skew-dependent fee.
+//! at the oracle price plus a skew-dependent fee; the pool reserves cash
+//! against the open interest and pays profits out of its cash.
 
 use super::*;
 use crate::{health_impls::Priced, math};
 use backstop_primitives::{MarketId, Price};
-use frame_support::{pallet_prelude::*, traits::Get};
+use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
 use sp_arithmetic::{
 	traits::{CheckedAdd, Saturating},
 	Rounding,
 };
 
 impl<T: Config> Pallet<T> {
-	/// Moves a position of `market` from `old` to `new` size in the open
-	/// interest of its market.
-	pub(crate) fn move_open_interest(
-		state: &mut MarketState,
-		old: i128,
-		new: i128,
-	) -> Result<(), Error<T>> {
-		if old > 0 {
-			state.long_open_interest = state
-				.long_open_interest
-				.checked_sub(old.unsigned_abs())
-				.ok_or(Error::<T>::Overflow)?;
-		} else if old < 0 {
-			state.short_open_interest = state
-				.short_open_interest
-				.checked_sub(old.unsigned_abs())
-				.ok_or(Error::<T>::Overflow)?;
-		}
-		if new > 0 {
-			state.long_open_interest = state
-				.long_open_interest
-				.checked_add(new.unsigned_abs())
-				.ok_or(Error::<T>::Overflow)?;
-		} else if new < 0 {
-			state.short_open_interest = state
-				.short_open_interest
-				.checked_add(new.unsigned_abs())
-				.ok_or(Error::<T>::Overflow)?;
-		}
-		Ok(())
+	/// The `trade` call, in a storage layer of its own (as a dispatchable
+	/// is): an error leaves nothing changed, also when the benchmarks or
+	/// other callers use it directly.
+	pub(crate) fn do_trade(
+		who: &T::AccountId,
+		id: MarketId,
+		delta: i128,
+		acceptable: Price,
+	) -> DispatchResult {
+		with_storage_layer(|| Self::trade_in_layer(who, id, delta, acceptable))
 	}
 
 	/// The `trade` call.
@@ -49,10 +30,14 @@ impl<T: Config> Pallet<T> {
 	/// position's funding; realises the reduced part and opens the rest at the
 	/// oracle price (cost basis rounded up, value rounded down); charges the
 	/// trading fee plus the skew fee and checks the fill price against
-	/// `acceptable`; checks the open-interest cap for trades that raise it;
-	/// checks the account's margin afterwards (initial margin, or maintenance
-	/// margin for trades that only reduce); then moves money and capacity.
-	pub(crate) fn do_trade(
+	/// `acceptable`; moves the position in the market's aggregates and checks
+	/// the open-interest cap for trades that raise it and, for a trade that
+	/// is not only a reduction, the pool's max-PnL cap; checks the account's
+	/// margin afterwards (initial margin, or maintenance margin for trades
+	/// that only reduce); then moves money (profit from the pool, loss and
+	/// fee to the ledgers) and has the pool reserve against the new open
+	/// interest.
+	fn trade_in_layer(
 		who: &T::AccountId,
 		id: MarketId,
 		delta: i128,
@@ -71,12 +56,13 @@ impl<T: Config> Pallet<T> {
 			let held = u32::try_from(account.positions.len()).unwrap_or(u32::MAX);
 			ensure!(held < T::MaxPositionsPerAccount::get(), Error::<T>::TooManyPositions);
 		}
-		let mut position = existing.unwrap_or(Position {
+		let before = existing.unwrap_or(Position {
 			market: id,
 			size: 0,
 			cost: 0,
 			funding_index: market.state.funding_index,
 		});
+		let mut position = before;
 
 		// Which part of the trade reduces the position and which opens.
 		let old_size = position.size;
@@ -138,23 +124,30 @@ impl<T: Config> Pallet<T> {
 			fill
 		};
 
-		// Open interest.
-		let before = market.state.open_interest().ok_or(Error::<T>::Overflow)?;
-		Self::move_open_interest(&mut market.state, old_size, new_size)?;
-		let after = market.state.open_interest().ok_or(Error::<T>::Overflow)?;
-		if after > before {
-			let value = math::notional(after, price, Rounding::Up).ok_or(Error::<T>::Overflow)?;
+		// Open interest and the market's aggregates.
+		let state = &mut market.state;
+		let oi_before = state.open_interest().ok_or(Error::<T>::Overflow)?;
+		let side_before = state.long_open_interest.max(state.short_open_interest);
+		Self::move_position(state, &before, &position)?;
+		let oi_after = state.open_interest().ok_or(Error::<T>::Overflow)?;
+		let side_after = state.long_open_interest.max(state.short_open_interest);
+		if oi_after > oi_before {
+			let value =
+				math::notional(oi_after, price, Rounding::Up).ok_or(Error::<T>::Overflow)?;
 			ensure!(value <= params.max_open_interest, Error::<T>::OpenInterestCapExceeded);
 		}
-		market.state.last_price = price;
+		state.last_price = price;
+		if !reducing {
+			Self::ensure_pnl_cap(id, state, price)?;
+		}
 
 		// Collateral after PnL, funding and fee.
 		let cash = pnl.checked_sub(funding).ok_or(Error::<T>::Overflow)?;
 		let fee_signed = i128::try_from(fee).map_err(|_| Error::<T>::Overflow)?;
+		let net = cash.checked_sub(fee_signed).ok_or(Error::<T>::Overflow)?;
 		let collateral = i128::try_from(account.collateral)
 			.ok()
-			.and_then(|c| c.checked_add(cash))
-			.and_then(|c| c.checked_sub(fee_signed))
+			.and_then(|c| c.checked_add(net))
 			.ok_or(Error::<T>::Overflow)?;
 		ensure!(collateral >= 0, Error::<T>::InsufficientCollateral);
 		account.collateral = collateral.unsigned_abs();
@@ -177,7 +170,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(figures.covers(figures.initial), Error::<T>::BelowInitialMargin);
 		}
 
-		// Money and capacity.
+		// Money, then the pool's reservation against the new open interest.
 		if cash > 0 {
 			Self::pool_pays(id, &mut market, cash.unsigned_abs())?;
 		} else if cash < 0 {
@@ -188,10 +181,12 @@ impl<T: Config> Pallet<T> {
 				.ok_or(Error::<T>::Overflow)?;
 		}
 		Self::book_fee(&mut market, fee)?;
-		Self::unlock_capacity(&mut market, cost_closed.unsigned_abs())?;
-		Self::lock_capacity(id, &mut market, cost_opened.unsigned_abs())?;
+		let adds_risk = !reducing && side_after > side_before;
+		Self::reserve_for(id, &market.state, price, adds_risk)?;
+		market.state.reserve_stale = false;
 
 		Markets::<T>::insert(id, market);
+		let locked = Self::credit_maturing(who, &mut account, net);
 		Self::store_account(who, account);
 		if funding != 0 {
 			Self::deposit_event(Event::FundingSettled {
@@ -210,6 +205,9 @@ impl<T: Config> Pallet<T> {
 			realized_pnl: pnl,
 			size: new_size,
 		});
+		if let Some(event) = locked {
+			Self::deposit_event(event);
+		}
 		Ok(())
 	}
 }

@@ -1,16 +1,20 @@
 //! Types stored, taken as call arguments or emitted by the pallet, and the
 //! hard bounds of the governed parameters.
 
-use backstop_primitives::{Balance, MarketId, OracleAssetId};
+use backstop_primitives::{Balance, MarketId, OracleAssetId, SignedBalance};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::{BoundedVec, Get},
 	CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound, PartialEqNoBound,
 };
 use scale_info::TypeInfo;
-use sp_arithmetic::{FixedI128, FixedU128, Perbill, Permill};
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding,
+	traits::{AtLeast32BitUnsigned, Zero},
+	FixedI128, FixedU128, Perbill, Permill, Rounding,
+};
 
-pub use pallet_margin_runtime_api::{MarketState, MarketStatus};
+pub use pallet_margin_runtime_api::{MarketState, MarketStatus, Withdrawable};
 
 /// Smallest maintenance margin fraction governance may set: 0.1%.
 pub const MIN_MAINTENANCE_MARGIN: Permill = Permill::from_parts(1_000);
@@ -135,14 +139,131 @@ pub struct Position {
 	/// zero in storage.
 	pub size: i128,
 	/// Signed entry notional in micro-dollars (same sign as `size`, or zero
-	/// for dust): the cost basis. Also the pool capacity the position holds.
+	/// for dust): the cost basis. The market's `long_cost` and `short_cost`
+	/// sum its magnitudes.
 	pub cost: i128,
 	/// The market's funding index when this position's funding was last
 	/// settled.
 	pub funding_index: FixedI128,
 }
 
-/// A margin account: collateral and positions, sorted by market.
+/// How the profit warm-up is governed: realised profit above `threshold`
+/// credited in one operation matures linearly over `period` blocks before it
+/// can be withdrawn (it backs margin at once). A `period` of zero disables
+/// the warm-up (the default).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProfitWarmup<BlockNumber> {
+	/// Realised profit (micro-dollars) up to which a credit is withdrawable
+	/// at once; a larger credit matures as a whole.
+	pub threshold: Balance,
+	/// The blocks over which a profit above the threshold matures. Zero: no
+	/// warm-up.
+	pub period: BlockNumber,
+}
+
+/// Realised profit of an account that is still maturing: `amount` was locked
+/// at block `start` and unlocks linearly until block `end`.
+///
+/// The locked part backs margin like any collateral but cannot be withdrawn.
+/// It is never more than the account's collateral: losses, fees and funding
+/// paid are taken from it first.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
+pub struct MaturingProfit<BlockNumber> {
+	/// Locked as of `start` (micro-dollars).
+	pub amount: Balance,
+	/// The block the current line starts at.
+	pub start: BlockNumber,
+	/// The block at which nothing is locked any more.
+	pub end: BlockNumber,
+}
+
+impl<BlockNumber: AtLeast32BitUnsigned + Copy + Default> MaturingProfit<BlockNumber> {
+	/// Nothing maturing.
+	pub fn is_empty(&self) -> bool {
+		self.amount.is_zero()
+	}
+
+	/// What is still locked at `now`: `amount × (end − now) / (end − start)`,
+	/// rounded up (in the protocol's favour); zero from `end` on.
+	pub fn locked_at(&self, now: BlockNumber) -> Balance {
+		if self.amount.is_zero() || now >= self.end {
+			return Zero::zero();
+		}
+		if now <= self.start {
+			return self.amount;
+		}
+		let left: u128 = self.end.saturating_sub(now).unique_saturated_into();
+		let span: u128 = self.end.saturating_sub(self.start).unique_saturated_into();
+		// `0 < left < span`: the result is below `amount`, so it fits.
+		multiply_by_rational_with_rounding(self.amount, left, span, Rounding::Up)
+			.unwrap_or(self.amount)
+			.min(self.amount)
+	}
+
+	/// Restarts the line at `now` with `locked` still locked and the same
+	/// end; nothing maturing when `locked` is zero or the end has passed.
+	fn rebase(&mut self, locked: Balance, now: BlockNumber) {
+		*self = if locked.is_zero() || now >= self.end {
+			Self::default()
+		} else {
+			Self { amount: locked, start: now, end: self.end }
+		};
+	}
+
+	/// Applies an operation's net change of collateral `delta` at `now`,
+	/// with the account's `collateral` after it:
+	///
+	/// * a credit above `warmup.threshold` (with a non-zero period) locks
+	///   what is still locked plus the credit, maturing from `now` to
+	///   `now + period`; a smaller credit is free at once;
+	/// * a debit is taken from the locked profit first;
+	/// * the locked part never exceeds `collateral`.
+	///
+	/// Returns whether the credit was locked.
+	pub fn apply(
+		&mut self,
+		delta: SignedBalance,
+		collateral: Balance,
+		now: BlockNumber,
+		warmup: &ProfitWarmup<BlockNumber>,
+	) -> bool {
+		let locked = self.locked_at(now);
+		let gain = delta.max(0).unsigned_abs();
+		if !warmup.period.is_zero() && gain > warmup.threshold {
+			// A block number saturates only after billions of years of blocks;
+			// what is locked is at most the collateral, so the sum fits.
+			self.end = now.saturating_add(warmup.period);
+			self.rebase(locked.saturating_add(gain).min(collateral), now);
+			return true;
+		}
+		// A debit takes what is locked first, down to nothing; the rest of it
+		// falls on free collateral.
+		let loss = delta.min(0).unsigned_abs();
+		let left = locked.saturating_sub(loss).min(collateral);
+		if left != locked || now >= self.end {
+			self.rebase(left, now);
+		}
+		false
+	}
+}
+
+/// A margin account: collateral, positions sorted by market, and the
+/// realised profit still maturing.
 #[derive(
 	Encode,
 	Decode,
@@ -155,16 +276,25 @@ pub struct Position {
 	MaxEncodedLen,
 )]
 #[scale_info(skip_type_params(MaxPositions))]
-#[codec(mel_bound())]
-pub struct MarginAccount<MaxPositions: Get<u32>> {
-	/// Settled collateral in micro-dollars.
+#[codec(mel_bound(BlockNumber: MaxEncodedLen))]
+pub struct MarginAccount<
+	MaxPositions: Get<u32>,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug + Default,
+> {
+	/// Settled collateral in micro-dollars (maturing profit included).
 	pub collateral: Balance,
 	/// Open positions, at most one per market, sorted by market id.
 	pub positions: BoundedVec<Position, MaxPositions>,
+	/// Realised profit still maturing: part of `collateral` that backs margin
+	/// but cannot be withdrawn yet.
+	pub maturing: MaturingProfit<BlockNumber>,
 }
 
-impl<MaxPositions: Get<u32>> MarginAccount<MaxPositions> {
-	/// Neither collateral nor positions: not worth storing.
+impl<MaxPositions: Get<u32>, BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug + Default>
+	MarginAccount<MaxPositions, BlockNumber>
+{
+	/// Neither collateral nor positions: not worth storing (nothing can be
+	/// maturing without collateral).
 	pub fn is_empty(&self) -> bool {
 		self.collateral == 0 && self.positions.is_empty()
 	}
@@ -195,7 +325,7 @@ impl MarketInfo {
 	/// Whether a settlement would move anything.
 	pub fn has_pending(&self) -> bool {
 		let s = &self.state;
-		s.pending_release != 0
+		s.reserve_stale
 			|| s.pool_receivable != 0
 			|| s.pending_penalties != 0
 			|| s.pending_insurance_fees != 0
@@ -215,8 +345,6 @@ pub struct LiquidationOutcome {
 /// What a settlement of one market moved.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct SettlementOutcome {
-	/// Capacity released to the pool.
-	pub released: Balance,
 	/// Paid to the insurance fund (penalties and fee share).
 	pub to_insurance: Balance,
 	/// Paid to the stakers.
@@ -232,9 +360,17 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Makes `price` the fresh price of `asset` (EMA equal to it, confidence
 	/// zero), bypassing any per-block move limit of the oracle.
 	fn set_price(asset: OracleAssetId, price: backstop_primitives::Price);
-	/// Lets `market` draw at least `capacity` from the liquidity provider and
-	/// gives the pool enough assets to pay profits of that size.
+	/// Makes the pool able to back `market` for `capacity`: at least
+	/// `capacity` of free pool cash (to reserve against open interest and to
+	/// pay profits out of), `market` registered with a credit cap of at least
+	/// `capacity`, a non-zero reserve factor (so that trades really reserve)
+	/// and a max-PnL factor that does not bind for profits up to `capacity`.
+	/// The market's loss cap is zero unless [`Self::prepare_pool_loss`]
+	/// raises it.
 	fn prepare_liquidity(market: MarketId, capacity: Balance);
+	/// Makes the pool accept up to `amount` of bad debt in `market` as its
+	/// loss (`LiquidityProvider::absorb_loss`): the market's loss cap.
+	fn prepare_pool_loss(market: MarketId, amount: Balance);
 	/// Makes the loss waterfall able to cover `amount` of bad debt in
 	/// `market` and the revenue sinks able to receive payments for it.
 	fn prepare_backstop(market: MarketId, amount: Balance);
@@ -244,5 +380,69 @@ pub trait BenchmarkHelper<AccountId> {
 impl<AccountId> BenchmarkHelper<AccountId> for () {
 	fn set_price(_asset: OracleAssetId, _price: backstop_primitives::Price) {}
 	fn prepare_liquidity(_market: MarketId, _capacity: Balance) {}
+	fn prepare_pool_loss(_market: MarketId, _amount: Balance) {}
 	fn prepare_backstop(_market: MarketId, _amount: Balance) {}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const WARMUP: ProfitWarmup<u64> = ProfitWarmup { threshold: 100, period: 10 };
+
+	#[test]
+	fn maturing_profit_unlocks_linearly_rounding_up() {
+		let m = MaturingProfit::<u64> { amount: 1_000, start: 10, end: 20 };
+		assert_eq!(m.locked_at(5), 1_000);
+		assert_eq!(m.locked_at(10), 1_000);
+		assert_eq!(m.locked_at(11), 900);
+		assert_eq!(m.locked_at(19), 100);
+		assert_eq!(m.locked_at(20), 0);
+		assert_eq!(m.locked_at(u64::MAX), 0);
+		let odd = MaturingProfit::<u64> { amount: 10, start: 0, end: 3 };
+		// 10 × 2 / 3 = 6.67, rounded up.
+		assert_eq!(odd.locked_at(1), 7);
+		assert!(MaturingProfit::<u64>::default().is_empty());
+		assert_eq!(MaturingProfit::<u64>::default().locked_at(0), 0);
+	}
+
+	#[test]
+	fn credits_above_the_threshold_lock_and_restart_the_line() {
+		let mut m = MaturingProfit::<u64>::default();
+		// At or below the threshold: free at once.
+		assert!(!m.apply(100, 1_000, 5, &WARMUP));
+		assert!(m.is_empty());
+		assert!(m.apply(500, 1_500, 5, &WARMUP));
+		assert_eq!(m, MaturingProfit { amount: 500, start: 5, end: 15 });
+		// Half matured at 10; a new credit adds to what is still locked.
+		m.apply(300, 1_800, 10, &WARMUP);
+		assert_eq!(m, MaturingProfit { amount: 550, start: 10, end: 20 });
+		// A small credit leaves the line alone.
+		m.apply(50, 1_850, 12, &WARMUP);
+		assert_eq!(m.locked_at(12), 440);
+		// Fully matured: cleared on the next touch.
+		m.apply(0, 1_850, 25, &WARMUP);
+		assert!(m.is_empty());
+	}
+
+	#[test]
+	fn debits_come_out_of_the_locked_profit_first_and_it_never_exceeds_collateral() {
+		let mut m = MaturingProfit::<u64>::default();
+		m.apply(500, 600, 0, &WARMUP);
+		m.apply(-200, 400, 0, &WARMUP);
+		assert_eq!(m, MaturingProfit { amount: 300, start: 0, end: 10 });
+		// A cap from collateral that fell by other means (a withdrawal of
+		// free collateral leaves it, a liquidation may not).
+		m.apply(0, 120, 0, &WARMUP);
+		assert_eq!(m.amount, 120);
+		m.apply(-500, 0, 1, &WARMUP);
+		assert!(m.is_empty());
+	}
+
+	#[test]
+	fn a_zero_period_disables_the_warmup() {
+		let mut m = MaturingProfit::<u64>::default();
+		assert!(!m.apply(1_000_000, 2_000_000, 3, &ProfitWarmup { threshold: 0, period: 0 }));
+		assert!(m.is_empty());
+	}
 }

@@ -53,6 +53,7 @@ pub trait WeightInfo {
 	fn liquidate_one_position() -> Weight;
 	fn settle_market() -> Weight;
 	fn cover_deficit() -> Weight;
+	fn set_profit_warmup() -> Weight;
 	fn on_initialize_funding(m: u32, ) -> Weight;
 }
 
@@ -302,6 +303,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `Margin::ProfitWarmupConfig` (r:0 w:1)
+	/// Proof: `Margin::ProfitWarmupConfig` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Not measured yet: the figures of `set_fee_split` (one value written),
+	/// until the weights are regenerated with `.ci/benchmarks`.
+	fn set_profit_warmup() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 4_903_000 picoseconds.
+		Weight::from_parts(5_589_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Margin::Markets` (r:33 w:32)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(337), added: 2812, mode: `MaxEncodedLen`)
 	/// Storage: `OracleAggregator::Assets` (r:32 w:0)
@@ -395,6 +409,11 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn set_profit_warmup() -> Weight {
+		Weight::from_parts(5_589_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_funding(m: u32, ) -> Weight {
 		Weight::from_parts(6_847_567, 0)

@@ -169,9 +169,9 @@ impl<BlockNumber: PartialOrd + Copy> Protocol<BlockNumber> {
 	/// or the protocol defaulted (the pool took a loss on it) and has not
 	/// been reactivated by governance since.
 	pub fn impaired(&self, now: BlockNumber) -> bool {
-		!self.drawn.is_zero() &&
-			(self.due_at.is_some_and(|due| now > due) ||
-				(self.status != ProtocolStatus::Active && !self.losses.is_zero()))
+		!self.drawn.is_zero()
+			&& (self.due_at.is_some_and(|due| now > due)
+				|| (self.status != ProtocolStatus::Active && !self.losses.is_zero()))
 	}
 }
 

@@ -136,12 +136,14 @@ pub mod reference_oracle {
 	}
 }
 
-/// The loss waterfall: bad debt runs down the insurance fund (the market's
-/// sub-fund, then the global fund), the staking backstop (junior, then
-/// senior) and the shared liquidity pool (up to the market's loss cap), in
-/// that order. What all three leave uncovered is the margin pallet's to
-/// deleverage.
-pub type LossWaterfall = (InsuranceFund, StakingBackstop, SharedLiquidity);
+/// The paying tiers of the loss waterfall: bad debt runs down the insurance
+/// fund (the market's sub-fund, then the global fund) and the staking
+/// backstop (junior, then senior), which pay what they cover into the margin
+/// pallet's account for the pool. The third tier, the shared liquidity pool,
+/// accepts what is left as its loss up to the market's loss cap through
+/// `LiquidityProvider::absorb_loss` (a write-off: no money moves); what all
+/// three leave is the market's deficit, for auto-deleveraging.
+pub type LossWaterfall = (InsuranceFund, StakingBackstop);
 
 parameter_types! {
 	pub const StakingBackstopPalletId: PalletId = PalletId(*b"bk/stake");
@@ -182,15 +184,23 @@ parameter_types! {
 	pub const LiquidityMaxRateSlope: Permill = Permill::from_percent(80);
 	pub const LiquidityMaxMinDeposit: Balance = 10_000 * DOLLARS;
 	pub const LiquidityMaxWithdrawDelay: BlockNumber = 28 * DAYS;
+	pub const LiquidityMaxWithdrawWindow: BlockNumber = 7 * DAYS;
+	/// The longest credit term an external protocol may be given: a year.
+	pub const LiquidityMaxCreditTerm: u32 = 365 * DAYS;
 	/// 365 days of 6-second blocks.
 	pub const BlocksPerYear: u32 = 365 * DAYS;
 }
 
-/// The LP pool: counterparty capital of the perpetual markets and the third
-/// tier of the loss waterfall, with per-protocol credit and loss caps.
+/// The LP pool: the cash counterparty of the perpetual markets and the third
+/// tier of the loss waterfall, with per-protocol credit and loss caps. Its
+/// shares are priced at net asset value, which reads the markets' exposure
+/// from the margin pallet; unsolicited transfers are swept to the insurance
+/// fund.
 impl pallet_shared_liquidity::Config for Runtime {
 	type Currency = Settlement;
 	type AdminOrigin = RiskAdmin;
+	type Exposure = Margin;
+	type ExcessSink = InsuranceFund;
 	type PalletId = SharedLiquidityPalletId;
 	type MaxProtocols = ConstU32<32>;
 	type MaxWithdrawRequests = ConstU32<8>;
@@ -200,12 +210,20 @@ impl pallet_shared_liquidity::Config for Runtime {
 	type MaxRateSlope = LiquidityMaxRateSlope;
 	type MaxMinDeposit = LiquidityMaxMinDeposit;
 	type MaxWithdrawDelay = LiquidityMaxWithdrawDelay;
+	type MaxWithdrawWindow = LiquidityMaxWithdrawWindow;
+	type MaxCreditTerm = LiquidityMaxCreditTerm;
 	type BlocksPerYear = BlocksPerYear;
 	type WeightInfo = pallet_shared_liquidity::weights::SubstrateWeight<Runtime>;
+	/// The benchmark preset has no markets: the margin pallet's exposure
+	/// loop is empty there and the pool's own loops are the worst case.
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
 }
 
 parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
+	/// The longest warm-up governance may give realised profit: a week.
+	pub const MarginMaxWarmupPeriod: BlockNumber = 7 * DAYS;
 }
 
 /// Cross-margined perpetual accounts. Prices come from the oracle aggregator,
@@ -225,6 +243,7 @@ impl pallet_margin::Config for Runtime {
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositionsPerAccount = ConstU32<16>;
 	type MaxLiquidationsPerBlock = ConstU32<16>;
+	type MaxWarmupPeriod = MarginMaxWarmupPeriod;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::MarginBenchmarkHelper;
@@ -267,17 +286,32 @@ pub mod benchmark_helpers {
 			let _ = SharedLiquidity::deposit(RuntimeOrigin::signed(lp), capacity);
 			let terms = pallet_shared_liquidity::ProtocolTerms {
 				credit_cap: capacity,
-				// The pool absorbs nothing in the benchmarks: the waterfall
-				// covers exactly what `prepare_backstop` provides.
+				// The pool accepts no loss unless `prepare_pool_loss` says so:
+				// the waterfall covers exactly what `prepare_backstop` provides.
 				loss_cap: 0,
-				base_rate: Permill::zero(),
-				rate_slope: Permill::zero(),
+				reserve_factor: Permill::from_percent(20),
+				max_pnl_factor: Permill::one(),
+				..Default::default()
 			};
 			let id = pallet_shared_liquidity::ProtocolId::Market(market);
 			if SharedLiquidity::protocol_info(id.clone()).is_some() {
 				let _ = SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms);
 			} else {
 				let _ = SharedLiquidity::register_protocol(RuntimeOrigin::root(), id, terms);
+			}
+		}
+
+		fn prepare_pool_loss(market: MarketId, amount: Balance) {
+			let id = pallet_shared_liquidity::ProtocolId::Market(market);
+			if let Some(info) = SharedLiquidity::protocol_info(id.clone()) {
+				let terms = pallet_shared_liquidity::ProtocolTerms {
+					credit_cap: info.credit_cap,
+					loss_cap: amount.min(LiquidityMaxLossCap::get()),
+					reserve_factor: info.reserve_factor,
+					max_pnl_factor: info.max_pnl_factor,
+					..Default::default()
+				};
+				let _ = SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms);
 			}
 		}
 

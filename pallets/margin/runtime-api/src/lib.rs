@@ -2,8 +2,10 @@
 //!
 //! Read access for the node and for polkadot.js (`api.call.marginApi.*`) to
 //! what a trader or a keeper needs to know about an account (equity,
-//! requirements, health, liquidation prices, whether it can be liquidated)
-//! and to the state of each perpetual market.
+//! requirements, health, liquidation prices, whether it can be liquidated,
+//! what it may withdraw and the profit still maturing) and to the state of
+//! each perpetual market (including the traders' net PnL against the pool
+//! and the pool's max-PnL cap).
 //!
 //! Units follow `backstop-primitives`: amounts are in the settlement asset's
 //! smallest unit (micro-dollars), sizes in millionths of the base asset,
@@ -51,12 +53,28 @@ pub enum MarketStatus {
 }
 
 /// The moving state of one market, as stored by the pallet.
+///
+/// Besides open interest it keeps three aggregates over the market's
+/// positions so that the traders' net unrealized PnL and accrued funding can
+/// be valued in O(1), without iterating accounts: `long_cost`, `short_cost`
+/// and `funding_basis` (the pallet's `try_state` checks them against the
+/// sums over positions exactly).
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
 pub struct MarketState {
 	/// Sum of all long sizes (millionths of the base asset).
 	pub long_open_interest: u128,
 	/// Sum of the magnitudes of all short sizes (millionths of the base asset).
 	pub short_open_interest: u128,
+	/// Sum of the cost bases (entry notionals, micro-dollars) of all long
+	/// positions.
+	pub long_cost: Balance,
+	/// Sum of the magnitudes of the cost bases of all short positions.
+	pub short_cost: Balance,
+	/// Sum over all positions of `⌈size × funding index at the position's
+	/// last settlement⌉` (micro-dollars): the funding the positions would owe
+	/// from index zero to their snapshots. The market's accrued, unsettled
+	/// funding is `⌈skew × funding_index⌉ − funding_basis`.
+	pub funding_basis: SignedBalance,
 	/// Cumulative funding in dollars per whole base unit; a long of size `s`
 	/// owes `s × (index now − index at its last settlement)` micro-dollars
 	/// (negative: it is owed).
@@ -67,12 +85,6 @@ pub struct MarketState {
 	/// The last fresh oracle price the pallet saw for this market (zero
 	/// before the first one).
 	pub last_price: Price,
-	/// Pool capacity backing the open positions: the sum of the positions'
-	/// entry notionals.
-	pub locked: Balance,
-	/// Capacity no longer needed, to be released to the pool at the next
-	/// settlement.
-	pub pending_release: Balance,
 	/// Money held in the pallet account that belongs to the liquidity pool
 	/// (traders' losses and funding, the LP share of fees, waterfall
 	/// payments), to be collected by the pool at the next settlement.
@@ -83,9 +95,13 @@ pub struct MarketState {
 	pub pending_insurance_fees: Balance,
 	/// The stakers' share of trading fees, held.
 	pub pending_staker_fees: Balance,
-	/// Bad debt the loss waterfall could not cover: the pool's unresolved
-	/// loss, left to auto-deleveraging and governance.
+	/// Bad debt that neither the loss waterfall nor the pool's loss cap
+	/// absorbed: left to auto-deleveraging and governance.
 	pub deficit: Balance,
+	/// A liquidation lowered the open interest: the pool's reservation is
+	/// brought down to it at the next settlement (the idle hook's, each
+	/// block), which keeps a liquidation free of calls into the pool.
+	pub reserve_stale: bool,
 }
 
 impl MarketState {
@@ -118,6 +134,37 @@ pub struct MarketSummary<Params> {
 	pub skew: i128,
 	/// Gross open interest valued at the last fresh price (micro-dollars).
 	pub open_interest_notional: Balance,
+	/// The traders' net unrealized PnL minus their accrued funding at the
+	/// fresh oracle price (positive: the pool would owe them if every
+	/// position closed now), rounded in the pool's favour (it may overstate
+	/// the traders' profit by a unit or two per position, never understate
+	/// it). `None` when the market has open interest and no usable price.
+	pub trader_pnl: Option<SignedBalance>,
+	/// The most net unrealized profit the pool lets this market's traders
+	/// hold (its max-PnL factor of what the market may use of the pool);
+	/// `None` when the pool does not know the market.
+	pub max_trader_pnl: Option<Balance>,
+	/// `trader_pnl > max_trader_pnl`: the market accepts no risk-increasing
+	/// trade until the traders' profit falls back under the cap.
+	pub pnl_cap_exceeded: bool,
+}
+
+/// What an account may withdraw now, and the realised profit still maturing.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, TypeInfo)]
+pub struct Withdrawable {
+	/// The account's collateral once its accrued funding is settled (what a
+	/// withdrawal settles first).
+	pub collateral: Balance,
+	/// The most `withdraw` would pay now: the collateral not locked by
+	/// maturing profit, and no more than keeps the account at its initial
+	/// margin counting unrealized PnL only when it is a loss.
+	pub withdrawable: Balance,
+	/// Realised profit still locked by the warm-up: it backs margin but
+	/// cannot be withdrawn yet. It unlocks linearly until `matures_at`.
+	pub maturing: Balance,
+	/// The block at which the maturing profit is fully unlocked; `None` when
+	/// nothing is maturing.
+	pub matures_at: Option<u32>,
 }
 
 /// One position of an account, valued at the current oracle price.
@@ -214,5 +261,9 @@ sp_api::decl_runtime_apis! {
 
 		/// Every market id.
 		fn markets() -> Vec<MarketId>;
+
+		/// What `who` may withdraw now (after settling its funding), and the
+		/// realised profit still maturing under the warm-up.
+		fn withdrawable(who: AccountId) -> Result<Withdrawable, HealthError>;
 	}
 }

@@ -6,6 +6,7 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::Mutate, tokens::Fortitude, tokens::Precision, tokens::Preservation},
 };
+use pallet_margin_runtime_api::Withdrawable;
 use sp_runtime::{DispatchError, TokenError};
 
 #[test]
@@ -88,17 +89,41 @@ fn withdraw_keeps_initial_margin() {
 }
 
 #[test]
-fn withdraw_counts_unrealised_profit_but_pays_only_collateral() {
+fn unrealised_profit_never_backs_a_withdrawal() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, dollars(10_000));
 		trade(ALICE, BTC, UNIT);
 		set_price(BTC_ASSET, usd(60_000));
-		// Equity 19,950; requirement 6,000; but only 9,950 is collateral.
+		// Equity 19,950 covers the 6,000 requirement many times, but the
+		// 10,000 of unrealised profit does not count: 9,950 - 6,000 may go.
+		assert_eq!(equity(ALICE), dollars(19_950) as i128);
+		assert_eq!(Margin::withdrawable(&ALICE).unwrap().withdrawable, dollars(3_950));
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(3_950) + 1),
+			Error::<Test>::BelowInitialMargin
+		);
 		assert_noop!(
 			Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(9_950) + 1),
 			Error::<Test>::InsufficientCollateral
 		);
-		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(9_950)));
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(3_950)));
+	});
+}
+
+#[test]
+fn unrealised_loss_does_reduce_what_can_be_withdrawn() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		trade(ALICE, BTC, UNIT);
+		set_price(BTC_ASSET, usd(48_000));
+		// 9,950 - 2,000 of loss - 4,800 required.
+		assert_eq!(Margin::withdrawable(&ALICE).unwrap().withdrawable, dollars(3_150));
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(3_150) + 1),
+			Error::<Test>::BelowInitialMargin
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(3_150)));
+		assert_eq!(Margin::withdrawable(&ALICE).unwrap().withdrawable, 0);
 	});
 }
 
@@ -198,5 +223,251 @@ fn ledgers_above_the_account_are_refused_not_paid() {
 			Error::<Test>::LedgerExceedsAccount
 		);
 		assert!(Margin::do_try_state().is_err());
+	});
+}
+
+#[test]
+fn realised_profit_above_the_threshold_matures_before_it_can_leave() {
+	ExtBuilder::default().warmup(dollars(1_000), 100).build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		trade(ALICE, BTC, UNIT);
+		set_price(BTC_ASSET, usd(60_000));
+		trade(ALICE, BTC, -UNIT);
+		// 10,000 of profit less the 60 dollars of fee, locked from block 1
+		// to block 101.
+		let profit = dollars(10_000) - dollars(60);
+		System::assert_last_event(
+			Event::<Test>::ProfitLocked {
+				who: ALICE,
+				amount: profit,
+				locked: profit,
+				matures_at: 101,
+			}
+			.into(),
+		);
+		let account = Accounts::<Test>::get(ALICE).unwrap();
+		assert_eq!(account.maturing, MaturingProfit { amount: profit, start: 1, end: 101 });
+		assert_eq!(collateral(ALICE), dollars(9_950) + profit);
+		// It backs margin at once: a new position needs no new deposit.
+		assert_eq!(equity(ALICE), (dollars(9_950) + profit) as i128);
+		assert_eq!(
+			Margin::withdrawable(&ALICE),
+			Ok(Withdrawable {
+				collateral: dollars(9_950) + profit,
+				withdrawable: dollars(9_950),
+				maturing: profit,
+				matures_at: Some(101),
+			})
+		);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(9_950) + 1),
+			Error::<Test>::ProfitMaturing
+		);
+		// Half of it matures by block 51.
+		run_to_block(51);
+		let free = Margin::withdrawable(&ALICE).unwrap();
+		assert_eq!(free.maturing, profit / 2);
+		assert_eq!(free.withdrawable, dollars(9_950) + profit / 2);
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), free.withdrawable + 1),
+			Error::<Test>::ProfitMaturing
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), free.withdrawable));
+		// All of it by block 101.
+		run_to_block(101);
+		assert_eq!(
+			Margin::withdrawable(&ALICE),
+			Ok(Withdrawable {
+				collateral: profit / 2,
+				withdrawable: profit / 2,
+				maturing: 0,
+				matures_at: None,
+			})
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), profit / 2));
+		assert!(!Accounts::<Test>::contains_key(ALICE));
+	});
+}
+
+#[test]
+fn small_profits_are_free_at_once_and_new_ones_restart_the_line() {
+	ExtBuilder::default().warmup(dollars(1_000), 100).build_and_execute(|| {
+		deposit(ALICE, dollars(100_000));
+		trade(ALICE, BTC, 2 * UNIT);
+		// Half a BTC closed 500 up, less 25.5 of fee: under the threshold.
+		set_price(BTC_ASSET, usd(51_000));
+		trade(ALICE, BTC, -UNIT / 2);
+		assert!(Accounts::<Test>::get(ALICE).unwrap().maturing.is_empty());
+		// 5,000 up on the next half, less 30 of fee: locked until 101.
+		set_price(BTC_ASSET, usd(60_000));
+		trade(ALICE, BTC, -UNIT / 2);
+		let first = dollars(5_000) - dollars(30);
+		assert_eq!(
+			Accounts::<Test>::get(ALICE).unwrap().maturing,
+			MaturingProfit { amount: first, start: 1, end: 101 }
+		);
+		// At block 51 half is left; another profit adds to it and the whole
+		// matures from now. (The BTC left owed 0.3 dollars of funding.)
+		run_to_block(51);
+		trade(ALICE, BTC, -UNIT / 2);
+		let second = dollars(5_000) - dollars(30) - 300_000;
+		assert_eq!(
+			Accounts::<Test>::get(ALICE).unwrap().maturing,
+			MaturingProfit { amount: first / 2 + second, start: 51, end: 151 }
+		);
+		System::assert_last_event(
+			Event::<Test>::ProfitLocked {
+				who: ALICE,
+				amount: second,
+				locked: first / 2 + second,
+				matures_at: 151,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn losses_come_out_of_maturing_profit_first() {
+	ExtBuilder::default().warmup(0, 100).build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		trade(ALICE, BTC, UNIT);
+		set_price(BTC_ASSET, usd(52_000));
+		trade(ALICE, BTC, -UNIT);
+		let profit = dollars(2_000) - dollars(52);
+		assert_eq!(Accounts::<Test>::get(ALICE).unwrap().maturing.amount, profit);
+		// A losing round trip: its loss and fees are taken from the locked
+		// profit first.
+		trade(ALICE, BTC, UNIT);
+		set_price(BTC_ASSET, usd(51_000));
+		trade(ALICE, BTC, -UNIT);
+		let lost = dollars(1_000) + dollars(52) + dollars(51);
+		assert_eq!(Accounts::<Test>::get(ALICE).unwrap().maturing.amount, profit - lost);
+		// The fee of an opening trade too.
+		trade(ALICE, BTC, UNIT);
+		assert_eq!(
+			Accounts::<Test>::get(ALICE).unwrap().maturing.amount,
+			profit - lost - dollars(51)
+		);
+	});
+}
+
+#[test]
+fn set_profit_warmup_works_within_its_bounds() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_eq!(ProfitWarmupConfig::<Test>::get(), ProfitWarmup { threshold: 0, period: 0 });
+		assert_ok!(Margin::set_profit_warmup(RuntimeOrigin::root(), dollars(5_000), 1_000));
+		System::assert_last_event(
+			Event::<Test>::ProfitWarmupUpdated {
+				warmup: ProfitWarmup { threshold: dollars(5_000), period: 1_000 },
+			}
+			.into(),
+		);
+		assert_noop!(
+			Margin::set_profit_warmup(RuntimeOrigin::root(), 0, 1_001),
+			Error::<Test>::WarmupPeriodTooLong
+		);
+		assert_noop!(
+			Margin::set_profit_warmup(RuntimeOrigin::signed(ALICE), 0, 10),
+			DispatchError::BadOrigin
+		);
+		// Switching it off.
+		assert_ok!(Margin::set_profit_warmup(RuntimeOrigin::root(), 0, 0));
+	});
+}
+
+#[test]
+fn funding_received_on_withdrawal_matures_too() {
+	ExtBuilder::default().warmup(0, 10).build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		deposit(BOB, dollars(20_000));
+		trade(ALICE, BTC, UNIT);
+		trade(BOB, BTC, -2 * UNIT);
+		accrue_to_block(11);
+		// Ten blocks of funding received: 0.05 dollars, locked until 21.
+		assert_eq!(Margin::withdrawable(&ALICE).unwrap().maturing, 50_000);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(1)));
+		System::assert_has_event(
+			Event::<Test>::ProfitLocked {
+				who: ALICE,
+				amount: 50_000,
+				locked: 50_000,
+				matures_at: 21,
+			}
+			.into(),
+		);
+		assert_eq!(
+			Accounts::<Test>::get(ALICE).unwrap().maturing,
+			MaturingProfit { amount: 50_000, start: 11, end: 21 }
+		);
+	});
+}
+
+#[test]
+fn a_donation_to_the_pallet_account_breaks_no_invariant() {
+	ExtBuilder::default().build().execute_with(|| {
+		deposit(ALICE, dollars(100));
+		assert_ok!(Balances::transfer(&BOB, &Margin::account_id(), 1, Preservation::Preserve));
+		assert_ok!(Margin::do_try_state());
+		// It is never counted: Alice withdraws what is hers, no more.
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(100) + 1),
+			Error::<Test>::InsufficientCollateral
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(100)));
+		assert_eq!(pallet_balance(), ED + 1);
+		assert_ok!(Margin::do_try_state());
+	});
+}
+
+#[test]
+fn withdrawable_matches_what_withdraw_accepts() {
+	ExtBuilder::default().warmup(dollars(100), 50).build_and_execute(|| {
+		assert_eq!(
+			Margin::withdrawable(&ALICE),
+			Err(pallet_margin_runtime_api::HealthError::NoAccount)
+		);
+		deposit(ALICE, dollars(20_000));
+		deposit(BOB, dollars(40_000));
+		trade(ALICE, BTC, UNIT);
+		trade(ALICE, ETH, -4 * UNIT);
+		trade(BOB, BTC, -2 * UNIT);
+		set_price(BTC_ASSET, usd(53_000));
+		trade(ALICE, BTC, -UNIT / 2);
+		set_price(ETH_ASSET, usd(2_600));
+		accrue_to_block(7);
+		assert!(Margin::withdrawable(&ALICE).unwrap().maturing > 0);
+		for who in [ALICE, BOB] {
+			let w = Margin::withdrawable(&who).unwrap();
+			let free = w.withdrawable;
+			assert!(free > 0);
+			let binding = if free == w.collateral - w.maturing {
+				Error::<Test>::ProfitMaturing
+			} else {
+				Error::<Test>::BelowInitialMargin
+			};
+			assert_noop!(Margin::withdraw(RuntimeOrigin::signed(who), free + 1), binding);
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(who), free));
+			assert_eq!(Margin::withdrawable(&who).unwrap().withdrawable, 0);
+		}
+	});
+}
+
+#[test]
+fn maturing_profit_binds_with_positions_open() {
+	ExtBuilder::default().warmup(0, 50).build_and_execute(|| {
+		deposit(ALICE, dollars(100_000));
+		trade(ALICE, BTC, 2 * UNIT);
+		set_price(BTC_ASSET, usd(60_000));
+		trade(ALICE, BTC, -UNIT);
+		// 10,000 up less 60 of fee, all locked; 1 BTC open needs 6,000.
+		let w = Margin::withdrawable(&ALICE).unwrap();
+		assert_eq!(w.maturing, dollars(9_940));
+		assert_eq!(w.withdrawable, w.collateral - dollars(9_940));
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), w.withdrawable + 1),
+			Error::<Test>::ProfitMaturing
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), w.withdrawable));
 	});
 }

@@ -124,3 +124,79 @@ fn market_summary_and_open_interest() {
 		assert_eq!(<Margin as RiskExposure>::open_interest(BTC), dollars(150_000));
 	});
 }
+
+#[test]
+fn market_summary_reports_the_traders_pnl_against_the_pool() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		deposit(BOB, dollars(20_000));
+		trade(ALICE, BTC, UNIT);
+		trade(BOB, BTC, -2 * UNIT);
+		set_price(BTC_ASSET, usd(49_000));
+		// Alice -1,000, Bob +2,000.
+		let summary = Margin::market_summary(BTC).unwrap();
+		assert_eq!(summary.trader_pnl, Some(dollars(1_000) as i128));
+		assert_eq!(summary.max_trader_pnl, Some(dollars(1_000_000_000)));
+		assert!(!summary.pnl_cap_exceeded);
+		assert_eq!(summary.state.long_cost, dollars(50_000));
+		assert_eq!(summary.state.short_cost, dollars(100_000));
+		MaxTraderPnl::set(Some(dollars(999)));
+		assert!(Margin::market_summary(BTC).unwrap().pnl_cap_exceeded);
+		MaxTraderPnl::set(None);
+		let summary = Margin::market_summary(BTC).unwrap();
+		assert_eq!((summary.max_trader_pnl, summary.pnl_cap_exceeded), (None, false));
+		set_price_unavailable(BTC_ASSET, PriceUnavailable::Stale);
+		assert_eq!(Margin::market_summary(BTC).unwrap().trader_pnl, None);
+		// ETH has no open interest: nothing to value.
+		set_price_unavailable(ETH_ASSET, PriceUnavailable::Stale);
+		assert_eq!(Margin::market_summary(ETH).unwrap().trader_pnl, Some(0));
+	});
+}
+
+#[test]
+fn counterparty_exposure_values_pnl_funding_and_receivables() {
+	use backstop_primitives::{CounterpartyExposure, MarketExposure};
+	ExtBuilder::default().build_and_execute(|| {
+		assert_eq!(Margin::total_exposure(), Ok(MarketExposure::default()));
+		assert_eq!(Margin::market_exposure(42), Ok(MarketExposure::default()));
+		deposit(ALICE, dollars(20_000));
+		deposit(BOB, dollars(20_000));
+		trade(ALICE, BTC, 3 * UNIT);
+		trade(BOB, BTC, -UNIT);
+		trade(BOB, ETH, 4 * UNIT);
+		// Long-heavy: ten blocks of 0.01 dollar per BTC owed by the longs.
+		accrue_to_block(11);
+		set_price(BTC_ASSET, usd(51_000));
+		let btc = Margin::market_exposure(BTC).unwrap();
+		// Longs +3,000, short -1,000; funding 0.1 on the skew of 2 BTC.
+		assert_eq!(btc.trader_pnl, (dollars(2_000) - 200_000) as i128);
+		assert_eq!(btc.receivable, market(BTC).state.pool_receivable);
+		// The positions' own figures sum to no more than the aggregate.
+		let summed: i128 = [ALICE, BOB]
+			.iter()
+			.flat_map(|who| Margin::account_health(who).unwrap().positions)
+			.filter(|p| p.market == BTC)
+			.map(|p| p.unrealized_pnl - p.accrued_funding)
+			.sum();
+		assert!(summed <= btc.trader_pnl && btc.trader_pnl - summed < 6);
+		let eth = Margin::market_exposure(ETH).unwrap();
+		assert_eq!(Margin::total_exposure(), Ok(btc.checked_add(&eth).unwrap()));
+		// No usable price, no valuation: also for the total.
+		set_price_unavailable(ETH_ASSET, PriceUnavailable::CircuitBreakerHeld);
+		assert_eq!(Margin::market_exposure(ETH), Err(PriceUnavailable::CircuitBreakerHeld));
+		assert_eq!(Margin::total_exposure(), Err(PriceUnavailable::CircuitBreakerHeld));
+		// A halted market with a price is valued; without one it is not.
+		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Halted));
+		assert_eq!(Margin::market_exposure(BTC), Ok(btc));
+		set_price_unavailable(BTC_ASSET, PriceUnavailable::Stale);
+		assert_eq!(Margin::market_exposure(BTC), Err(PriceUnavailable::Stale));
+		// Closed out, a market needs no price at all.
+		set_price(ETH_ASSET, usd(2_500));
+		set_price(BTC_ASSET, usd(51_000));
+		trade(BOB, ETH, -4 * UNIT);
+		set_price_unavailable(ETH_ASSET, PriceUnavailable::Stale);
+		let eth = Margin::market_exposure(ETH).unwrap();
+		assert_eq!(eth.trader_pnl, 0);
+		assert_eq!(eth.receivable, market(ETH).state.pool_receivable);
+	});
+}

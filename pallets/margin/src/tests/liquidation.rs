@@ -81,13 +81,18 @@ fn solvent_liquidation_pays_reward_and_penalty_from_equity() {
 		assert_eq!(position(ALICE, BTC), None);
 		assert_eq!(collateral(KEEPER), dollars(205));
 		let state = market(BTC).state;
-		assert_eq!((state.long_open_interest, state.locked), (0, 0));
-		assert_eq!(state.pending_release, dollars(50_000));
+		assert_eq!((state.long_open_interest, state.long_cost, state.funding_basis), (0, 0, 0));
+		// The reservation follows the open interest down at the next
+		// settlement: the liquidation itself does not call the pool.
+		assert_eq!(reserved(BTC), dollars(25_000));
+		assert!(state.reserve_stale);
 		assert_eq!(state.pending_penalties, dollars(410));
 		assert_eq!(state.pool_receivable, dollars(35 + 9_000));
 		assert!(waterfall_calls().is_empty());
 		// The penalty reaches the insurance fund at the next settlement.
 		run_to_block(2);
+		assert_eq!(reserved(BTC), 0);
+		assert!(!market(BTC).state.reserve_stale);
 		assert!(sink_receipts().contains(&(
 			INSURANCE,
 			BTC,
@@ -139,6 +144,7 @@ fn bad_debt_goes_to_the_waterfall_and_the_rest_becomes_a_deficit() {
 			Event::<Test>::BadDebtCovered {
 				market: BTC,
 				covered: dollars(2_000),
+				written_off: 0,
 				uncovered: dollars(3_050),
 			},
 			Event::<Test>::DeficitRecorded {
@@ -189,51 +195,219 @@ fn a_fully_covered_shortfall_leaves_the_market_active() {
 		set_price(BTC_ASSET, usd(35_000));
 		assert_ok!(liquidate(KEEPER, ALICE));
 		System::assert_has_event(
-			Event::<Test>::BadDebtCovered { market: BTC, covered: dollars(5_050), uncovered: 0 }
-				.into(),
+			Event::<Test>::BadDebtCovered {
+				market: BTC,
+				covered: dollars(5_050),
+				written_off: 0,
+				uncovered: 0,
+			}
+			.into(),
 		);
 		assert_eq!(market(BTC).status, MarketStatus::Active);
 		assert_eq!(market(BTC).state.deficit, 0);
 		assert!(!margin_events()
 			.iter()
 			.any(|e| matches!(e, Event::<Test>::DeficitRecorded { .. })));
+		// The pool was not asked to write anything off.
+		assert!(!pool_calls().iter().any(|c| matches!(c, PoolCall::AbsorbLoss(..))));
 	});
 }
 
 #[test]
-fn bad_debt_is_booked_to_the_largest_losing_market() {
+fn bad_debt_is_split_across_the_losing_markets_pro_rata() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, dollars(10_000));
 		trade(ALICE, BTC, UNIT);
 		trade(ALICE, ETH, 10 * UNIT);
-		// BTC loses 10,000, ETH 5,000; equity 9,925 - 15,000.
+		// BTC loses 10,000, ETH 5,000; equity 9,925 - 15,000 = -5,075.
 		set_price(BTC_ASSET, usd(40_000));
 		set_price(ETH_ASSET, usd(2_000));
 		assert_ok!(liquidate(KEEPER, ALICE));
-		assert_eq!(waterfall_calls(), vec![(BTC, dollars(5_075), 0)]);
-		assert_eq!(market(BTC).state.deficit, dollars(5_075));
-		assert_eq!(market(BTC).status, MarketStatus::ReduceOnly);
-		assert_eq!(market(ETH).state.deficit, 0);
-		assert_eq!(market(ETH).status, MarketStatus::Active);
-		// The smaller loss was taken in full, the larger one last.
-		assert_eq!(market(ETH).state.pool_receivable, dollars(5_000) + dollars(17) + DOLLARS / 2);
-		assert_eq!(market(BTC).state.pool_receivable, dollars(35 + 4_925));
+		// Two thirds and one third; the unit of rounding to the larger loser.
+		let btc = 3_383_333_334;
+		let eth = 1_691_666_666;
+		assert_eq!(btc + eth, dollars(5_075));
+		assert_eq!(waterfall_calls(), vec![(BTC, btc, 0), (ETH, eth, 0)]);
+		for (id, share) in [(BTC, btc), (ETH, eth)] {
+			System::assert_has_event(
+				Event::<Test>::BadDebtReferred { market: id, account: ALICE, amount: share }.into(),
+			);
+			System::assert_has_event(
+				Event::<Test>::BadDebtCovered {
+					market: id,
+					covered: 0,
+					written_off: 0,
+					uncovered: share,
+				}
+				.into(),
+			);
+			assert_eq!(market(id).state.deficit, share);
+			assert_eq!(market(id).status, MarketStatus::ReduceOnly);
+		}
+		System::assert_has_event(
+			Event::<Test>::Liquidated {
+				who: ALICE,
+				liquidator: Some(KEEPER),
+				equity: -(dollars(5_075) as i128),
+				maintenance_requirement: dollars(3_000),
+				reward: 0,
+				penalty: 0,
+				bad_debt: dollars(5_075),
+			}
+			.into(),
+		);
+		// Each market's receivable gets what the collateral paid for it.
+		assert_eq!(market(BTC).state.pool_receivable, dollars(35) + dollars(10_000) - btc);
+		assert_eq!(
+			market(ETH).state.pool_receivable,
+			dollars(17) + DOLLARS / 2 + dollars(5_000) - eth
+		);
 	});
 }
 
 #[test]
-fn profits_are_paid_before_losses_are_taken() {
+fn profitable_legs_offset_losing_legs_without_the_pool() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, dollars(10_000));
 		trade(ALICE, BTC, UNIT);
 		trade(ALICE, ETH, 10 * UNIT);
 		set_price(BTC_ASSET, usd(52_000));
 		set_price(ETH_ASSET, usd(1_300));
-		// 9,925 + 2,000 - 12,000 = -75.
+		// BTC +2,000, ETH -12,000, collateral 9,925: 75 of bad debt, all in
+		// ETH; the BTC profit covers 2,000 of the ETH loss and the pool,
+		// although it has no cash at all, is asked for nothing.
+		set_pool_cash(0);
 		assert_ok!(liquidate(KEEPER, ALICE));
+		assert!(pool_payments().is_empty());
 		assert_eq!(waterfall_calls(), vec![(ETH, dollars(75), 0)]);
-		assert!(pool_calls().contains(&PoolCall::Pay(BTC, dollars(1_965))));
-		assert_eq!(market(ETH).state.pool_receivable, dollars(17) + DOLLARS / 2 + dollars(11_925));
+		assert_eq!(market(BTC).state.pool_receivable, dollars(35));
+		assert_eq!(market(ETH).state.pool_receivable, dollars(17) + DOLLARS / 2 + dollars(9_925));
+		assert_eq!(market(ETH).state.deficit, dollars(75));
+		assert_eq!(market(BTC).state.deficit, 0);
+		assert_eq!(market(BTC).status, MarketStatus::Active);
+		System::assert_has_event(
+			Event::<Test>::PositionLiquidated {
+				who: ALICE,
+				market: BTC,
+				size: UNIT,
+				price: usd(52_000),
+				realized_pnl: dollars(2_000) as i128,
+				funding: 0,
+				penalty: 0,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn only_a_net_profit_is_asked_of_the_pool() {
+	ExtBuilder::default().build_and_execute(|| {
+		// 7,500 of collateral exactly backs 1 BTC long and 10 ETH short.
+		deposit(ALICE, dollars(7_575));
+		trade(ALICE, BTC, UNIT);
+		trade(ALICE, ETH, -10 * UNIT);
+		// BTC +100,000, ETH -95,000: equity 12,500 below the 13,500 of
+		// maintenance on the grown notional, yet net in profit.
+		set_price(BTC_ASSET, usd(150_000));
+		set_price(ETH_ASSET, usd(12_000));
+		assert_eq!(equity(ALICE), dollars(12_500) as i128);
+		assert_eq!(Margin::is_liquidatable(&ALICE), Ok(true));
+		// The pool holds 35 in BTC's receivable; it must pay the other 4,965.
+		set_pool_cash(dollars(4_965) - 1);
+		assert_noop!(liquidate(KEEPER, ALICE), Error::<Test>::LiquidityPaymentFailed);
+		set_pool_cash(dollars(4_965));
+		assert_ok!(liquidate(KEEPER, ALICE));
+		assert_eq!(pool_payments(), vec![(BTC, dollars(4_965))]);
+		assert_eq!(pool_cash(), 0);
+		// Nothing of the ETH loss is booked: the BTC profit paid it.
+		assert_eq!(market(ETH).state.pool_receivable, dollars(25) * 7 / 10);
+		// 12,500 less the reward (0.5% of 270,000) and the penalties (1%).
+		assert_eq!(collateral(ALICE), dollars(12_500 - 1_350 - 2_700));
+		assert_eq!(collateral(KEEPER), dollars(1_350));
+	});
+}
+
+#[test]
+fn liquidations_never_wait_for_the_pool_s_reservation() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		deposit(BOB, dollars(150_000));
+		trade(ALICE, BTC, -UNIT);
+		trade(BOB, BTC, -9 * UNIT);
+		// 10 BTC at 50,000 need 250,000 reserved: the whole credit cap.
+		CreditCap::set(dollars(250_000));
+		assert_eq!(reserved(BTC), dollars(250_000));
+		// At 59,000 the 9 BTC left would need 265,500: more than the cap.
+		set_price(BTC_ASSET, usd(59_000));
+		assert_ok!(liquidate(KEEPER, ALICE));
+		assert_eq!(position(ALICE, BTC), None);
+		assert_eq!(reserved(BTC), dollars(250_000));
+		// And with no free cash at all, an opening trade is refused while a
+		// reducing one goes through.
+		set_pool_cash(dollars(250_000));
+		CreditCap::set(dollars(1_000_000_000));
+		assert_noop!(
+			Margin::trade(RuntimeOrigin::signed(BOB), BTC, -UNIT, Price::zero()),
+			Error::<Test>::InsufficientLiquidity
+		);
+		assert_ok!(Margin::trade(RuntimeOrigin::signed(BOB), BTC, UNIT, Price::max_value()));
+	});
+}
+
+#[test]
+fn bad_debt_runs_down_the_waterfall_then_the_pool_s_write_off() {
+	ExtBuilder::default().build_and_execute(|| {
+		alice_long_one_btc();
+		WaterfallCover::set(dollars(2_000));
+		LossCap::set(dollars(1_000));
+		set_price(BTC_ASSET, usd(35_000));
+		let cash = pool_cash();
+		assert_ok!(liquidate(KEEPER, ALICE));
+		System::assert_has_event(
+			Event::<Test>::BadDebtCovered {
+				market: BTC,
+				covered: dollars(2_000),
+				written_off: dollars(1_000),
+				uncovered: dollars(2_050),
+			}
+			.into(),
+		);
+		assert!(pool_calls().contains(&PoolCall::AbsorbLoss(BTC, dollars(3_050), dollars(1_000))));
+		// A write-off moves no money and books nothing.
+		assert_eq!(pool_cash(), cash);
+		assert_eq!(market(BTC).state.pool_receivable, dollars(35 + 9_950 + 2_000));
+		assert_eq!(market(BTC).state.deficit, dollars(2_050));
+		// The next shortfall in BTC finds the market's loss cap used up.
+		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Active));
+		WaterfallCover::set(0);
+		for (who, written_off) in [(CHARLIE, 0), (DAVE, dollars(5_050))] {
+			if who == DAVE {
+				// Governance raised the cap.
+				LossCap::set(dollars(1_000_000));
+				assert_ok!(Margin::set_market_status(
+					RuntimeOrigin::root(),
+					BTC,
+					MarketStatus::Active
+				));
+			}
+			set_price(BTC_ASSET, usd(50_000));
+			deposit(who, dollars(10_000));
+			trade(who, BTC, UNIT);
+			set_price(BTC_ASSET, usd(35_000));
+			assert_ok!(liquidate(KEEPER, who));
+			System::assert_has_event(
+				Event::<Test>::BadDebtCovered {
+					market: BTC,
+					covered: 0,
+					written_off,
+					uncovered: dollars(5_050) - written_off,
+				}
+				.into(),
+			);
+		}
+		assert_eq!(pool_losses().get(&BTC), Some(&dollars(6_050)));
+		assert_eq!(market(BTC).state.deficit, dollars(2_050 + 5_050));
 	});
 }
 
@@ -298,6 +472,7 @@ fn a_waterfall_that_pays_less_than_it_claims_is_not_believed() {
 			Event::<Test>::BadDebtCovered {
 				market: BTC,
 				covered: dollars(1_500),
+				written_off: 0,
 				uncovered: dollars(3_550),
 			}
 			.into(),
@@ -377,5 +552,87 @@ fn the_sweep_is_bounded_and_resumes_from_its_cursor() {
 		for who in victims {
 			assert_eq!(position(who, BTC), None);
 		}
+	});
+}
+
+#[test]
+fn liquidation_credits_mature_under_the_warmup() {
+	ExtBuilder::default().warmup(dollars(100), 10).build_and_execute(|| {
+		// A net profit left to the liquidated account and the keeper's
+		// reward are realised profit like any other.
+		deposit(ALICE, dollars(7_575));
+		trade(ALICE, BTC, UNIT);
+		trade(ALICE, ETH, -10 * UNIT);
+		set_price(BTC_ASSET, usd(150_000));
+		set_price(ETH_ASSET, usd(12_000));
+		assert_ok!(liquidate(KEEPER, ALICE));
+		// Alice keeps 8,450 of the 7,500 she had: 950 more, locked.
+		System::assert_has_event(
+			Event::<Test>::ProfitLocked {
+				who: ALICE,
+				amount: dollars(950),
+				locked: dollars(950),
+				matures_at: 11,
+			}
+			.into(),
+		);
+		System::assert_has_event(
+			Event::<Test>::ProfitLocked {
+				who: KEEPER,
+				amount: dollars(1_350),
+				locked: dollars(1_350),
+				matures_at: 11,
+			}
+			.into(),
+		);
+		assert_eq!(Margin::withdrawable(&KEEPER).unwrap().withdrawable, 0);
+		assert_eq!(Margin::withdrawable(&ALICE).unwrap().withdrawable, dollars(7_500));
+	});
+}
+
+#[test]
+fn a_profitable_leg_and_two_insolvent_legs_net_and_split_the_bad_debt() {
+	ExtBuilder::default().build_and_execute(|| {
+		// A third market on feed 2, at 100 dollars.
+		set_price(2, usd(100));
+		assert_ok!(Margin::create_market(
+			RuntimeOrigin::root(),
+			2,
+			MarketParams { oracle_asset: 2, ..btc_params() }
+		));
+		deposit(ALICE, dollars(10_000));
+		trade(ALICE, BTC, UNIT);
+		trade(ALICE, ETH, 10 * UNIT);
+		trade(ALICE, 2, 100 * UNIT);
+		// BTC +3,000; ETH -10,000 and market 2 -6,000 against 9,915 of
+		// collateral: 3,085 of bad debt, split 10 : 6.
+		set_price(BTC_ASSET, usd(53_000));
+		set_price(ETH_ASSET, usd(1_500));
+		set_price(2, usd(40));
+		// The pool has no cash: it is asked for nothing.
+		set_pool_cash(0);
+		assert_ok!(liquidate(KEEPER, ALICE));
+		assert!(pool_payments().is_empty());
+		assert_eq!(waterfall_calls(), vec![(ETH, 1_928_125_000, 0), (2, 1_156_875_000, 0)]);
+		assert_eq!(market(ETH).state.deficit, 1_928_125_000);
+		assert_eq!(market(2).state.deficit, 1_156_875_000);
+		assert_eq!(market(BTC).state.deficit, 0);
+		// The collateral paid for the losses the BTC profit did not cover,
+		// split between the losing markets.
+		assert_eq!(market(BTC).state.pool_receivable, dollars(35));
+		assert_eq!(market(ETH).state.pool_receivable, dollars(17) + DOLLARS / 2 + 6_196_875_000);
+		assert_eq!(market(2).state.pool_receivable, dollars(7) + 3_718_125_000);
+		System::assert_has_event(
+			Event::<Test>::Liquidated {
+				who: ALICE,
+				liquidator: Some(KEEPER),
+				equity: -3_085_000_000,
+				maintenance_requirement: dollars(2_650 + 750 + 200),
+				reward: 0,
+				penalty: 0,
+				bad_debt: dollars(3_085),
+			}
+			.into(),
+		);
 	});
 }

@@ -15,6 +15,8 @@ mod api;
 mod funding;
 mod liquidation;
 mod markets;
+mod migrations;
+mod netting;
 mod properties;
 mod settlement;
 mod trading;
@@ -122,10 +124,29 @@ fn genesis_rejects_invalid_markets() {
 	crate::GenesisConfig::<Test> {
 		markets: vec![(BTC, params)],
 		fee_split: None,
+		profit_warmup: None,
 		_config: Default::default(),
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+}
+
+#[test]
+#[should_panic(expected = "invalid genesis profit warm-up")]
+fn genesis_rejects_an_invalid_warmup() {
+	ExtBuilder::default().warmup(0, 1_001).build();
+}
+
+#[test]
+fn genesis_sets_the_warmup() {
+	ExtBuilder::default().warmup(dollars(10), 20).build_and_execute(|| {
+		assert_eq!(
+			ProfitWarmupConfig::<Test>::get(),
+			ProfitWarmup { threshold: dollars(10), period: 20 }
+		);
+		use frame_support::traits::GetStorageVersion;
+		assert_eq!(Margin::in_code_storage_version(), 1);
+	});
 }
 
 #[test]

@@ -8,10 +8,38 @@ use sp_arithmetic::Permill;
 
 const TRADERS: [u64; 4] = [ALICE, BOB, CHARLIE, DAVE];
 
+/// The aggregates of each market value its traders at least at the sum of
+/// their positions' own figures, and less than three units per position
+/// above it (skipped while a price is unavailable).
+fn aggregates_favour_the_pool() -> Result<(), TestCaseError> {
+	use backstop_primitives::CounterpartyExposure;
+	for id in [BTC, ETH] {
+		let Ok(exposure) = Margin::market_exposure(id) else { continue };
+		let mut summed: i128 = 0;
+		let mut positions: i128 = 0;
+		for who in TRADERS.iter().chain([KEEPER].iter()) {
+			let Ok(health) = Margin::account_health(who) else { continue };
+			for p in health.positions.iter().filter(|p| p.market == id) {
+				summed += p.unrealized_pnl - p.accrued_funding;
+				positions += 1;
+			}
+		}
+		prop_assert!(
+			exposure.trader_pnl >= summed,
+			"market {}: {} < {}",
+			id,
+			exposure.trader_pnl,
+			summed
+		);
+		prop_assert!(exposure.trader_pnl - summed < 3 * positions.max(1));
+	}
+	Ok(())
+}
+
 /// Everyone who can hold the settlement asset in the mock.
 fn holders() -> Vec<u64> {
 	let mut all = TRADERS.to_vec();
-	all.extend([KEEPER, POOL, WATERFALL, INSURANCE, STAKERS, Margin::account_id()]);
+	all.extend([KEEPER, POOL, WATERFALL, INSURANCE, STAKERS, SINKHOLE, Margin::account_id()]);
 	all
 }
 
@@ -166,6 +194,7 @@ proptest! {
 				apply(op);
 				prop_assert_eq!(total_held(), total);
 				prop_assert!(Margin::do_try_state().is_ok(), "invariants after {:?}", op);
+				aggregates_favour_the_pool()?;
 			}
 			close_everything();
 			prop_assert_eq!(total_held(), total);

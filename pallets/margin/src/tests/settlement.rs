@@ -19,7 +19,6 @@ fn settle_market_hands_every_ledger_to_its_owner() {
 		System::assert_last_event(
 			Event::<Test>::MarketSettled {
 				market: BTC,
-				released: 0,
 				to_insurance: dollars(10),
 				to_stakers: dollars(5),
 				to_pool: dollars(35),
@@ -48,16 +47,20 @@ fn settle_market_hands_every_ledger_to_its_owner() {
 }
 
 #[test]
-fn settlement_releases_capacity() {
+fn settlement_hands_the_pool_its_cash_and_leaves_reservations_alone() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, dollars(10_000));
 		trade(ALICE, BTC, UNIT);
-		trade(ALICE, BTC, -UNIT);
-		assert_eq!(pool_drawn().get(&BTC), Some(&dollars(50_000)));
+		set_price(BTC_ASSET, usd(49_000));
+		trade(ALICE, BTC, -UNIT / 2);
+		let cash = pool_cash();
+		let reservation = reserved(BTC);
 		assert_ok!(settle(BTC));
-		assert_eq!(pool_calls().last(), Some(&PoolCall::Collect(BTC, dollars(70))));
-		assert!(pool_calls().contains(&PoolCall::Release(BTC, dollars(50_000))));
-		assert_eq!(pool_drawn().get(&BTC), Some(&0));
+		// Fee shares of 35 and 17.15, and the 500 of realised loss.
+		let collected = dollars(535) + dollars(17) + 150_000;
+		assert_eq!(pool_calls().last(), Some(&PoolCall::Collect(BTC, collected)));
+		assert_eq!(pool_cash(), cash + collected);
+		assert_eq!(reserved(BTC), reservation);
 	});
 }
 
@@ -71,7 +74,6 @@ fn what_a_sink_does_not_take_goes_to_the_pool() {
 		System::assert_last_event(
 			Event::<Test>::MarketSettled {
 				market: BTC,
-				released: 0,
 				to_insurance: dollars(5),
 				to_stakers: dollars(5),
 				to_pool: dollars(40),

@@ -11,7 +11,7 @@ fn try_trade(who: u64, market: MarketId, delta: i128) -> sp_runtime::DispatchRes
 }
 
 #[test]
-fn opening_a_long_draws_capacity_and_charges_the_fee() {
+fn opening_a_long_reserves_pool_cash_and_charges_the_fee() {
 	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, dollars(10_000));
 		assert_ok!(Margin::trade(RuntimeOrigin::signed(ALICE), BTC, UNIT, usd(50_050)));
@@ -33,8 +33,13 @@ fn opening_a_long_draws_capacity_and_charges_the_fee() {
 		assert_eq!(collateral(ALICE), dollars(9_950));
 		let state = market(BTC).state;
 		assert_eq!((state.long_open_interest, state.short_open_interest), (UNIT as u128, 0));
-		assert_eq!(state.locked, dollars(50_000));
-		assert_eq!(pool_calls(), vec![PoolCall::Draw(BTC, dollars(50_000))]);
+		assert_eq!(
+			(state.long_cost, state.short_cost, state.funding_basis),
+			(dollars(50_000), 0, 0)
+		);
+		// The pool reserves half (its reserve factor) of the larger side.
+		assert_eq!(pool_calls(), vec![PoolCall::Reserve(BTC, dollars(50_000), dollars(25_000))]);
+		assert_eq!(reserved(BTC), dollars(25_000));
 		// Fee split 70/20/10.
 		assert_eq!(state.pool_receivable, dollars(35));
 		assert_eq!(state.pending_insurance_fees, dollars(10));
@@ -50,7 +55,9 @@ fn opening_a_short_works() {
 		let p = position(BOB, BTC).unwrap();
 		assert_eq!((p.size, p.cost), (-UNIT, -(dollars(50_000) as i128)));
 		assert_eq!(market(BTC).state.short_open_interest, UNIT as u128);
+		assert_eq!(market(BTC).state.short_cost, dollars(50_000));
 		assert_eq!(market(BTC).state.skew(), Some(-UNIT));
+		assert_eq!(reserved(BTC), dollars(25_000));
 	});
 }
 
@@ -64,7 +71,9 @@ fn increasing_keeps_a_blended_cost_basis() {
 		let p = position(ALICE, BTC).unwrap();
 		assert_eq!((p.size, p.cost), (2 * UNIT, dollars(110_000) as i128));
 		assert_eq!(Margin::account_health(&ALICE).unwrap().positions[0].entry_price, usd(55_000));
-		assert_eq!(market(BTC).state.locked, dollars(110_000));
+		assert_eq!(market(BTC).state.long_cost, dollars(110_000));
+		// Reserved against 2 BTC at 60,000.
+		assert_eq!(reserved(BTC), dollars(60_000));
 	});
 }
 
@@ -91,14 +100,16 @@ fn reducing_in_profit_is_paid_by_the_pool_after_its_receivable() {
 			.into(),
 		);
 		assert_eq!(collateral(ALICE), dollars(9_950 + 2_500) - dollars(27) - DOLLARS / 2);
-		// 35 dollars were held for the pool; it paid the other 2,465.
-		assert_eq!(pool_calls().last(), Some(&PoolCall::Pay(BTC, dollars(2_465))));
+		// 35 dollars were held for the pool; it paid the other 2,465 out of
+		// its cash.
+		assert_eq!(pool_payments(), vec![(BTC, dollars(2_465))]);
 		assert_eq!(balance(POOL), pool_before - dollars(2_465));
 		let state = market(BTC).state;
 		// 70% of the new fee is held for the pool.
 		assert_eq!(state.pool_receivable, dollars(19) + DOLLARS / 4);
-		assert_eq!(state.locked, dollars(25_000));
-		assert_eq!(state.pending_release, dollars(25_000));
+		assert_eq!(state.long_cost, dollars(25_000));
+		// The reservation follows the half BTC left, at 55,000.
+		assert_eq!(reserved(BTC), dollars(13_750));
 	});
 }
 
@@ -113,12 +124,13 @@ fn closing_at_a_loss_books_it_for_the_pool() {
 		assert_eq!(collateral(ALICE), dollars(9_950 - 5_000 - 45));
 		let state = market(BTC).state;
 		assert_eq!(state.pool_receivable, dollars(35 + 5_000) + dollars(31) + DOLLARS / 2);
-		assert_eq!((state.long_open_interest, state.locked), (0, 0));
-		assert_eq!(state.pending_release, dollars(50_000));
+		assert_eq!((state.long_open_interest, state.long_cost), (0, 0));
+		assert_eq!(reserved(BTC), 0);
 		// Settling hands it all over.
+		let pool = balance(POOL);
 		run_to_block(2);
-		assert_eq!(pool_drawn().get(&BTC), Some(&0));
 		assert_eq!(market(BTC).state.pool_receivable, 0);
+		assert_eq!(balance(POOL), pool + dollars(5_035) + dollars(31) + DOLLARS / 2);
 	});
 }
 
@@ -134,9 +146,9 @@ fn flipping_realises_and_reopens() {
 		assert_eq!(collateral(ALICE), dollars(20_000 - 150));
 		let state = market(BTC).state;
 		assert_eq!((state.long_open_interest, state.short_open_interest), (0, UNIT as u128));
-		// The capacity released by the long backs the short: no second draw.
-		assert_eq!(pool_calls(), vec![PoolCall::Draw(BTC, dollars(50_000))]);
-		assert_eq!((state.locked, state.pending_release), (dollars(50_000), 0));
+		assert_eq!((state.long_cost, state.short_cost), (0, dollars(50_000)));
+		// The larger side is one BTC either way: the same reservation.
+		assert_eq!(reserved(BTC), dollars(25_000));
 	});
 }
 
@@ -405,32 +417,113 @@ fn extreme_sizes_and_prices_are_errors_not_overflows() {
 }
 
 #[test]
-fn the_pool_must_bear_the_trade() {
+fn the_pool_must_reserve_for_a_trade_that_adds_open_interest() {
 	ExtBuilder::default().build_and_execute(|| {
-		PoolCapacity::set(dollars(60_000));
+		// Reserve factor 50%: the credit cap allows 60,000 of notional.
+		CreditCap::set(dollars(30_000));
 		deposit(ALICE, dollars(100_000));
+		deposit(BOB, dollars(100_000));
 		trade(ALICE, BTC, UNIT);
-		assert_noop!(try_trade(ALICE, BTC, UNIT), Error::<Test>::InsufficientLiquidity);
-		// Capacity waiting to be released is reused first.
-		trade(ALICE, BTC, -UNIT);
-		assert_ok!(try_trade(ALICE, BTC, UNIT));
-		assert_eq!(pool_calls(), vec![PoolCall::Draw(BTC, dollars(50_000))]);
-		// Another market draws its own.
-		assert_noop!(try_trade(ALICE, ETH, -4 * UNIT - 1), Error::<Test>::InsufficientLiquidity);
-		assert_ok!(try_trade(ALICE, ETH, -4 * UNIT));
+		assert_eq!(reserved(BTC), dollars(25_000));
+		let calls = pool_calls();
+		assert_noop!(try_trade(ALICE, BTC, UNIT / 4), Error::<Test>::InsufficientLiquidity);
+		assert_eq!(pool_calls(), calls);
+		// Opening the smaller side adds nothing to reserve.
+		assert_ok!(try_trade(BOB, BTC, -UNIT / 2));
+		// Reducing and closing are never refused, even when the price rose
+		// so far that the open interest left needs more than the cap.
+		set_price(BTC_ASSET, usd(200_000));
+		assert_ok!(try_trade(ALICE, BTC, -UNIT / 10));
+		assert_ok!(try_trade(ALICE, BTC, -9 * UNIT / 10));
+		// The raise the price called for was refused and ignored.
+		assert_eq!(reserved(BTC), dollars(25_000));
+		// Bob closes too: nothing is reserved for BTC any more.
+		set_price(BTC_ASSET, usd(50_000));
+		assert_ok!(try_trade(BOB, BTC, UNIT / 2));
+		assert_eq!(reserved(BTC), 0);
+		// Free cash bounds the reservation as well as the credit cap.
+		CreditCap::set(dollars(1_000_000_000));
+		set_pool_cash(dollars(40_000));
+		assert_noop!(try_trade(ALICE, ETH, 33 * UNIT), Error::<Test>::InsufficientLiquidity);
+		// 32 ETH at 2,500 is 80,000: exactly the free cash reserved.
+		assert_ok!(try_trade(ALICE, ETH, 32 * UNIT));
+		assert_eq!((reserved(ETH), pool_free()), (dollars(40_000), 0));
+		assert_noop!(try_trade(ALICE, ETH, 1), Error::<Test>::InsufficientLiquidity);
 	});
 }
 
 #[test]
-fn a_pool_that_cannot_pay_blocks_the_profitable_close() {
+fn profits_are_paid_from_pool_cash_whatever_was_reserved() {
+	// The bug of issue 10: three longs of 1 BTC at 65,000 and a rise of 50%,
+	// then of 150%; every close is paid in full.
 	ExtBuilder::default().build_and_execute(|| {
+		set_price(BTC_ASSET, usd(65_000));
+		for who in [ALICE, BOB, CHARLIE] {
+			deposit(who, dollars(10_000));
+			trade(who, BTC, UNIT);
+		}
+		let start = [ALICE, BOB, CHARLIE].map(collateral);
+		set_price(BTC_ASSET, usd(97_500));
+		trade(ALICE, BTC, -UNIT);
+		set_price(BTC_ASSET, usd(162_500));
+		trade(BOB, BTC, -UNIT);
+		trade(CHARLIE, BTC, -UNIT);
+		// Profit minus the closing fee (0.1% of the exit notional).
+		assert_eq!(collateral(ALICE), start[0] + dollars(32_500) - dollars(97) - DOLLARS / 2);
+		assert_eq!(collateral(BOB), start[1] + dollars(97_500) - dollars(162) - DOLLARS / 2);
+		assert_eq!(collateral(CHARLIE), start[2] + dollars(97_500) - dollars(162) - DOLLARS / 2);
+		assert_eq!(reserved(BTC), 0);
+		for who in [ALICE, BOB, CHARLIE] {
+			let all = collateral(who);
+			assert_ok!(Margin::withdraw(RuntimeOrigin::signed(who), all));
+		}
+	});
+}
+
+#[test]
+fn a_pool_without_the_cash_blocks_only_the_profitable_close() {
+	ExtBuilder::default().pool_cash(dollars(100_000)).build_and_execute(|| {
 		deposit(ALICE, dollars(10_000));
+		deposit(BOB, dollars(10_000));
+		trade(ALICE, BTC, UNIT);
+		trade(BOB, BTC, UNIT);
+		set_price(BTC_ASSET, usd(60_000));
+		set_pool_cash(dollars(5_000));
+		// Alice's profit (10,000) needs more than the pool's cash plus the
+		// 70 dollars held for it.
+		assert_noop!(try_trade(ALICE, BTC, -UNIT), Error::<Test>::LiquidityPaymentFailed);
+		// A partial close within the cash is paid.
+		assert_ok!(try_trade(ALICE, BTC, -UNIT / 4));
+		set_pool_cash(dollars(100_000));
+		assert_ok!(try_trade(ALICE, BTC, -3 * UNIT / 4));
+		assert_eq!(position(ALICE, BTC), None);
+	});
+}
+
+#[test]
+fn opening_trades_stop_while_traders_hold_more_profit_than_the_pool_allows() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, dollars(100_000));
+		deposit(BOB, dollars(100_000));
 		trade(ALICE, BTC, UNIT);
 		set_price(BTC_ASSET, usd(60_000));
-		PoolPayFails::set(true);
-		assert_noop!(try_trade(ALICE, BTC, -UNIT), Error::<Test>::LiquidityPaymentFailed);
-		PoolPayFails::set(false);
-		assert_ok!(try_trade(ALICE, BTC, -UNIT));
-		assert_eq!(collateral(ALICE), dollars(9_950 + 10_000 - 60));
+		// Alice is 10,000 up.
+		MaxTraderPnl::set(Some(dollars(9_000)));
+		assert_noop!(try_trade(ALICE, BTC, UNIT), Error::<Test>::PnlCapExceeded);
+		assert_noop!(try_trade(BOB, BTC, -UNIT), Error::<Test>::PnlCapExceeded);
+		// The cap is per market: ETH's traders hold no profit.
+		assert_ok!(try_trade(BOB, ETH, UNIT));
+		let summary = Margin::market_summary(BTC).unwrap();
+		assert!(summary.pnl_cap_exceeded);
+		assert_eq!(summary.max_trader_pnl, Some(dollars(9_000)));
+		// Reducing is always allowed.
+		assert_ok!(try_trade(ALICE, BTC, -UNIT / 2));
+		// Half the profit is realised: the cap holds again.
+		assert!(!Margin::market_summary(BTC).unwrap().pnl_cap_exceeded);
+		assert_ok!(try_trade(BOB, BTC, -UNIT));
+		// A pool that does not know the market sets no cap.
+		MaxTraderPnl::set(None);
+		set_price(BTC_ASSET, usd(10_000));
+		assert_ok!(try_trade(ALICE, BTC, UNIT / 10));
 	});
 }

@@ -1,0 +1,236 @@
+//! Storage migrations of the margin pallet.
+
+/// Version 0 to 1: the markets move from locked pool capacity to the cash
+/// counterparty model, and accounts gain their maturing profit.
+///
+/// * `MarketState` loses `locked` and `pending_release` (the pool no longer
+///   lends capacity; it reserves cash, and its own migration starts every
+///   reservation at zero until the market's next trade or liquidation) and
+///   gains `long_cost`, `short_cost` and `funding_basis`, computed here from
+///   the positions of every account.
+/// * `MarginAccount` gains `maturing`, empty: profit realised before the
+///   upgrade is not subject to the warm-up (which starts disabled).
+///
+/// The migration reads every market (at most `MaxMarkets`) and every account
+/// twice (once to sum the aggregates, once to translate it); that is fine on
+/// the development chains this pallet runs on, whose account count is small.
+/// A chain with many accounts would need a multi-block migration instead. It
+/// runs in one block; its weight is counted per item read and written.
+pub mod v1 {
+	use crate::{
+		math, AccountOf, Accounts, Config, MarketInfo, MarketParams, MarketState, MarketStatus,
+		Markets, MaturingProfit, Pallet, Position, LOG_TARGET,
+	};
+	use alloc::collections::btree_map::BTreeMap;
+	use backstop_primitives::{Balance, MarketId, Price, SignedBalance};
+	use codec::{Decode, Encode, MaxEncodedLen};
+	use frame_support::{
+		migrations::VersionedMigration,
+		pallet_prelude::*,
+		storage::unhashed,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		BoundedVec, CloneNoBound, DebugNoBound, DefaultNoBound, EqNoBound, PartialEqNoBound,
+	};
+	use scale_info::TypeInfo;
+	use sp_arithmetic::{traits::Saturating, FixedI128};
+
+	/// The version-0 layouts.
+	pub mod old {
+		use super::*;
+
+		/// The version-0 moving state of a market.
+		#[derive(
+			Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen,
+		)]
+		pub struct MarketState {
+			/// Long open interest.
+			pub long_open_interest: u128,
+			/// Short open interest.
+			pub short_open_interest: u128,
+			/// Funding index.
+			pub funding_index: FixedI128,
+			/// Funding rate.
+			pub funding_rate: FixedI128,
+			/// Last fresh price.
+			pub last_price: Price,
+			/// Pool capacity locked by the positions.
+			pub locked: Balance,
+			/// Capacity waiting to be released.
+			pub pending_release: Balance,
+			/// Held for the pool.
+			pub pool_receivable: Balance,
+			/// Held for the insurance fund.
+			pub pending_penalties: Balance,
+			/// Held for the insurance fund.
+			pub pending_insurance_fees: Balance,
+			/// Held for the stakers.
+			pub pending_staker_fees: Balance,
+			/// Deficit.
+			pub deficit: Balance,
+		}
+
+		/// The version-0 market.
+		#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+		pub struct MarketInfo {
+			/// Parameters (unchanged).
+			pub params: MarketParams,
+			/// Status (unchanged).
+			pub status: MarketStatus,
+			/// Moving state.
+			pub state: MarketState,
+		}
+
+		/// The version-0 margin account.
+		#[derive(
+			Encode,
+			Decode,
+			CloneNoBound,
+			PartialEqNoBound,
+			EqNoBound,
+			DebugNoBound,
+			DefaultNoBound,
+			TypeInfo,
+			MaxEncodedLen,
+		)]
+		#[scale_info(skip_type_params(MaxPositions))]
+		#[codec(mel_bound())]
+		pub struct MarginAccount<MaxPositions: Get<u32>> {
+			/// Collateral.
+			pub collateral: Balance,
+			/// Positions (unchanged).
+			pub positions: BoundedVec<Position, MaxPositions>,
+		}
+	}
+
+	/// The aggregates of one market summed over positions.
+	#[derive(Default)]
+	struct Aggregates {
+		long_cost: Balance,
+		short_cost: Balance,
+		funding_basis: SignedBalance,
+	}
+
+	/// The new state of a market from its old state and its aggregates.
+	fn translate_state(old: old::MarketState, sums: &Aggregates) -> MarketState {
+		MarketState {
+			long_open_interest: old.long_open_interest,
+			short_open_interest: old.short_open_interest,
+			long_cost: sums.long_cost,
+			short_cost: sums.short_cost,
+			funding_basis: sums.funding_basis,
+			funding_index: old.funding_index,
+			funding_rate: old.funding_rate,
+			last_price: old.last_price,
+			pool_receivable: old.pool_receivable,
+			pending_penalties: old.pending_penalties,
+			pending_insurance_fees: old.pending_insurance_fees,
+			pending_staker_fees: old.pending_staker_fees,
+			deficit: old.deficit,
+			// The pool's v2 migration starts every reservation at zero: the
+			// next settlement reserves for the open interest again.
+			reserve_stale: old.long_open_interest != 0 || old.short_open_interest != 0,
+		}
+	}
+
+	/// The unversioned step; use [`MigrateV0ToV1`].
+	pub struct InnerMigrateV0ToV1<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV0ToV1<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut reads: u64 = 0;
+			let mut writes: u64 = 0;
+
+			// Sum the aggregates over the old accounts (the positions'
+			// encoding is unchanged).
+			let mut sums: BTreeMap<MarketId, Aggregates> = BTreeMap::new();
+			let mut overflowed = false;
+			for who in Accounts::<T>::iter_keys() {
+				reads.saturating_inc();
+				let key = Accounts::<T>::hashed_key_for(&who);
+				let Some(account) =
+					unhashed::get::<old::MarginAccount<T::MaxPositionsPerAccount>>(&key)
+				else {
+					continue;
+				};
+				for position in account.positions.iter() {
+					let sum = sums.entry(position.market).or_default();
+					let cost = position.cost.unsigned_abs();
+					let (long_cost, short_cost) = if position.size > 0 {
+						(sum.long_cost.checked_add(cost), Some(sum.short_cost))
+					} else {
+						(Some(sum.long_cost), sum.short_cost.checked_add(cost))
+					};
+					let funding_basis = math::funding_basis(position.size, position.funding_index)
+						.and_then(|basis| sum.funding_basis.checked_add(basis));
+					match (long_cost, short_cost, funding_basis) {
+						(Some(long_cost), Some(short_cost), Some(funding_basis)) => {
+							*sum = Aggregates { long_cost, short_cost, funding_basis };
+						},
+						_ => overflowed = true,
+					}
+				}
+			}
+			if overflowed {
+				log::error!(target: LOG_TARGET, "v1 migration: an aggregate overflowed");
+			}
+
+			Markets::<T>::translate::<old::MarketInfo, _>(|id, old| {
+				reads.saturating_inc();
+				writes.saturating_inc();
+				let empty = Aggregates::default();
+				let sums = sums.get(&id).unwrap_or(&empty);
+				Some(MarketInfo {
+					params: old.params,
+					status: old.status,
+					state: translate_state(old.state, sums),
+				})
+			});
+
+			Accounts::<T>::translate::<old::MarginAccount<T::MaxPositionsPerAccount>, _>(
+				|_, old| {
+					reads.saturating_inc();
+					writes.saturating_inc();
+					Some(AccountOf::<T> {
+						collateral: old.collateral,
+						positions: old.positions,
+						maturing: MaturingProfit::default(),
+					})
+				},
+			);
+
+			log::info!(target: LOG_TARGET, "migrated to v1: {writes} items rewritten");
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let markets = Markets::<T>::iter_keys().count() as u64;
+			let accounts = Accounts::<T>::iter_keys().count() as u64;
+			Ok((markets, accounts).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let (markets, accounts): (u64, u64) = Decode::decode(&mut &state[..])
+				.map_err(|_| sp_runtime::TryRuntimeError::Other("undecodable pre-upgrade state"))?;
+			ensure!(
+				Markets::<T>::iter_values().count() as u64 == markets,
+				"a market was lost in the migration"
+			);
+			ensure!(
+				Accounts::<T>::iter_values().count() as u64 == accounts,
+				"an account was lost in the migration"
+			);
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-checked migration from storage version 0 to 1.
+	pub type MigrateV0ToV1<T> = VersionedMigration<
+		0,
+		1,
+		InnerMigrateV0ToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

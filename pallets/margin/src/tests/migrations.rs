@@ -1,0 +1,133 @@
+//! The storage migration from version 0 to 1.
+
+use super::*;
+use crate::migrations::v1::{old, MigrateV0ToV1};
+use frame_support::{
+	storage::unhashed,
+	traits::{OnRuntimeUpgrade, StorageVersion},
+	BoundedVec,
+};
+use sp_arithmetic::FixedI128;
+
+type OldAccount = old::MarginAccount<<Test as Config>::MaxPositionsPerAccount>;
+
+fn put_old_account(who: u64, account: OldAccount) {
+	unhashed::put(&Accounts::<Test>::hashed_key_for(who), &account);
+}
+
+fn put_old_market(id: MarketId, state: old::MarketState) {
+	let info = old::MarketInfo { params: market(id).params, status: MarketStatus::Active, state };
+	unhashed::put(&Markets::<Test>::hashed_key_for(id), &info);
+}
+
+fn position(market: MarketId, size: i128, cost: i128, index: FixedI128) -> Position {
+	Position { market, size, cost, funding_index: index }
+}
+
+/// A version-0 state: two accounts with positions in both markets, the
+/// pallet account holding their collateral and the markets' ledgers.
+fn old_state() {
+	let third = FixedI128::from_rational(1, 3);
+	let alice = OldAccount {
+		collateral: dollars(10_000),
+		positions: BoundedVec::truncate_from(vec![
+			position(BTC, UNIT, dollars(50_000) as i128, FixedI128::zero()),
+			position(ETH, -3, -7_500, third),
+		]),
+	};
+	let bob = OldAccount {
+		collateral: dollars(5_000),
+		positions: BoundedVec::truncate_from(vec![position(
+			BTC,
+			-2 * UNIT,
+			-(dollars(98_000) as i128),
+			-third,
+		)]),
+	};
+	put_old_account(ALICE, alice);
+	put_old_account(BOB, bob);
+	let btc = old::MarketState {
+		long_open_interest: UNIT as u128,
+		short_open_interest: 2 * UNIT as u128,
+		funding_index: third,
+		last_price: usd(50_000),
+		locked: dollars(148_000),
+		pending_release: dollars(7),
+		pool_receivable: dollars(100),
+		pending_penalties: dollars(3),
+		..Default::default()
+	};
+	let eth = old::MarketState {
+		short_open_interest: 3,
+		funding_index: third,
+		last_price: usd(2_500),
+		locked: 7_500,
+		pending_staker_fees: dollars(1),
+		deficit: dollars(9),
+		..Default::default()
+	};
+	put_old_market(BTC, btc);
+	put_old_market(ETH, eth);
+	// The pallet account holds collateral and ledgers (plus the buffer).
+	let held = dollars(15_000) + dollars(100 + 3 + 1);
+	frame_support::assert_ok!(
+		<Balances as frame_support::traits::fungible::Mutate<u64>>::mint_into(
+			&Margin::account_id(),
+			held
+		)
+	);
+	StorageVersion::new(0).put::<Margin>();
+}
+
+#[test]
+fn v0_to_v1_computes_the_aggregates_and_adds_maturing() {
+	ExtBuilder::default().build_and_execute(|| {
+		old_state();
+		// Before: the new code cannot read the old layout.
+		assert!(Markets::<Test>::try_get(BTC).is_err());
+
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(StorageVersion::get::<Margin>(), 1);
+
+		let btc = market(BTC).state;
+		assert_eq!(
+			(btc.long_open_interest, btc.short_open_interest),
+			(UNIT as u128, 2 * UNIT as u128)
+		);
+		assert_eq!((btc.long_cost, btc.short_cost), (dollars(50_000), dollars(98_000)));
+		let third = FixedI128::from_rational(1, 3);
+		assert_eq!(btc.funding_basis, crate::math::funding_basis(-2 * UNIT, -third).unwrap());
+		assert_eq!(btc.pool_receivable, dollars(100));
+		assert_eq!(btc.pending_penalties, dollars(3));
+		assert_eq!(btc.funding_index, third);
+		assert_eq!(btc.last_price, usd(50_000));
+		let eth = market(ETH).state;
+		assert_eq!((eth.long_cost, eth.short_cost), (0, 7_500));
+		assert_eq!(eth.funding_basis, crate::math::funding_basis(-3, third).unwrap());
+		assert_eq!((eth.deficit, eth.pending_staker_fees), (dollars(9), dollars(1)));
+		let alice = Accounts::<Test>::get(ALICE).unwrap();
+		assert_eq!(alice.collateral, dollars(10_000));
+		assert_eq!(alice.positions.len(), 2);
+		assert!(alice.maturing.is_empty());
+		assert_eq!(Accounts::<Test>::get(BOB).unwrap().collateral, dollars(5_000));
+		// Post-upgrade checks: every invariant holds.
+		assert_ok!(Margin::do_try_state());
+
+		// A second run is a no-op.
+		let before = (market(BTC), Accounts::<Test>::get(ALICE));
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!((market(BTC), Accounts::<Test>::get(ALICE)), before);
+	});
+}
+
+#[test]
+fn the_migrated_state_trades_on() {
+	ExtBuilder::default().build_and_execute(|| {
+		old_state();
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		// Bob closes; Alice withdraws.
+		trade(BOB, BTC, 2 * UNIT);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(1)));
+		assert_ok!(Margin::do_try_state());
+	});
+}
