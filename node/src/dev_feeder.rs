@@ -74,7 +74,7 @@ impl RandomWalk {
 fn feed_extrinsic(
 	signer: &sr25519::Pair,
 	nonce: Nonce,
-	batch: Vec<(u32, FixedU128)>,
+	batch: Vec<(u32, FixedU128, u64)>,
 	(spec_version, transaction_version): (u32, u32),
 	genesis: <Block as sp_runtime::traits::Block>::Hash,
 ) -> Result<OpaqueExtrinsic, String> {
@@ -139,10 +139,16 @@ where
 					continue;
 				},
 			};
+			// Each quote carries the time it was observed (Unix milliseconds):
+			// the oracle refuses values too far from the block's timestamp.
+			let observed_at = std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.map(|since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX))
+				.unwrap_or_default();
 			let batch = ASSETS
 				.iter()
 				.enumerate()
-				.map(|(i, (asset, _))| (*asset, walk.quote(i)))
+				.map(|(i, (asset, _))| (*asset, walk.quote(i), observed_at))
 				.collect::<Vec<_>>();
 			match feed_extrinsic(&pair, nonce, batch, version, genesis) {
 				Ok(xt) => {

@@ -197,6 +197,9 @@ impl_runtime_apis! {
 		pallet_insurance_fund::FundId,
 		pallet_insurance_fund::FundInfo,
 	> for Runtime {
+		fn excess() -> Balance {
+			InsuranceFund::excess()
+		}
 		fn fund_balance(fund: pallet_insurance_fund::FundId) -> Balance {
 			InsuranceFund::fund_balance(fund)
 		}
@@ -232,6 +235,9 @@ impl_runtime_apis! {
 	}
 
 	impl pallet_staking_backstop_runtime_api::StakingBackstopApi<Block, AccountId> for Runtime {
+		fn excess() -> Balance {
+			StakingBackstop::excess()
+		}
 		fn tranche_info(
 			tranche: pallet_staking_backstop::Tranche,
 		) -> pallet_staking_backstop::TrancheInfo<BlockNumber> {
@@ -335,6 +341,9 @@ impl_runtime_apis! {
 			who: AccountId,
 		) -> Result<pallet_margin_runtime_api::Withdrawable, pallet_margin_runtime_api::HealthError> {
 			Margin::withdrawable(&who)
+		}
+		fn excess() -> Balance {
+			Margin::excess()
 		}
 	}
 

@@ -46,17 +46,20 @@ pub const BTC: OracleAssetId = 0;
 /// The ETH price feed.
 pub const ETH: OracleAssetId = 1;
 
-/// Oracle settings of the demo assets: a price needs two of the three dev
-/// feeders fresh within ten blocks (one minute); a jump of more than 10% in a
-/// block is held for three blocks before it is accepted; the mark price is a
-/// 30-block EMA.
+/// The demo oracle settings: at least three fresh feeds (of the three dev
+/// feeders) observed within the last minute; a move of more than 10% in a
+/// block is taken at once when two thirds of the fresh feeds agree within 2%
+/// (a real market move), and otherwise held for 18 seconds and then taken
+/// from the next new feed; the mark price is a three-minute EMA.
 pub fn demo_oracle_config() -> AssetConfig {
 	AssetConfig {
-		min_feeders: 2,
-		max_age: 10,
+		min_feeders: 3,
+		max_age_ms: 60_000,
 		max_move: Permill::from_percent(10),
-		ema_period: 30,
-		confirmation_blocks: 3,
+		ema_period_ms: 180_000,
+		fast_path_quorum: pallet_oracle_aggregator::limits::MIN_FAST_PATH_QUORUM,
+		agreement_band: Permill::from_percent(2),
+		hold_ms: 18_000,
 	}
 }
 

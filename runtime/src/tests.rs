@@ -40,7 +40,10 @@ pub(crate) fn preset_ext(name: &str) -> sp_io::TestExternalities {
 	merge(&mut config, patch);
 	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("preset is valid");
 	let mut ext: sp_io::TestExternalities = config.build_storage().expect("builds").into();
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(6_000);
+	});
 	ext
 }
 
@@ -219,31 +222,31 @@ fn development_preset_has_demo_oracle_assets_and_feeders() {
 				Err(PriceUnavailable::NoPrice)
 			);
 		}
-		// Two of the three dev feeders make a live price.
+		// All three dev feeders make a live price: two are fewer than the
+		// minimum of three.
 		let feeders = dev_feeders();
 		assert_eq!(feeders.len(), 3);
+		let now = pallet_timestamp::Now::<Runtime>::get();
 		let batch = |p: u32| {
 			frame_support::BoundedVec::truncate_from(vec![
-				(BTC, Price::from_u32(p)),
-				(ETH, Price::from_u32(p / 20)),
+				(BTC, Price::from_u32(p), now),
+				(ETH, Price::from_u32(p / 20), now),
 			])
 		};
-		assert_ok!(OracleAggregator::feed(
-			RuntimeOrigin::signed(feeders[0].clone()),
-			batch(60_000)
-		));
-		// One feed is fewer than the minimum of two: still no price.
+		for (feeder, price) in feeders.iter().zip([60_000, 62_000]) {
+			assert_ok!(OracleAggregator::feed(RuntimeOrigin::signed(feeder.clone()), batch(price)));
+		}
 		assert_eq!(
 			<OracleAggregator as PriceProvider<BlockNumber>>::price(BTC),
 			Err(PriceUnavailable::NoPrice)
 		);
 		assert_ok!(OracleAggregator::feed(
-			RuntimeOrigin::signed(feeders[1].clone()),
-			batch(62_000)
+			RuntimeOrigin::signed(feeders[2].clone()),
+			batch(61_500)
 		));
 		let info = <OracleAggregator as PriceProvider<BlockNumber>>::price(BTC).expect("live");
-		// The median of an even count is the mean of the middle two.
-		assert_eq!(info.price, Price::from_u32(61_000));
+		// The median of the three.
+		assert_eq!(info.price, Price::from_u32(61_500));
 		assert!(!info.frozen);
 		// A stranger cannot feed.
 		assert!(OracleAggregator::feed(
@@ -302,13 +305,14 @@ fn a_trader_opens_and_closes_a_btc_position_against_the_pool() {
 	use genesis_config_presets::{dev_feeders, BTC, ETH};
 	preset_ext("development").execute_with(|| {
 		assert_eq!(Margin::market_ids(), vec![BTC_PERP, ETH_PERP]);
-		// Two feeders make a live BTC price of 60,000.
-		for feeder in dev_feeders().into_iter().take(2) {
+		// The three feeders make a live BTC price of 60,000.
+		let now = pallet_timestamp::Now::<Runtime>::get();
+		for feeder in dev_feeders() {
 			assert_ok!(OracleAggregator::feed(
 				RuntimeOrigin::signed(feeder),
 				frame_support::BoundedVec::truncate_from(vec![
-					(BTC, Price::from_u32(60_000)),
-					(ETH, Price::from_u32(3_000)),
+					(BTC, Price::from_u32(60_000), now),
+					(ETH, Price::from_u32(3_000), now),
 				])
 			));
 		}

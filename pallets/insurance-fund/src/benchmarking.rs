@@ -1,5 +1,6 @@
-//! Benchmarks of the calls and of the two trait entry points, `absorb` (both
-//! funds drawn) and `receive` (each revenue kind).
+//! Benchmarks of the calls (`absorb_excess` over `m` market sub-funds) and of
+//! the two trait entry points, `absorb` (both funds drawn) and `receive`
+//! (each revenue kind).
 
 use super::*;
 use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
@@ -243,6 +244,32 @@ mod benchmarks {
 
 		assert_eq!(taken, Ok(amount));
 		assert!(MarketFunds::<T>::contains_key(MARKET));
+		Ok(())
+	}
+
+	/// An unsolicited transfer credited to the global fund, with `m` market
+	/// sub-funds to read (from `MarketId::MAX` down, beside any the genesis
+	/// created).
+	#[benchmark]
+	fn absorb_excess(m: Linear<0, { T::MaxMarketFunds::get() }>) -> Result<(), BenchmarkError> {
+		seed_fund::<T>(FundId::Global, units::<T>(1_000))?;
+		let mut market = MARKET;
+		while MarketFunds::<T>::count() < m {
+			Pallet::<T>::do_create_market_fund(market)
+				.map_err(|_| BenchmarkError::Stop("cannot create a sub-fund"))?;
+			market = market.saturating_sub(1);
+		}
+		let donation = units::<T>(1);
+		T::Currency::mint_into(&Pallet::<T>::account_id(), donation)
+			.map_err(|_| BenchmarkError::Stop("cannot donate"))?;
+		let before = GlobalFund::<T>::get().balance;
+		let origin = admin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin);
+
+		assert_eq!(GlobalFund::<T>::get().balance, before.saturating_add(donation));
+		assert!(Pallet::<T>::excess().is_zero());
 		Ok(())
 	}
 

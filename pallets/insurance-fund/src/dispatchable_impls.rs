@@ -102,4 +102,16 @@ impl<T: Config> Pallet<T> {
 		Self::settle(FundId::Global, global);
 		Ok(())
 	}
+
+	/// Credits the excess of the pallet account to the global fund; returns
+	/// the number of market sub-funds read.
+	pub(crate) fn do_absorb_excess() -> Result<u32, DispatchError> {
+		let (excess, funds) = Self::excess_and_funds();
+		ensure!(!excess.is_zero(), Error::<T>::NoExcess);
+		let mut global = GlobalFund::<T>::get();
+		global.balance = global.balance.checked_add(excess).ok_or(Error::<T>::Overflow)?;
+		Self::deposit_event(Event::ExcessAbsorbed { amount: excess });
+		Self::settle(FundId::Global, global);
+		Ok(funds)
+	}
 }

@@ -57,7 +57,7 @@ pub mod pallet {
 		type Exposure: RiskExposure;
 
 		/// The origin that sets parameters, creates and closes market
-		/// sub-funds and withdraws surplus.
+		/// sub-funds, withdraws surplus and absorbs unsolicited transfers.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The identifier of the account that holds every fund.
@@ -255,6 +255,12 @@ pub mod pallet {
 			/// What went to the buffer.
 			amount: Balance,
 		},
+		/// What the pallet account held beyond every fund and the buffer
+		/// (unsolicited transfers) was credited to the global fund.
+		ExcessAbsorbed {
+			/// What was credited.
+			amount: Balance,
+		},
 	}
 
 	/// Errors of the insurance fund.
@@ -290,6 +296,8 @@ pub mod pallet {
 		/// The pallet account holds less than the ledgers say (reconciliation
 		/// failure; should never happen).
 		LedgerExceedsAccount,
+		/// The pallet account holds nothing beyond every fund and the buffer.
+		NoExcess,
 	}
 
 	/// Genesis: parameters, and funds seeded by minting into the pallet
@@ -395,6 +403,18 @@ pub mod pallet {
 		pub fn close_market_fund(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_close_market_fund(market)
+		}
+
+		/// Credits what the pallet account holds beyond every fund and the
+		/// buffer (unsolicited transfers, never counted until now) to the
+		/// global fund. Weighed for `MaxMarketFunds` sub-funds and charged
+		/// for those that exist.
+		#[pallet::call_index(7)]
+		#[pallet::weight(<T as Config>::WeightInfo::absorb_excess(T::MaxMarketFunds::get()))]
+		pub fn absorb_excess(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
+			T::AdminOrigin::ensure_origin(origin)?;
+			let funds = Self::do_absorb_excess()?;
+			Ok(Some(<T as Config>::WeightInfo::absorb_excess(funds)).into())
 		}
 	}
 }

@@ -1,6 +1,6 @@
 //! Unit and property tests. Every test built with `build_and_execute` ends
-//! with `do_try_state`: the ledgers equal the pallet account's balance minus
-//! the buffer.
+//! with `do_try_state`: the pallet account holds at least the ledgers plus
+//! the buffer (more only after an unsolicited transfer).
 
 use crate::{mock::*, *};
 use backstop_primitives::{Balance, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink};
@@ -1156,20 +1156,113 @@ mod properties {
 	}
 }
 
+/// Transfers `amount` from Alice to the pallet account, unsolicited.
+fn transfer_to_pallet(amount: Balance) {
+	use frame_support::traits::tokens::Preservation;
+	assert_ok!(<Balances as Mutate<AccountId>>::transfer(
+		&ALICE,
+		&InsuranceFund::account_id(),
+		amount,
+		Preservation::Preserve,
+	));
+}
+
 #[test]
 fn a_donation_to_the_pallet_account_is_not_counted_and_breaks_nothing() {
 	ExtBuilder::default().build_and_execute(|| {
-		use frame_support::traits::{fungible::Mutate, tokens::Preservation};
 		let before = GlobalFund::<Test>::get().balance;
-		assert_ok!(<Balances as Mutate<AccountId>>::transfer(
-			&ALICE,
-			&InsuranceFund::account_id(),
-			1,
-			Preservation::Preserve,
-		));
+		assert_eq!(InsuranceFund::excess(), 0);
+		transfer_to_pallet(1);
 		assert_eq!(GlobalFund::<Test>::get().balance, before);
+		assert_eq!(fund(M), MARKET_SEED);
 		assert_ok!(InsuranceFund::do_try_state());
+		assert_eq!(InsuranceFund::excess(), 1);
+		assert_eq!(pallet_balance(), sum_of_funds() + ED + 1);
 	});
+}
+
+mod excess {
+	use super::*;
+	use frame_support::dispatch::GetDispatchInfo;
+	use sp_runtime::traits::Dispatchable;
+
+	#[test]
+	fn absorb_excess_credits_the_global_fund() {
+		ExtBuilder::default().build_and_execute(|| {
+			transfer_to_pallet(7);
+			let held = pallet_balance();
+			System::reset_events();
+			assert_ok!(InsuranceFund::absorb_excess(root()));
+			assert_eq!(events(), vec![Event::ExcessAbsorbed { amount: 7 }]);
+			assert_eq!(fund(G), GLOBAL_SEED + 7);
+			assert_eq!(fund(M), MARKET_SEED);
+			// No money moved: the ledger caught up with the account.
+			assert_eq!(pallet_balance(), held);
+			assert_eq!(InsuranceFund::excess(), 0);
+			assert_eq!(pallet_balance(), sum_of_funds() + ED);
+			assert_noop!(InsuranceFund::absorb_excess(root()), Error::<Test>::NoExcess);
+		});
+	}
+
+	#[test]
+	fn an_absorbed_excess_can_recapitalize_the_global_fund() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Target 10% of 300 000 = 30 000; floor 50% of it = 15 000.
+			MockExposure::set(MARKET, 300_000);
+			assert_ok!(InsuranceFund::donate(signed(BOB), G, 1));
+			assert!(InsuranceFund::fund_of(G).unwrap().under_capitalized);
+			transfer_to_pallet(15_000 - GLOBAL_SEED - 1);
+			System::reset_events();
+			assert_ok!(InsuranceFund::absorb_excess(root()));
+			assert_eq!(
+				events(),
+				vec![
+					Event::ExcessAbsorbed { amount: 15_000 - GLOBAL_SEED - 1 },
+					Event::Recapitalized {
+						fund: G,
+						balance: 15_000,
+						target: 30_000,
+						floor: 15_000
+					},
+				]
+			);
+			assert!(!InsuranceFund::fund_of(G).unwrap().under_capitalized);
+		});
+	}
+
+	#[test]
+	fn absorb_excess_errors_leave_state_unchanged() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(InsuranceFund::absorb_excess(root()), Error::<Test>::NoExcess);
+			transfer_to_pallet(1);
+			assert_noop!(InsuranceFund::absorb_excess(signed(ALICE)), BadOrigin);
+			assert_noop!(InsuranceFund::absorb_excess(RuntimeOrigin::none()), BadOrigin);
+			assert_eq!(InsuranceFund::excess(), 1);
+		});
+	}
+
+	#[test]
+	fn a_pristine_account_has_no_excess() {
+		ExtBuilder::default().without_pallet_genesis().build_and_execute(|| {
+			assert_eq!(pallet_balance(), 0);
+			assert_eq!(InsuranceFund::excess(), 0);
+			assert_noop!(InsuranceFund::absorb_excess(root()), Error::<Test>::NoExcess);
+		});
+	}
+
+	#[test]
+	fn absorb_excess_is_weighed_for_every_sub_fund_and_charged_for_those_read() {
+		ExtBuilder::default().build_and_execute(|| {
+			transfer_to_pallet(1);
+			let call = RuntimeCall::InsuranceFund(crate::Call::absorb_excess {});
+			assert_eq!(
+				call.get_dispatch_info().call_weight,
+				<() as WeightInfo>::absorb_excess(MaxMarketFunds::get())
+			);
+			let info = call.dispatch(root()).unwrap();
+			assert_eq!(info.actual_weight, Some(<() as WeightInfo>::absorb_excess(1)));
+		});
+	}
 }
 
 #[test]

@@ -248,6 +248,29 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// What the pallet account holds beyond every fund and the existential
+	/// buffer: unsolicited transfers, never counted, credited to the global
+	/// fund by `absorb_excess`.
+	pub fn excess() -> Balance {
+		Self::excess_and_funds().0
+	}
+
+	/// The excess and the number of market sub-funds read (at most
+	/// `MaxMarketFunds`).
+	pub(crate) fn excess_and_funds() -> (Balance, u32) {
+		let mut expected =
+			GlobalFund::<T>::get().balance.saturating_add(T::Currency::minimum_balance());
+		let mut funds: u32 = 0;
+		for state in MarketFunds::<T>::iter_values() {
+			// Every ledger is backed by the settlement asset's issuance and
+			// there are at most `MaxMarketFunds` sub-funds: neither sum
+			// overflows.
+			expected = expected.saturating_add(state.balance);
+			funds = funds.saturating_add(1);
+		}
+		(T::Currency::balance(&Self::account_id()).saturating_sub(expected), funds)
+	}
+
 	/// Views of every fund: the global fund first, then the market sub-funds
 	/// by market id. At most `MaxMarketFunds + 1` entries.
 	pub fn funds() -> Vec<FundInfo> {
@@ -321,7 +344,8 @@ impl<T: Config> Pallet<T> {
 	///   the existential buffer (`minimum_balance`), or, before the buffer was
 	///   ever created (pallet added without genesis and no inflow yet),
 	///   nothing at all; anything above is an unsolicited transfer, never
-	///   counted (reported by `excess`);
+	///   counted until governance credits it to the global fund
+	///   (`absorb_excess`; reported by [`Pallet::excess`]);
 	/// * the sub-fund counter is right and within `MaxMarketFunds`;
 	/// * every market with its own parameters has a sub-fund;
 	/// * every parameter is within its hard limit.

@@ -1,8 +1,8 @@
 //! Collateral: deposits and withdrawals, the profit warm-up, and the pallet
-//! account that holds it.
+//! account that holds it (with what it holds beyond its ledgers).
 
 use super::*;
-use backstop_primitives::{Balance, SignedBalance};
+use backstop_primitives::{Balance, RevenueKind, RevenueSink, SignedBalance};
 use frame_support::{
 	pallet_prelude::*,
 	storage::with_storage_layer,
@@ -165,5 +165,73 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
 		Ok(())
+	}
+
+	/// What the pallet's ledgers say its account holds, without the buffer:
+	/// the collateral of every account and what every market holds for
+	/// others (pool receivable, pending penalties and fee shares). Reads
+	/// every market (at most `MaxMarkets`) and every account, but refuses
+	/// (`TooManyAccounts`) to read more than `max_accounts` of them. Returns
+	/// the ledgers and the number of accounts read.
+	pub(crate) fn ledgers_within(max_accounts: u32) -> Result<(Balance, u32), DispatchError> {
+		let mut ledgers: Balance = 0;
+		let mut read: u32 = 0;
+		for account in Accounts::<T>::iter_values() {
+			ensure!(read < max_accounts, Error::<T>::TooManyAccounts);
+			// `read < max_accounts <= u32::MAX`.
+			read = read.saturating_add(1);
+			ledgers = ledgers.checked_add(account.collateral).ok_or(Error::<T>::Overflow)?;
+		}
+		for market in Markets::<T>::iter_values() {
+			let held = market.held_for_others().ok_or(Error::<T>::Overflow)?;
+			ledgers = ledgers.checked_add(held).ok_or(Error::<T>::Overflow)?;
+		}
+		Ok((ledgers, read))
+	}
+
+	/// What the pallet account holds beyond `ledgers` and the buffer.
+	fn excess_over(ledgers: Balance) -> Balance {
+		let expected = ledgers.saturating_add(T::Currency::minimum_balance());
+		T::Currency::balance(&Self::account_id()).saturating_sub(expected)
+	}
+
+	/// What the pallet account holds beyond all collateral, every market's
+	/// ledgers and the buffer: unsolicited transfers, never counted as
+	/// anyone's, swept by `sweep_excess`. Reads every account (for the
+	/// runtime API and tests; the call reads them within its witness). Zero
+	/// if the ledgers overflow, which they cannot: each is backed by the
+	/// settlement asset's issuance.
+	pub fn excess() -> Balance {
+		Self::ledgers_within(u32::MAX)
+			.map(|(ledgers, _)| Self::excess_over(ledgers))
+			.unwrap_or_default()
+	}
+
+	/// The `sweep_excess` call: hands the excess to `T::ExcessSink` as
+	/// `RevenueKind::Unsolicited` and returns the number of accounts read.
+	pub(crate) fn do_sweep_excess(max_accounts: u32) -> Result<u32, DispatchError> {
+		let (ledgers, read) = Self::ledgers_within(max_accounts)?;
+		let excess = Self::excess_over(ledgers);
+		ensure!(!excess.is_zero(), Error::<T>::NoExcess);
+		let account = Self::account_id();
+		let before = T::Currency::balance(&account);
+		// The market is irrelevant to an unsolicited transfer.
+		T::ExcessSink::receive(0, RevenueKind::Unsolicited, &account, excess)?;
+		let after = T::Currency::balance(&account);
+		// A sink may take less than offered, never the ledgers or the buffer
+		// (the call is transactional: refusing undoes the transfer).
+		// `excess <= before`: it is part of what the account holds.
+		if after < before.saturating_sub(excess) {
+			log::error!(
+				target: LOG_TARGET,
+				"the excess sink took {} of an excess of {excess}",
+				before.saturating_sub(after),
+			);
+			return Err(Error::<T>::LedgerExceedsAccount.into());
+		}
+		let taken = before.saturating_sub(after);
+		ensure!(!taken.is_zero(), Error::<T>::NoExcess);
+		Self::deposit_event(Event::ExcessSwept { amount: taken });
+		Ok(read)
 	}
 }

@@ -15,7 +15,7 @@ use frame_support::traits::{
 	EnsureOrigin, Get, Hooks,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use sp_arithmetic::{traits::Zero, FixedU128, Perbill, Permill};
+use sp_arithmetic::{traits::Zero, FixedI128, FixedU128, Perbill, Permill};
 
 const SEED: u32 = 0;
 /// One whole base unit.
@@ -24,6 +24,9 @@ const UNIT: i128 = 1_000_000;
 const SIZE: i128 = 10 * UNIT;
 /// Pool cash and credit, and backstop funds, made available per market.
 const PLENTY: Balance = 1_000_000_000 * DOLLARS;
+/// The most margin accounts the `sweep_excess` benchmark reads; its weight
+/// is linear in the witness beyond that.
+const SWEEP_BENCHMARK_ACCOUNTS: u32 = 1_000;
 
 fn price(dollars: u32) -> Price {
 	Price::from_u32(dollars)
@@ -106,6 +109,57 @@ fn leveraged_longs<T: Config>(markets: &[MarketId]) -> Result<T::AccountId, Benc
 	let victim = funded::<T>("victim", 0, 200 * n + 1_000);
 	open::<T>(&victim, markets, SIZE, 110 * n)?;
 	Ok(victim)
+}
+
+/// Gives `count` new accounts 1,000 dollars of collateral and a long of one
+/// base unit at 100 dollars in each of the first `max_positions` of
+/// `markets`, written straight into storage (the markets' aggregates and the
+/// pallet account are updated to match), so that many full accounts are
+/// cheap to set up.
+fn seed_accounts<T: Config>(count: u32, markets: &[MarketId]) -> Result<(), BenchmarkError> {
+	let collateral = 1_000 * DOLLARS;
+	let cost = 100 * DOLLARS;
+	let cost_signed = i128::try_from(cost).map_err(|_| BenchmarkError::Stop("cost overflow"))?;
+	let held: Vec<(MarketId, FixedI128)> = markets
+		.iter()
+		.take(usize::try_from(max_positions::<T>()).unwrap_or(usize::MAX))
+		.map(|id| (*id, Markets::<T>::get(id).map(|m| m.state.funding_index).unwrap_or_default()))
+		.collect();
+	for index in 0..count {
+		let who: T::AccountId = account("holder", index, SEED);
+		let mut account = AccountOf::<T> { collateral, ..Default::default() };
+		for (id, funding_index) in held.iter() {
+			let position = Position {
+				market: *id,
+				size: UNIT,
+				cost: cost_signed,
+				funding_index: *funding_index,
+			};
+			account
+				.positions
+				.try_push(position)
+				.map_err(|_| BenchmarkError::Stop("too many positions"))?;
+		}
+		Accounts::<T>::insert(&who, account);
+	}
+	let n = u128::from(count);
+	for (id, funding_index) in held {
+		let basis = crate::math::funding_basis(UNIT, funding_index)
+			.and_then(|b| b.checked_mul(i128::from(count)))
+			.ok_or(BenchmarkError::Stop("funding basis overflow"))?;
+		Markets::<T>::mutate(id, |market| {
+			if let Some(market) = market {
+				let state = &mut market.state;
+				state.long_open_interest =
+					state.long_open_interest.saturating_add(UNIT.unsigned_abs().saturating_mul(n));
+				state.long_cost = state.long_cost.saturating_add(cost.saturating_mul(n));
+				state.funding_basis = state.funding_basis.saturating_add(basis);
+			}
+		});
+	}
+	T::Currency::mint_into(&Pallet::<T>::account_id(), collateral.saturating_mul(n))
+		.map_err(|_| BenchmarkError::Stop("cannot mint the seeded collateral"))?;
+	Ok(())
 }
 
 #[benchmarks]
@@ -371,6 +425,25 @@ mod benchmarks {
 			let index = Markets::<T>::get(id).map(|m| m.state.funding_index).unwrap_or_default();
 			assert!(!index.is_zero());
 		}
+		Ok(())
+	}
+
+	/// An unsolicited transfer swept to the sink, with every market and `a`
+	/// accounts holding the most positions to read.
+	#[benchmark]
+	fn sweep_excess(a: Linear<0, SWEEP_BENCHMARK_ACCOUNTS>) -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(T::MaxMarkets::get())?;
+		seed_accounts::<T>(a, &markets)?;
+		T::Currency::mint_into(&Pallet::<T>::account_id(), DOLLARS)
+			.map_err(|_| BenchmarkError::Stop("cannot donate"))?;
+		assert_eq!(Pallet::<T>::excess(), DOLLARS);
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, a);
+
+		assert!(Pallet::<T>::excess().is_zero());
 		Ok(())
 	}
 

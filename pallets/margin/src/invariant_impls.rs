@@ -32,8 +32,9 @@ impl<T: Config> Pallet<T> {
 	///   every market's ledgers held for others (pool receivable, pending
 	///   penalties and fee shares), plus the existential buffer
 	///   (`minimum_balance`) — more only after an unsolicited transfer, which
-	///   is reported and never counted; or, before the buffer ever existed,
-	///   less than the buffer with every ledger at zero;
+	///   is never counted, reported by [`Pallet::excess`] and swept by
+	///   `sweep_excess`; or, before the buffer ever existed, less than the
+	///   buffer with every ledger at zero;
 	/// * `MarketCount` counts the markets, at most `MaxMarkets`, and every
 	///   market's parameters are within the hard bounds;
 	/// * no stored account is empty; positions are sorted by market, unique,
@@ -138,7 +139,7 @@ impl<T: Config> Pallet<T> {
 		if balance > expected {
 			log::warn!(
 				target: LOG_TARGET,
-				"the pallet account holds {} beyond its ledgers (unsolicited transfers)",
+				"the pallet account holds {} beyond its ledgers (unsolicited transfers, for sweep_excess)",
 				balance.saturating_sub(expected),
 			);
 		}

@@ -93,8 +93,13 @@ pub mod pallet {
 		/// Receives the stakers' share of trading fees.
 		type StakerSink: RevenueSink<Self::AccountId>;
 
+		/// Where `sweep_excess` sends what the pallet account holds beyond
+		/// its ledgers and the buffer (unsolicited transfers, never counted),
+		/// as `RevenueKind::Unsolicited`. In the runtime: the insurance fund.
+		type ExcessSink: RevenueSink<Self::AccountId>;
+
 		/// Creates and changes markets, their status, the fee split and the
-		/// profit warm-up.
+		/// profit warm-up; sweeps unsolicited transfers.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The pallet's account, which holds all collateral.
@@ -360,6 +365,13 @@ pub mod pallet {
 			/// The block from which nothing is locked.
 			matures_at: BlockNumberFor<T>,
 		},
+		/// What the pallet account held beyond all collateral, every
+		/// market's ledgers and the buffer (unsolicited transfers) was swept
+		/// to the excess sink.
+		ExcessSwept {
+			/// What the sink took.
+			amount: Balance,
+		},
 	}
 
 	#[pallet::error]
@@ -448,6 +460,16 @@ pub mod pallet {
 		/// The ledgers exceed what the pallet account can pay (an impossible
 		/// state, reported instead of paying).
 		LedgerExceedsAccount,
+		/// The pallet account holds nothing beyond its ledgers and the buffer
+		/// (or the excess sink took nothing of it).
+		NoExcess,
+		/// There are more margin accounts than the witness `accounts` of
+		/// `sweep_excess` allows.
+		TooManyAccounts,
+		/// Governance froze the market's price: only trades that reduce a
+		/// position are accepted until it is live again (liquidations go on at
+		/// the frozen price).
+		PriceFrozen,
 	}
 
 	#[pallet::genesis_config]
@@ -629,6 +651,23 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_profit_warmup(ProfitWarmup { threshold, period })
+		}
+
+		/// Sweeps what the pallet account holds beyond all collateral, every
+		/// market's ledgers and the buffer (unsolicited transfers, never
+		/// counted) to the excess sink.
+		///
+		/// - `origin`: `AdminOrigin`.
+		/// - `accounts`: a witness of at least the number of margin accounts.
+		///   The call sums the collateral of every account, so it is weighed
+		///   by the witness, refused with `TooManyAccounts` when more accounts
+		///   exist, and charged for the accounts it read.
+		#[pallet::call_index(11)]
+		#[pallet::weight(<T as Config>::WeightInfo::sweep_excess(*accounts))]
+		pub fn sweep_excess(origin: OriginFor<T>, accounts: u32) -> DispatchResultWithPostInfo {
+			T::AdminOrigin::ensure_origin(origin)?;
+			let read = Self::do_sweep_excess(accounts)?;
+			Ok(Some(<T as Config>::WeightInfo::sweep_excess(read)).into())
 		}
 	}
 }

@@ -13,7 +13,8 @@
 //! * [`MockWaterfall`]: covers up to [`WaterfallCover`] per event out of
 //!   [`WATERFALL`] and records every call;
 //! * [`MockSink`]: moves what it takes to [`INSURANCE`] or [`STAKERS`] and
-//!   records every receipt.
+//!   records every receipt (the insurance fund is also the excess sink, as
+//!   in the runtime).
 //!
 //! The mocks keep their records in (unhashed) storage, so a failed call rolls
 //! them back with everything else.
@@ -95,6 +96,7 @@ impl pallet_margin::Config for Test {
 	type LossWaterfall = MockWaterfall;
 	type InsuranceSink = MockSink<InsuranceAccount, InsuranceTakes>;
 	type StakerSink = MockSink<StakersAccount, StakersTake>;
+	type ExcessSink = MockSink<InsuranceAccount, ExcessTaken>;
 	type AdminOrigin = EnsureRoot<u64>;
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<8>;
@@ -121,6 +123,8 @@ pub const INSURANCE: u64 = 1002;
 pub const STAKERS: u64 = 1003;
 /// Where `set_pool_cash` moves the pool's cash to.
 pub const SINKHOLE: u64 = 1004;
+/// Who makes the unsolicited transfers of [`donate`].
+pub const DONOR: u64 = 1005;
 
 pub const BTC: MarketId = 0;
 pub const ETH: MarketId = 1;
@@ -136,6 +140,11 @@ parameter_types! {
 	pub static InsuranceTakes: Permill = Permill::from_percent(100);
 	/// The share of each payment the staker sink takes.
 	pub static StakersTake: Permill = Permill::from_percent(100);
+	/// The share of a swept excess the excess sink takes.
+	pub static ExcessTaken: Permill = Permill::from_percent(100);
+	/// What tests transferred to the pallet account unsolicited (see
+	/// [`donate`]).
+	pub static Donated: Balance = 0;
 	/// Whether both sinks refuse payments.
 	pub static SinksFail: bool = false;
 	/// The share of a market's open-interest notional the pool reserves.
@@ -190,6 +199,15 @@ pub fn set_price_info(asset: OracleAssetId, price: Price, ema: Price, confidence
 fn insert_price(asset: OracleAssetId, price: Price, ema: Price, confidence: Permill, at: u64) {
 	let info = PriceInfo { price, ema, confidence, updated_at: at, frozen: false };
 	PRICES.with(|p| p.borrow_mut().insert(asset, Ok(info)));
+}
+
+/// Marks the price of `asset` as frozen by governance (still served).
+pub fn freeze_price(asset: OracleAssetId) {
+	PRICES.with(|p| {
+		if let Some(Ok(info)) = p.borrow_mut().get_mut(&asset) {
+			info.frozen = true;
+		}
+	});
 }
 
 /// Makes the price of `asset` unavailable for `reason`.
@@ -396,6 +414,8 @@ impl<Who: Get<u64>, Takes: Get<Permill>> RevenueSink<u64> for MockSink<Who, Take
 fn reset_parameters() {
 	InsuranceTakes::set(Permill::from_percent(100));
 	StakersTake::set(Permill::from_percent(100));
+	ExcessTaken::set(Permill::from_percent(100));
+	Donated::set(0);
 	SinksFail::set(false);
 	ReserveFactor::set(Permill::from_percent(50));
 	CreditCap::set(1_000_000_000 * DOLLARS);
@@ -528,18 +548,20 @@ impl ExtBuilder {
 		ext
 	}
 
-	/// Runs `test`, then checks the pallet's invariants and, as no test run
-	/// this way donates to the pallet account, that it holds exactly its
-	/// ledgers and the buffer.
+	/// Runs `test`, then checks the pallet's invariants and that the pallet
+	/// account holds exactly its ledgers, the buffer and what tests donated
+	/// (with [`donate`]) and was not swept.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
 		self.build().execute_with(|| {
 			test();
 			Margin::do_try_state().expect("invariants hold after the test");
+			let unswept = Donated::get() - swept();
 			assert_eq!(
 				Balances::balance(&Margin::account_id()),
-				ledgers() + ED,
-				"the pallet account holds exactly its ledgers and the buffer"
+				ledgers() + ED + unswept,
+				"the pallet account holds exactly its ledgers, the buffer and the unswept donations"
 			);
+			assert_eq!(Margin::excess(), unswept, "excess reports the unswept donations");
 		})
 	}
 }
@@ -576,6 +598,25 @@ pub fn ledgers() -> Balance {
 	let held: Balance =
 		Markets::<Test>::iter_values().map(|m| m.held_for_others().expect("ledgers fit")).sum();
 	collateral + held
+}
+
+/// Transfers `amount` unsolicited from [`DONOR`] (minted for it) to the
+/// pallet account, as anyone may, and records it.
+pub fn donate(amount: Balance) {
+	Balances::mint_into(&DONOR, amount + ED).unwrap();
+	Balances::transfer(&DONOR, &Margin::account_id(), amount, Preservation::Preserve).unwrap();
+	Donated::mutate(|d| *d += amount);
+}
+
+/// What `sweep_excess` swept, by its events.
+pub fn swept() -> Balance {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Margin(Event::ExcessSwept { amount }) => Some(amount),
+			_ => None,
+		})
+		.sum()
 }
 
 /// Free balance of `who` in the settlement asset.

@@ -73,6 +73,11 @@ impl<T: Config> Pallet<T> {
 		// `closing <= step`.
 		let opening = step.saturating_sub(closing);
 		let reducing = opening == 0;
+		// A price governance froze is not a market price: the market only
+		// reduces on it (liquidations go on at the frozen price).
+		if info.frozen {
+			ensure!(reducing, Error::<T>::PriceFrozen);
+		}
 		if market.status == MarketStatus::ReduceOnly {
 			ensure!(reducing, Error::<T>::MarketReduceOnly);
 		}

@@ -55,6 +55,7 @@ pub trait WeightInfo {
 	fn cover_deficit() -> Weight;
 	fn set_profit_warmup() -> Weight;
 	fn on_initialize_funding(m: u32, ) -> Weight;
+	fn sweep_excess(a: u32, ) -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -341,6 +342,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 2995).saturating_mul(m.into()))
 	}
+	/// PLACEHOLDER, not measured: the figures of `pallet_shared_liquidity`'s
+	/// `sweep_excess` (the same transfer to the insurance fund), plus one
+	/// read of every market (`MaxMarkets` = 32 in the runtime) and, per
+	/// account, one read of `Margin::Accounts` at `on_initialize_funding`'s
+	/// per-market execution time. Regenerate with `.ci/benchmarks margin`.
+	/// Storage: `Margin::Accounts` (r:`a` w:0)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:32 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// The range of component `a` is `[0, 1000]`.
+	fn sweep_excess(a: u32, ) -> Weight {
+		Weight::from_parts(97_545_000, 0)
+			.saturating_add(Weight::from_parts(0, 96736))
+			.saturating_add(Weight::from_parts(11_561_420, 0).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(39_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
+	}
 }
 
 /// The same measurements with ParityDB's database costs, for mocks and tests.
@@ -429,5 +449,14 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 2995).saturating_mul(m.into()))
+	}
+	fn sweep_excess(a: u32, ) -> Weight {
+		Weight::from_parts(97_545_000, 0)
+			.saturating_add(Weight::from_parts(0, 96736))
+			.saturating_add(Weight::from_parts(11_561_420, 0).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(39_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
 	}
 }

@@ -99,33 +99,77 @@ pub(crate) fn approach(from: Price, to: Price, weight: FixedU128) -> Price {
 	}
 }
 
-/// The EMA smoothing factor `alpha = 2 / (period + 1)`, at most one.
-pub(crate) fn ema_alpha(period: u32) -> FixedU128 {
-	FixedU128::checked_from_rational(2u32, period.saturating_add(1))
+/// The largest number of values in the ascending slice `sorted` that agree with each other:
+/// the widest run `sorted[i..=j]` with `sorted[j] - sorted[i] <= band · median` (allowance
+/// rounded down). Every run longer than half the slice contains its middle values, so a
+/// supermajority run always contains the median.
+pub(crate) fn largest_agreeing(sorted: &[u128], median: u128, band: Permill) -> u32 {
+	let width = band.mul_floor(median);
+	let mut best = 0usize;
+	let mut start = 0usize;
+	for (end, value) in sorted.iter().enumerate() {
+		while sorted.get(start).is_some_and(|first| value.saturating_sub(*first) > width) {
+			start = start.saturating_add(1);
+		}
+		// `start <= end`: a value always agrees with itself.
+		best = best.max(end.saturating_add(1).saturating_sub(start));
+	}
+	u32::try_from(best).unwrap_or(u32::MAX)
+}
+
+/// Whether `agreeing` of `fresh` values are a fast-path supermajority: at least `quorum` of
+/// them (exactly, `agreeing / fresh >= quorum`) and at least two thirds (exactly, in
+/// integers: `3 · agreeing >= 2 · fresh`).
+pub(crate) fn is_supermajority(agreeing: u32, fresh: u32, quorum: Permill) -> bool {
+	let (agreeing, fresh) = (u64::from(agreeing), u64::from(fresh));
+	// Both sides are below 2^32 · 10^6 < 2^52: no overflow.
+	fresh > 0
+		&& agreeing.saturating_mul(3) >= fresh.saturating_mul(2)
+		&& agreeing.saturating_mul(1_000_000)
+			>= u64::from(quorum.deconstruct()).saturating_mul(fresh)
+}
+
+/// The EMA smoothing factor per millisecond, `alpha = 2 / (period_ms + 1)`, at most one.
+pub(crate) fn ema_alpha(period_ms: u64) -> FixedU128 {
+	FixedU128::checked_from_rational(2u64, period_ms.saturating_add(1))
 		.unwrap_or(FixedU128::one())
 		.min(FixedU128::one())
 }
 
-/// Brings an EMA forward to the start of the block in which a new aggregate arrives.
-///
-/// The EMA is defined as if it were sampled once per block on the accepted spot price. When
-/// the previous aggregate `spot` was accepted `elapsed` blocks ago, it was the spot for the
-/// `elapsed - 1` blocks in between, so the EMA decays towards it by
-/// `1 - (1 - alpha)^(elapsed - 1)`. With `elapsed <= 1` nothing happens.
-pub(crate) fn ema_carried(ema: Price, spot: Price, elapsed: u32, period: u32) -> Price {
-	let idle_blocks = elapsed.saturating_sub(1);
-	if idle_blocks.is_zero() {
-		return ema;
+/// `base^exp` by squaring: at most 64 squarings and 64 multiplications, each rounded by
+/// `FixedU128`. For `base <= 1` the result stays in `[0, 1]`.
+pub(crate) fn pow(base: FixedU128, exp: u64) -> FixedU128 {
+	let mut result = FixedU128::one();
+	let mut square = base;
+	let mut remaining = exp;
+	while remaining > 0 {
+		if remaining & 1 == 1 {
+			result = result.saturating_mul(square);
+		}
+		remaining >>= 1;
+		if remaining > 0 {
+			square = square.saturating_mul(square);
+		}
+		if result.is_zero() {
+			break;
+		}
 	}
-	let keep = FixedU128::one().saturating_sub(ema_alpha(period));
-	// `saturating_pow` squares at most 32 times for a `u32` exponent.
-	let remaining = keep.saturating_pow(idle_blocks as usize);
-	approach(ema, spot, FixedU128::one().saturating_sub(remaining))
+	result
 }
 
-/// One EMA step towards this block's aggregate: `ema + alpha * (price - ema)`.
-pub(crate) fn ema_step(ema: Price, price: Price, period: u32) -> Price {
-	approach(ema, price, ema_alpha(period))
+/// Brings an EMA forward by `elapsed_ms` during which `spot` was the accepted price.
+///
+/// The EMA is defined as if it were sampled once per millisecond on the accepted spot price,
+/// `ema ← ema + alpha · (spot − ema)`, so `elapsed_ms` of the same spot move it towards the
+/// spot by `1 − (1 − alpha)^elapsed_ms`: weight by elapsed time, whatever the block times.
+/// With `elapsed_ms = 0` nothing happens.
+pub(crate) fn ema_carried(ema: Price, spot: Price, elapsed_ms: u64, period_ms: u64) -> Price {
+	if elapsed_ms.is_zero() {
+		return ema;
+	}
+	let keep = FixedU128::one().saturating_sub(ema_alpha(period_ms));
+	let remaining = pow(keep, elapsed_ms);
+	approach(ema, spot, FixedU128::one().saturating_sub(remaining))
 }
 
 #[cfg(test)]
@@ -195,29 +239,68 @@ mod tests {
 	}
 
 	#[test]
-	fn ema_follows_the_textbook_recursion() {
-		// period 3: alpha = 1/2
-		let ema = ema_step(Price::from_u32(100), Price::from_u32(200), 3);
-		assert_eq!(ema, Price::from_u32(150));
-		let ema = ema_step(Price::from_u32(100), Price::from_u32(50), 3);
-		assert_eq!(ema, Price::from_u32(75));
-		// period 1: alpha = 1, the EMA is the spot
-		assert_eq!(ema_step(Price::from_u32(100), Price::from_u32(7), 1), Price::from_u32(7));
+	fn ema_weights_by_elapsed_time() {
+		// period 3 ms: alpha = 1/2 per ms
+		let (ema, spot) = (Price::from_u32(100), Price::from_u32(200));
+		assert_eq!(ema_carried(ema, spot, 0, 3), ema);
+		assert_eq!(ema_carried(ema, spot, 1, 3), Price::from_u32(150));
+		// two milliseconds: 100 -> 150 -> 175
+		assert_eq!(ema_carried(ema, spot, 2, 3), Price::from_u32(175));
+		// the same as stepping millisecond by millisecond
+		let stepped = ema_carried(ema_carried(ema, spot, 1, 3), spot, 1, 3);
+		assert_eq!(ema_carried(ema, spot, 2, 3), stepped);
+		// period 1 ms: alpha = 1, the EMA is the spot after any time at all
+		assert_eq!(ema_carried(ema, Price::from_u32(7), 1, 1), Price::from_u32(7));
+		// a long gap converges on the spot and never passes it
+		assert_eq!(ema_carried(ema, spot, u64::MAX, 3), spot);
+		assert_eq!(ema_carried(ema, spot, u64::MAX, crate::limits::MAX_EMA_PERIOD_MS), spot);
 	}
 
 	#[test]
-	fn ema_carry_decays_towards_the_held_spot() {
-		let (ema, spot) = (Price::from_u32(100), Price::from_u32(200));
-		// one block elapsed: the new sample is the next one, nothing to carry
-		assert_eq!(ema_carried(ema, spot, 1, 3), ema);
-		assert_eq!(ema_carried(ema, spot, 0, 3), ema);
-		// three blocks: two samples of the old spot, 100 -> 150 -> 175
-		assert_eq!(ema_carried(ema, spot, 3, 3), Price::from_u32(175));
-		// the same as stepping block by block
-		let stepped = ema_step(ema_step(ema, spot, 3), spot, 3);
-		assert_eq!(ema_carried(ema, spot, 3, 3), stepped);
-		// a long gap converges on the spot and never passes it
-		assert_eq!(ema_carried(ema, spot, u32::MAX, 3), spot);
+	fn ema_over_one_period_is_close_to_the_continuous_one() {
+		// 60 s period, 6 s elapsed: 1 - (1 - 2/60001)^6000 = 1 - e^-0.19999... = 0.18127
+		let ema = ema_carried(Price::from_u32(100), Price::from_u32(200), 6_000, 60_000);
+		assert!(ema > Price::from_rational(11_812, 100) && ema < Price::from_rational(11_813, 100));
+	}
+
+	#[test]
+	fn pow_by_squaring() {
+		let half = FixedU128::from_rational(1, 2);
+		assert_eq!(pow(half, 0), FixedU128::one());
+		assert_eq!(pow(half, 1), half);
+		assert_eq!(pow(half, 3), FixedU128::from_rational(1, 8));
+		assert_eq!(pow(half, u64::MAX), FixedU128::zero());
+		assert_eq!(pow(FixedU128::one(), u64::MAX), FixedU128::one());
+	}
+
+	#[test]
+	fn agreement_is_the_widest_run_within_the_band() {
+		let band = Permill::from_percent(2);
+		// median 100: the band is 2 wide
+		assert_eq!(largest_agreeing(&[57, 98, 99, 100, 101, 150], 100, band), 3);
+		assert_eq!(largest_agreeing(&[57, 99, 100, 100, 101, 150], 100, band), 4);
+		assert_eq!(largest_agreeing(&[98, 100, 102], 100, band), 2);
+		assert_eq!(largest_agreeing(&[100, 100, 100], 100, band), 3);
+		assert_eq!(largest_agreeing(&[1, 50, 100], 50, band), 1);
+		assert_eq!(largest_agreeing(&[], 100, band), 0);
+	}
+
+	#[test]
+	fn supermajority_is_at_least_two_thirds_exactly() {
+		let two_thirds = crate::limits::MIN_FAST_PATH_QUORUM;
+		assert_eq!(two_thirds, Permill::from_rational(2u32, 3u32));
+		assert!(is_supermajority(2, 3, two_thirds));
+		assert!(!is_supermajority(1, 3, two_thirds));
+		assert!(!is_supermajority(4, 7, two_thirds));
+		assert!(is_supermajority(5, 7, two_thirds));
+		assert!(is_supermajority(10, 15, two_thirds));
+		assert!(!is_supermajority(9, 15, two_thirds));
+		// the quorum rounded down to ppm never lets less than 2/3 through
+		assert!(!is_supermajority(666_666, 1_000_000, two_thirds));
+		assert!(!is_supermajority(0, 0, two_thirds));
+		// a higher quorum is exact
+		assert!(!is_supermajority(3, 4, Permill::from_percent(80)));
+		assert!(is_supermajority(4, 5, Permill::from_percent(80)));
 	}
 
 	proptest! {
@@ -231,17 +314,31 @@ mod tests {
 		fn ema_stays_between_its_inputs(
 			a in 1u128..=10u128.pow(30),
 			b in 1u128..=10u128.pow(30),
-			elapsed in 0u32..1000,
-			period in 1u32..=limits_period(),
+			elapsed in 0u64..100_000_000,
+			period in 1u64..=crate::limits::MAX_EMA_PERIOD_MS,
 		) {
 			let carried = ema_carried(p(a), p(b), elapsed, period);
 			prop_assert!(carried >= p(a.min(b)) && carried <= p(a.max(b)));
-			let stepped = ema_step(p(a), p(b), period);
-			prop_assert!(stepped >= p(a.min(b)) && stepped <= p(a.max(b)));
 		}
-	}
 
-	fn limits_period() -> u32 {
-		crate::limits::MAX_EMA_PERIOD
+		#[test]
+		fn the_widest_agreeing_run_contains_the_median(
+			mut values in prop::collection::vec(1u128..=1_000_000, 3..16),
+			band in 1u32..=100_000,
+		) {
+			values.sort_unstable();
+			let median = median_of_sorted(&values, MidRounding::Down).unwrap();
+			let band = Permill::from_parts(band);
+			let agreeing = largest_agreeing(&values, median, band);
+			prop_assert!(agreeing >= 1 && agreeing as usize <= values.len());
+			// A supermajority run covers the middle values, hence the median.
+			if is_supermajority(agreeing, values.len() as u32, crate::limits::MIN_FAST_PATH_QUORUM) {
+				let width = band.mul_floor(median);
+				let contains = values.windows(agreeing as usize).any(|run| {
+					run[run.len() - 1] - run[0] <= width && run[0] <= median && median <= run[run.len() - 1]
+				});
+				prop_assert!(contains);
+			}
+		}
 	}
 }

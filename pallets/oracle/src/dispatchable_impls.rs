@@ -2,59 +2,154 @@
 //! anything, so an error leaves storage untouched even outside a transactional layer.
 
 use crate::{
-	utility_impls::len_u32, weights::WeightInfo, AssetConfig, AssetState, Assets, Config, Error,
-	Event, FeederInfo, FeederSlot, Feeders, Frozen, Pallet, RawFeed,
+	refresh_impls::Trigger, utility_impls::len_u32, weights::WeightInfo, AssetConfig, AssetState,
+	Assets, Config, Error, Event, FeedBatch, FeederInfo, FeederSlot, Feeders, Frozen, Millis,
+	Pallet, RawFeed, SignedFeed,
 };
 use alloc::vec::Vec;
 use backstop_primitives::{OracleAssetId, Price};
+use codec::Encode;
 use frame_support::{
 	dispatch::{DispatchResult, DispatchResultWithPostInfo, Pays, PostDispatchInfo},
 	ensure,
-	pallet_prelude::Get,
+	pallet_prelude::{
+		Get, InvalidTransaction, TransactionValidityError, TransactionValidityWithRefund,
+		ValidTransaction,
+	},
 	traits::Defensive,
-	BoundedVec,
+	weights::Weight,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{Saturating, Verify, Zero},
+	SaturatedConversion,
 };
 
+/// An asset of a feed, checked and loaded: the asset, the price, its observation time and
+/// the asset's state.
+type Loaded<T> = (OracleAssetId, Price, Millis, AssetState<T>);
+
 impl<T: Config> Pallet<T> {
-	/// Records a feeder's batch and recomputes every asset in it.
+	/// Records a feeder's batch and recomputes every asset in it. `round` is the round a
+	/// `submit_feed` named (`None` for a signed `feed`, whose round is the current block).
 	pub(crate) fn do_feed(
 		who: T::AccountId,
-		batch: BoundedVec<(OracleAssetId, Price), T::MaxBatch>,
+		batch: FeedBatch<T>,
+		round: Option<BlockNumberFor<T>>,
 	) -> DispatchResultWithPostInfo {
 		let now = frame_system::Pallet::<T>::block_number();
-		let mut feeder = Feeders::<T>::get(&who).ok_or(Error::<T>::NotFeeder)?;
-		ensure!(feeder.last_fed != Some(now), Error::<T>::AlreadyFedThisBlock);
-		ensure!(!batch.is_empty(), Error::<T>::EmptyBatch);
-
-		// Validate the whole batch and load each asset once before writing anything.
-		let mut loaded: Vec<(OracleAssetId, Price, AssetState<T>)> =
-			Vec::with_capacity(batch.len());
-		for (position, (asset, price)) in batch.iter().enumerate() {
-			Self::ensure_valid_price(*price)?;
-			ensure!(
-				!batch.iter().take(position).any(|(earlier, _)| earlier == asset),
-				Error::<T>::DuplicateAsset
-			);
-			let state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
-			loaded.push((*asset, *price, state));
-		}
+		let now_ms = Self::now_ms();
+		let mut feeder = Self::check_feeder(&who, round, now)?;
+		let loaded = Self::check_batch(&batch, now_ms)?;
 
 		let mut widest = 1u32;
-		for (asset, price, mut state) in loaded {
-			Self::record(&mut state, feeder.slot, price, now)?;
+		for (asset, price, observed_at, mut state) in loaded {
+			Self::record(&mut state, feeder.slot, price, observed_at)?;
 			widest = widest.max(len_u32(state.feeds.len()));
-			Self::refresh(asset, &mut state, now);
+			Self::refresh(asset, &mut state, now, now_ms, Trigger::Feed);
 			Assets::<T>::insert(asset, state);
 		}
 		feeder.last_fed = Some(now);
+		feeder.last_round = Some(round.unwrap_or(now));
 		Feeders::<T>::insert(&who, feeder);
 
 		let assets = len_u32(batch.len());
 		Self::deposit_event(Event::PricesFed { feeder: who, assets });
-		Ok(PostDispatchInfo {
-			actual_weight: Some(T::WeightInfo::feed(widest, assets)),
-			pays_fee: Pays::No,
-		})
+		let actual_weight = match round {
+			Some(_) => T::WeightInfo::submit_feed(widest, assets),
+			None => T::WeightInfo::feed(widest, assets),
+		};
+		Ok(PostDispatchInfo { actual_weight: Some(actual_weight), pays_fee: Pays::No })
+	}
+
+	/// The feeder record of `who`, if `who` may feed now: a member that has not fed in this
+	/// block and, for a `round`, one in `now - FeedLongevity < round <= now` that is later
+	/// than its last accepted round.
+	pub(crate) fn check_feeder(
+		who: &T::AccountId,
+		round: Option<BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+	) -> Result<FeederInfo<BlockNumberFor<T>>, Error<T>> {
+		let feeder = Feeders::<T>::get(who).ok_or(Error::<T>::NotFeeder)?;
+		ensure!(feeder.last_fed != Some(now), Error::<T>::AlreadyFedThisBlock);
+		if let Some(round) = round {
+			ensure!(round <= now, Error::<T>::FeedRoundInFuture);
+			let expiry = round.saturating_add(T::FeedLongevity::get().into());
+			ensure!(now < expiry, Error::<T>::FeedRoundExpired);
+			ensure!(feeder.last_round.is_none_or(|last| last < round), Error::<T>::FeedRoundReused);
+		}
+		Ok(feeder)
+	}
+
+	/// Checks a whole batch at timestamp `now_ms` and loads each asset once, before anything
+	/// is written: non-empty, every price valid, every observation within `MaxFeedSkew` of
+	/// `now_ms`, no asset twice, every asset registered.
+	pub(crate) fn check_batch(
+		batch: &FeedBatch<T>,
+		now_ms: Millis,
+	) -> Result<Vec<Loaded<T>>, Error<T>> {
+		ensure!(!batch.is_empty(), Error::<T>::EmptyBatch);
+		let skew = T::MaxFeedSkew::get();
+		let mut loaded: Vec<Loaded<T>> = Vec::with_capacity(batch.len());
+		for (position, (asset, price, observed_at)) in batch.iter().enumerate() {
+			Self::ensure_valid_price(*price)?;
+			ensure!(*observed_at <= now_ms.saturating_add(skew), Error::<T>::ObservationInFuture);
+			ensure!(now_ms.saturating_sub(*observed_at) <= skew, Error::<T>::ObservationTooOld);
+			ensure!(
+				!batch.iter().take(position).any(|(earlier, _, _)| earlier == asset),
+				Error::<T>::DuplicateAsset
+			);
+			let state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
+			loaded.push((*asset, *price, *observed_at, state));
+		}
+		Ok(loaded)
+	}
+
+	/// The validity of a `submit_feed` (its `#[pallet::authorize]` function).
+	///
+	/// Checked in this order, so that outsiders cost one storage read: the feeder is a member
+	/// (else `BadSigner`), may feed in this round (`Future` for a round ahead, `Stale` for an
+	/// expired or reused round or a second feed in this block), signed exactly this feed for
+	/// this chain (else `BadProof`), and the batch passes every check of the dispatch (else
+	/// `Custom(i)`, `i` being the index of the pallet `Error` variant the dispatch would
+	/// return). A valid feed has priority `FeedPriority`, lives until its round expires
+	/// (`round + FeedLongevity`), and provides the tag `(feeder, round)`: one feed per feeder
+	/// and round in the pool.
+	pub(crate) fn authorize_feed(
+		feed: &SignedFeed<T>,
+		signature: &T::FeederSignature,
+	) -> TransactionValidityWithRefund {
+		let now = frame_system::Pallet::<T>::block_number();
+		Self::check_feeder(&feed.feeder, Some(feed.round), now).map_err(Self::invalid)?;
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let payload = feed.signing_payload(&genesis);
+		if !signature.verify(&payload[..], &feed.feeder) {
+			return Err(InvalidTransaction::BadProof.into());
+		}
+		Self::check_batch(&feed.batch, Self::now_ms()).map_err(Self::invalid)?;
+
+		let expiry = feed.round.saturating_add(T::FeedLongevity::get().into());
+		let longevity = expiry.saturating_sub(now).saturated_into::<u64>().max(1);
+		let validity = ValidTransaction::with_tag_prefix("OracleAggregatorFeed")
+			.priority(T::FeedPriority::get())
+			.and_provides((&feed.feeder, feed.round))
+			.longevity(longevity)
+			.propagate(true)
+			.build()?;
+		Ok((validity, Weight::zero()))
+	}
+
+	/// The transaction validity error for a feed the dispatch would refuse with `error`.
+	fn invalid(error: Error<T>) -> TransactionValidityError {
+		match error {
+			Error::<T>::NotFeeder => InvalidTransaction::BadSigner,
+			Error::<T>::FeedRoundInFuture => InvalidTransaction::Future,
+			Error::<T>::FeedRoundExpired
+			| Error::<T>::FeedRoundReused
+			| Error::<T>::AlreadyFedThisBlock => InvalidTransaction::Stale,
+			other => InvalidTransaction::Custom(other.encode().first().copied().unwrap_or(u8::MAX)),
+		}
+		.into()
 	}
 
 	/// Replaces the value of `slot` in `state` (or adds it).
@@ -62,9 +157,9 @@ impl<T: Config> Pallet<T> {
 		state: &mut AssetState<T>,
 		slot: FeederSlot,
 		price: Price,
-		now: frame_system::pallet_prelude::BlockNumberFor<T>,
+		observed_at: Millis,
 	) -> DispatchResult {
-		let feed = RawFeed { slot, price, at: now };
+		let feed = RawFeed { slot, price, observed_at };
 		match state.feeds.iter_mut().find(|existing| existing.slot == slot) {
 			Some(existing) => *existing = feed,
 			// Slots are unique and below `MaxFeeders`, so there is always room.
@@ -124,7 +219,7 @@ impl<T: Config> Pallet<T> {
 		}
 		ensure!(u32::from(slot) < max, Error::<T>::TooManyFeeders);
 
-		Feeders::<T>::insert(&feeder, FeederInfo { slot, last_fed: None });
+		Feeders::<T>::insert(&feeder, FeederInfo { slot, last_fed: None, last_round: None });
 		Self::deposit_event(Event::FeederAdded { feeder });
 		Ok(())
 	}
@@ -136,6 +231,7 @@ impl<T: Config> Pallet<T> {
 		Feeders::<T>::remove(&feeder);
 
 		let now = frame_system::Pallet::<T>::block_number();
+		let now_ms = Self::now_ms();
 		// At most `MaxAssets` entries.
 		let assets: Vec<(OracleAssetId, AssetState<T>)> = Assets::<T>::iter().collect();
 		let scanned = len_u32(assets.len());
@@ -145,7 +241,7 @@ impl<T: Config> Pallet<T> {
 			state.feeds.retain(|feed| feed.slot != info.slot);
 			if state.feeds.len() != before {
 				purged = purged.saturating_add(1);
-				Self::refresh(asset, &mut state, now);
+				Self::refresh(asset, &mut state, now, now_ms, Trigger::Upkeep);
 				Assets::<T>::insert(asset, state);
 			}
 		}
@@ -154,12 +250,15 @@ impl<T: Config> Pallet<T> {
 		Ok(Some(T::WeightInfo::remove_feeder(scanned)).into())
 	}
 
-	/// Freezes `asset` at `price`, or at its last aggregate.
+	/// Freezes `asset` at `price`, or at its last aggregate, for `MaxFreezeDuration`. Freezing
+	/// a frozen asset replaces the price and renews the freeze.
 	pub(crate) fn do_freeze_price(asset: OracleAssetId, price: Option<Price>) -> DispatchResult {
 		if let Some(price) = price {
 			Self::ensure_valid_price(price)?;
 		}
 		let now = frame_system::Pallet::<T>::block_number();
+		let now_ms = Self::now_ms();
+		let until = now_ms.saturating_add(T::MaxFreezeDuration::get());
 		let frozen = Assets::<T>::try_mutate(asset, |maybe_state| -> Result<Price, Error<T>> {
 			let state = maybe_state.as_mut().ok_or(Error::<T>::UnknownAsset)?;
 			let price = match price {
@@ -169,18 +268,23 @@ impl<T: Config> Pallet<T> {
 					.map(|aggregate| aggregate.price)
 					.ok_or(Error::<T>::NoPriceToFreeze)?,
 			};
-			state.frozen = Some(Frozen { price, at: now });
+			state.frozen = Some(Frozen { price, at: now, at_ms: now_ms, until });
 			Ok(price)
 		})?;
-		Self::deposit_event(Event::PriceFrozen { asset, price: frozen });
+		Self::deposit_event(Event::PriceFrozen { asset, price: frozen, until });
 		Ok(())
 	}
 
-	/// Lifts a freeze.
+	/// Lifts a freeze that is in force (an expired one counts as lifted already).
 	pub(crate) fn do_unfreeze_price(asset: OracleAssetId) -> DispatchResult {
+		let now_ms = Self::now_ms();
 		Assets::<T>::try_mutate(asset, |maybe_state| -> DispatchResult {
 			let state = maybe_state.as_mut().ok_or(Error::<T>::UnknownAsset)?;
-			ensure!(state.frozen.take().is_some(), Error::<T>::NotFrozen);
+			ensure!(
+				state.frozen.is_some_and(|frozen| frozen.is_active(now_ms)),
+				Error::<T>::NotFrozen
+			);
+			state.frozen = None;
 			Ok(())
 		})?;
 		Self::deposit_event(Event::PriceUnfrozen { asset });

@@ -11,6 +11,7 @@ mod aggregation;
 mod benchmarking;
 mod dispatchable_impls;
 mod invariant_impls;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod provider_impls;
@@ -30,11 +31,13 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{OracleAssetId, Price};
-	use frame_support::pallet_prelude::*;
+	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::{IdentifyAccount, Verify};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 since times are milliseconds and the breaker has a
+	/// fast path (see [`crate::migrations::v1`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -50,8 +53,17 @@ pub mod pallet {
 		/// Weights of the calls and of the idle pass.
 		type WeightInfo: WeightInfo;
 
+		/// The clock: the block's timestamp in milliseconds (`pallet_timestamp` in the
+		/// runtime). Freshness, the EMA, holds and freezes are measured on it.
+		type Time: Time<Moment = Millis>;
+
+		/// The signature a feeder's key puts on a `submit_feed` (the runtime's
+		/// `MultiSignature`); its signer is the feeder's account.
+		type FeederSignature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>
+			+ Parameter;
+
 		/// Largest feeder set. Bounds the median's input (and the per-feed cost).
-		/// At least 1 and at most `u16::MAX`.
+		/// At least 3 (the smallest `min_feeders`) and at most `u16::MAX`.
 		#[pallet::constant]
 		type MaxFeeders: Get<u32>;
 
@@ -59,7 +71,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAssets: Get<u32>;
 
-		/// Largest number of `(asset, price)` pairs in one feed. At least 1.
+		/// Largest number of `(asset, price, observed_at)` observations in one feed. At least 1.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
 
@@ -72,9 +84,36 @@ pub mod pallet {
 		/// the block's spare weight). At least 1.
 		#[pallet::constant]
 		type MaxIdleChecks: Get<u32>;
+
+		/// Largest distance (ms) between an observation's time and the block's timestamp, in
+		/// either direction; a value observed further ahead is refused as
+		/// `ObservationInFuture`, further behind as `ObservationTooOld`. At least 1 and below
+		/// `limits::MAX_FEED_AGE_MS`; every asset's `max_age_ms` must exceed it.
+		#[pallet::constant]
+		type MaxFeedSkew: Get<Millis>;
+
+		/// How long (ms) a freeze lasts unless renewed: `freeze_price` freezes until
+		/// `now + MaxFreezeDuration`; after that the aggregate is served again (or nothing, if
+		/// it is stale or held). At least 1.
+		#[pallet::constant]
+		type MaxFreezeDuration: Get<Millis>;
+
+		/// Transaction priority of a valid `submit_feed`: above anything a tip buys for an
+		/// ordinary transaction (`TransactionPriority::MAX / 2` is a good choice). Positive.
+		#[pallet::constant]
+		type FeedPriority: Get<TransactionPriority>;
+
+		/// Blocks a `submit_feed` stays valid: from its `round` through
+		/// `round + FeedLongevity - 1`. At least 1.
+		#[pallet::constant]
+		type FeedLongevity: Get<u32>;
+
+		/// Sets the clock and signs feeds in the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId, Self::FeederSignature>;
 	}
 
-	/// The feeder set: each member's slot and the block of its last feed.
+	/// The feeder set: each member's slot, and the block and round of its last feed.
 	#[pallet::storage]
 	pub type Feeders<T: Config> =
 		CountedStorageMap<_, Blake2_128Concat, T::AccountId, FeederInfo<BlockNumberFor<T>>>;
@@ -114,8 +153,8 @@ pub mod pallet {
 			/// Fresh feeds now.
 			fresh: u32,
 		},
-		/// The circuit breaker held an aggregate that moved more than `max_move`; no price is
-		/// served until the new level is confirmed.
+		/// The circuit breaker held an aggregate that moved more than `max_move` without a
+		/// fast-path quorum; no price is served until the hold ends.
 		PriceHeld {
 			/// The asset.
 			asset: OracleAssetId,
@@ -124,14 +163,28 @@ pub mod pallet {
 			/// The level being held.
 			candidate: Price,
 		},
-		/// A held level persisted for `confirmation_blocks` and was accepted.
+		/// A move beyond `max_move` was accepted at once because a supermajority of the fresh
+		/// values agree on it (the fast path). Any pending hold ended with it.
+		MoveAccepted {
+			/// The asset.
+			asset: OracleAssetId,
+			/// The price the move was measured from.
+			reference: Price,
+			/// The accepted aggregate.
+			price: Price,
+			/// Fresh values that agree within `agreement_band`.
+			agreeing: u32,
+			/// Fresh values.
+			fresh: u32,
+		},
+		/// A held move was accepted by a new feed after the hold had lasted `hold_ms`.
 		PriceConfirmed {
 			/// The asset.
 			asset: OracleAssetId,
 			/// The accepted aggregate.
 			price: Price,
-			/// The block the hold started in.
-			held_since: BlockNumberFor<T>,
+			/// When the hold started (ms).
+			held_since: Millis,
 		},
 		/// A hold ended without confirmation: the aggregate came back within `max_move` of
 		/// the reference, or the asset went stale. The candidate was discarded.
@@ -141,12 +194,20 @@ pub mod pallet {
 			/// The discarded level.
 			candidate: Price,
 		},
-		/// Governance froze an asset's price.
+		/// Governance froze (or renewed the freeze of) an asset's price.
 		PriceFrozen {
 			/// The asset.
 			asset: OracleAssetId,
 			/// The price served while frozen.
 			price: Price,
+			/// When the freeze expires unless renewed (ms).
+			until: Millis,
+		},
+		/// A freeze reached `MaxFreezeDuration` without being renewed and was lifted; the
+		/// aggregate is served again (if live).
+		FreezeExpired {
+			/// The asset.
+			asset: OracleAssetId,
 		},
 		/// Governance unfroze an asset's price.
 		PriceUnfrozen {
@@ -213,20 +274,38 @@ pub mod pallet {
 		TooManyFeeders,
 		/// An asset has more stored feeds than `MaxFeeders` (never expected).
 		TooManyFeeds,
-		/// `min_feeders` is zero or above `MaxFeeders`.
+		/// `min_feeders` is above `MaxFeeders`.
 		InvalidMinFeeders,
-		/// `max_age` is zero or above `limits::MAX_FEED_AGE`.
+		/// `max_age_ms` is at most `MaxFeedSkew` or above `limits::MAX_FEED_AGE_MS`.
 		InvalidMaxAge,
 		/// `max_move` is zero.
 		InvalidMaxMove,
-		/// `ema_period` is zero or above `limits::MAX_EMA_PERIOD`.
+		/// `ema_period_ms` is zero or above `limits::MAX_EMA_PERIOD_MS`.
 		InvalidEmaPeriod,
-		/// `confirmation_blocks` is zero or above `limits::MAX_CONFIRMATION_BLOCKS`.
-		InvalidConfirmationBlocks,
+		/// `hold_ms` is zero or above `limits::MAX_HOLD_MS`.
+		InvalidHoldTime,
 		/// Freezing at the current aggregate, but the asset has never been priced.
 		NoPriceToFreeze,
-		/// The asset's price is not frozen.
+		/// The asset's price is not frozen (or its freeze has expired).
 		NotFrozen,
+		/// `min_feeders` is below `limits::MIN_FEEDERS` (3): one liar could set a median of
+		/// two values.
+		MinFeedersTooLow,
+		/// `fast_path_quorum` is below `limits::MIN_FAST_PATH_QUORUM` (two thirds).
+		InvalidFastPathQuorum,
+		/// `agreement_band` is zero or above `limits::MAX_AGREEMENT_BAND`.
+		InvalidAgreementBand,
+		/// An observation is more than `MaxFeedSkew` ahead of the block's timestamp.
+		ObservationInFuture,
+		/// An observation is more than `MaxFeedSkew` behind the block's timestamp.
+		ObservationTooOld,
+		/// A `submit_feed` names a round after the current block.
+		FeedRoundInFuture,
+		/// A `submit_feed`'s round is `FeedLongevity` blocks old or more.
+		FeedRoundExpired,
+		/// A `submit_feed`'s round is not later than the feeder's last accepted round (a
+		/// replay, or a feed overtaken by a newer one).
+		FeedRoundReused,
 	}
 
 	/// Assets and feeders present at genesis.
@@ -264,19 +343,19 @@ pub mod pallet {
 
 	#[pallet::call(weight(<T as Config>::WeightInfo))]
 	impl<T: Config> Pallet<T> {
-		/// Submit prices for up to `MaxBatch` assets, at most once per block.
+		/// Submit observations for up to `MaxBatch` assets, at most once per block, as a
+		/// signed transaction (an ordinary transaction: its priority is its tip's; validator
+		/// feeders use [`Pallet::submit_feed`], which cannot be crowded out).
 		///
-		/// Origin: a signed member of the feeder set. A successful feed is free
-		/// (`Pays::No`); any error (including `NotFeeder`) pays. Each asset's aggregate is
-		/// recomputed from its fresh values.
+		/// Origin: a signed member of the feeder set. Each observation is
+		/// `(asset, price, observed_at)`, `observed_at` within `MaxFeedSkew` of the block's
+		/// timestamp. A successful feed is free (`Pays::No`); any error (including
+		/// `NotFeeder`) pays. Each asset's aggregate is recomputed from its fresh values.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::feed(T::MaxFeeders::get(), utility_impls::len_u32(batch.len())))]
-		pub fn feed(
-			origin: OriginFor<T>,
-			batch: BoundedVec<(OracleAssetId, Price), T::MaxBatch>,
-		) -> DispatchResultWithPostInfo {
+		pub fn feed(origin: OriginFor<T>, batch: FeedBatch<T>) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_feed(who, batch)
+			Self::do_feed(who, batch, None)
 		}
 
 		/// Register an asset with its settings. Origin: `AdminOrigin`.
@@ -354,6 +433,46 @@ pub mod pallet {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_unfreeze_price(asset)?;
 			Ok(())
+		}
+
+		/// Submit a feed signed by a feeder's key, as a general (unsigned) transaction
+		/// authorized by this pallet: the path validator feeders use.
+		///
+		/// The transaction is valid (see `authorize_feed`) only for a member whose key
+		/// signed `feed.signing_payload(genesis_hash)`, in blocks
+		/// `feed.round..feed.round + FeedLongevity`, for a round later than the feeder's last,
+		/// and with a batch the dispatch accepts. It then has priority `FeedPriority` and the
+		/// `Operational` class, so that no tip outbids it and it fits in a block whose normal
+		/// space is full; it pays no fee. It needs `frame_system::AuthorizeCall` in the
+		/// runtime's transaction extensions, and dispatches with the `Authorized` origin.
+		#[pallet::call_index(8)]
+		#[pallet::weight((
+			T::WeightInfo::submit_feed(T::MaxFeeders::get(), utility_impls::len_u32(feed.batch.len())),
+			DispatchClass::Operational,
+			Pays::No,
+		))]
+		#[pallet::authorize(Self::authorize_submit_feed)]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_feed(utility_impls::len_u32(feed.batch.len())))]
+		pub fn submit_feed(
+			origin: OriginFor<T>,
+			feed: SignedFeed<T>,
+			signature: T::FeederSignature,
+		) -> DispatchResultWithPostInfo {
+			ensure_authorized(origin)?;
+			// The signature was checked by `authorize_submit_feed` in this block's state.
+			let _ = signature;
+			Self::do_feed(feed.feeder, feed.batch, Some(feed.round))
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The `#[pallet::authorize]` function of `submit_feed`.
+		fn authorize_submit_feed(
+			_source: TransactionSource,
+			feed: &SignedFeed<T>,
+			signature: &T::FeederSignature,
+		) -> TransactionValidityWithRefund {
+			Self::authorize_feed(feed, signature)
 		}
 	}
 }

@@ -1,8 +1,9 @@
 //! Types stored by the pallet and taken by its calls.
 
 use crate::Config;
-use backstop_primitives::Price;
-use frame_support::pallet_prelude::*;
+use alloc::vec::Vec;
+use backstop_primitives::{OracleAssetId, Price};
+use frame_support::{pallet_prelude::*, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_arithmetic::Permill;
 
@@ -10,18 +11,46 @@ use sp_arithmetic::Permill;
 /// slot rather than by account, which keeps an asset's stored feeds small.
 pub type FeederSlot = u16;
 
-/// Hard bounds on the governed per-asset settings ([`AssetConfig`]). `min_feeders` is bounded
-/// by the runtime's `MaxFeeders` instead.
+/// Milliseconds, in the unit and on the clock of `Config::Time` (the timestamp pallet: Unix
+/// time in milliseconds). Used both for points in time and for durations.
+pub type Millis = u64;
+
+/// One value of a feed: the asset, its price, and when the feeder observed that price
+/// (`Millis`, on the clock of `Config::Time`).
+pub type Observation = (OracleAssetId, Price, Millis);
+
+/// The observations of one feed: at most `MaxBatch`, each asset at most once.
+pub type FeedBatch<T> = BoundedVec<Observation, <T as Config>::MaxBatch>;
+
+/// What a feeder signs for [`crate::Call::submit_feed`] comes after these bytes, so that a
+/// feeder key can never be tricked into signing a feed as something else, or the reverse.
+pub const FEED_SIGNING_CONTEXT: [u8; 20] = *b"backstop-oracle-feed";
+
+/// Hard bounds on the governed per-asset settings ([`AssetConfig`]). `min_feeders` is also
+/// bounded by the runtime's `MaxFeeders`, and `max_age_ms` by its `MaxFeedSkew`.
 pub mod limits {
-	/// Largest `max_age`, in blocks (one day at 6-second blocks).
-	pub const MAX_FEED_AGE: u32 = 14_400;
-	/// Largest `ema_period`, in blocks (one week at 6-second blocks).
-	pub const MAX_EMA_PERIOD: u32 = 100_800;
-	/// Largest `confirmation_blocks` (one hour at 6-second blocks).
-	pub const MAX_CONFIRMATION_BLOCKS: u32 = 600;
+	use sp_arithmetic::Permill;
+
+	/// Smallest `min_feeders`: with three values the median is a middle value, so a single
+	/// dishonest feeder can never set it.
+	pub const MIN_FEEDERS: u32 = 3;
+	/// Largest `max_age_ms` (one day).
+	pub const MAX_FEED_AGE_MS: u64 = 86_400_000;
+	/// Largest `ema_period_ms` (one week).
+	pub const MAX_EMA_PERIOD_MS: u64 = 604_800_000;
+	/// Largest `hold_ms` (one hour).
+	pub const MAX_HOLD_MS: u64 = 3_600_000;
+	/// Smallest `fast_path_quorum`: two thirds, rounded down to a whole part per million
+	/// (`Permill::from_rational(2, 3)`). The fast path also checks `3 · agreeing ≥ 2 · fresh`
+	/// in integers, so it never needs less than an exact two-thirds supermajority.
+	pub const MIN_FAST_PATH_QUORUM: Permill = Permill::from_parts(666_666);
+	/// Largest `agreement_band`: a wider band would let the fast path accept values that do
+	/// not really agree.
+	pub const MAX_AGREEMENT_BAND: Permill = Permill::from_percent(10);
 }
 
-/// Governed settings of one asset, set by `AdminOrigin`.
+/// Governed settings of one asset, set by `AdminOrigin`. Durations are in milliseconds of
+/// `Config::Time`.
 #[derive(
 	Encode,
 	Decode,
@@ -38,44 +67,43 @@ pub mod limits {
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AssetConfig {
-	/// Fresh feeds needed for an aggregate; with fewer the asset is stale.
-	/// Bounds: `1..=MaxFeeders`.
+	/// Fresh values needed for an aggregate; with fewer the asset is stale.
+	/// Bounds: `limits::MIN_FEEDERS..=MaxFeeders` (so at least 3).
 	pub min_feeders: u32,
-	/// A feed submitted in block `b` is fresh through block `b + max_age`.
-	/// Bounds: `1..=limits::MAX_FEED_AGE`.
-	pub max_age: u32,
+	/// A value observed at `t` (ms) is fresh while `now - t <= max_age_ms`, `now` being the
+	/// block's timestamp. Bounds: `MaxFeedSkew + 1..=limits::MAX_FEED_AGE_MS`, so that a value
+	/// accepted at the edge of the skew is still fresh.
+	pub max_age_ms: Millis,
 	/// Largest move of the aggregate, relative to the price accepted before the current
-	/// block, that is taken at face value; a larger move is held by the circuit breaker.
+	/// block, that is taken at face value; a larger move needs the fast path or is held.
 	/// Bounds: greater than zero.
 	pub max_move: Permill,
-	/// Period `N` of the EMA mark price, in blocks: `alpha = 2 / (N + 1)`.
-	/// Bounds: `1..=limits::MAX_EMA_PERIOD` (1 makes the EMA equal the spot).
-	pub ema_period: u32,
-	/// Blocks a held level must persist before it is accepted.
-	/// Bounds: `1..=limits::MAX_CONFIRMATION_BLOCKS`.
-	pub confirmation_blocks: u32,
+	/// Period `P` of the EMA mark price, in milliseconds: the EMA is sampled once per
+	/// millisecond with `alpha = 2 / (P + 1)`, so a value in force for `Δ` ms has weight
+	/// `1 - (1 - alpha)^Δ`. Bounds: `1..=limits::MAX_EMA_PERIOD_MS` (1 makes the EMA the spot).
+	pub ema_period_ms: Millis,
+	/// Fraction of the fresh values that must agree (within `agreement_band`) for a move
+	/// beyond `max_move` to be accepted at once. Bounds:
+	/// `limits::MIN_FAST_PATH_QUORUM..=100%` (at least two thirds).
+	pub fast_path_quorum: Permill,
+	/// How close values must be to count as agreeing: the agreeing values span at most
+	/// `agreement_band · median`. Bounds: `(0, limits::MAX_AGREEMENT_BAND]`.
+	pub agreement_band: Permill,
+	/// How long a move beyond `max_move` without a fast-path quorum is held, in ms; after it a
+	/// new feed can confirm it. Bounds: `1..=limits::MAX_HOLD_MS`.
+	pub hold_ms: Millis,
 }
 
 /// The latest value one feeder submitted for one asset.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct RawFeed<BlockNumber> {
+pub struct RawFeed {
 	/// The feeder's slot.
 	pub slot: FeederSlot,
 	/// The submitted price (non-zero, at most `MaxPrice`).
 	pub price: Price,
-	/// The block it was submitted in.
-	pub at: BlockNumber,
-}
-
-/// Where the breaker and the EMA stood before the block in which the aggregate was last
-/// updated. Later recomputations in that same block start again from here, so the result of
-/// a block does not depend on how many feeds landed in it.
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct BlockStart {
-	/// The price the breaker compares against in this block.
-	pub reference: Price,
-	/// The EMA brought forward to the start of this block.
-	pub ema: Price,
+	/// When the feeder observed it (ms); within `MaxFeedSkew` of the block's timestamp when
+	/// it was submitted.
+	pub observed_at: Millis,
 }
 
 /// The last accepted aggregate of an asset.
@@ -83,7 +111,9 @@ pub struct BlockStart {
 pub struct Aggregate<BlockNumber> {
 	/// Median of the fresh values it was computed from.
 	pub price: Price,
-	/// EMA of the accepted aggregate: the mark price.
+	/// The EMA mark price at `updated_at_ms`, from the prices accepted before this one. It is
+	/// served brought forward to the current time, with `price` in force since
+	/// `updated_at_ms`.
 	pub ema: Price,
 	/// Median absolute deviation of those values relative to the median, rounded up.
 	pub confidence: Permill,
@@ -93,23 +123,26 @@ pub struct Aggregate<BlockNumber> {
 	pub high: Price,
 	/// Number of values it was computed from.
 	pub sources: u32,
-	/// Submission block of the oldest value it was computed from: the aggregate is served
+	/// Observation time (ms) of the oldest value it was computed from: the aggregate is served
 	/// only while this value is still fresh.
-	pub oldest: BlockNumber,
+	pub oldest: Millis,
 	/// The block it was computed in.
 	pub updated_at: BlockNumber,
-	/// The breaker reference and EMA before block `updated_at`; `None` in the block of the
-	/// asset's first aggregate (there is nothing to compare against yet).
-	pub block_start: Option<BlockStart>,
+	/// The timestamp (ms) of block `updated_at`.
+	pub updated_at_ms: Millis,
+	/// The price the breaker compares against for the rest of block `updated_at`: the price
+	/// accepted before that block, or the level a fast path or confirmation accepted in it.
+	/// `None` in the block of the asset's first aggregate (nothing to compare against yet).
+	pub reference: Option<Price>,
 }
 
-/// A jump the circuit breaker is holding for confirmation.
+/// A move the circuit breaker is holding.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub struct Hold<BlockNumber> {
-	/// The level the aggregate jumped to.
+pub struct Hold {
+	/// The latest held median.
 	pub candidate: Price,
-	/// The block the hold started in.
-	pub since: BlockNumber,
+	/// When the hold started (ms).
+	pub since: Millis,
 }
 
 /// A price frozen by governance.
@@ -117,8 +150,19 @@ pub struct Hold<BlockNumber> {
 pub struct Frozen<BlockNumber> {
 	/// The price served while frozen.
 	pub price: Price,
-	/// The block it was frozen in.
+	/// The block it was frozen (or last renewed) in.
 	pub at: BlockNumber,
+	/// The timestamp (ms) it was frozen (or last renewed) at.
+	pub at_ms: Millis,
+	/// The freeze ends at this time (ms): `at_ms + MaxFreezeDuration`.
+	pub until: Millis,
+}
+
+impl<BlockNumber> Frozen<BlockNumber> {
+	/// Whether the freeze is still in force at `now_ms`.
+	pub fn is_active(&self, now_ms: Millis) -> bool {
+		now_ms < self.until
+	}
 }
 
 /// Everything the pallet keeps about one asset, in one storage entry: a feed reads and
@@ -133,15 +177,15 @@ pub struct AssetState<T: Config> {
 	pub config: AssetConfig,
 	/// The latest value of each feeder that fed the asset, at most one per slot. Values that
 	/// have aged out are removed whenever the aggregate is recomputed.
-	pub feeds: BoundedVec<RawFeed<BlockNumberFor<T>>, T::MaxFeeders>,
+	pub feeds: BoundedVec<RawFeed, T::MaxFeeders>,
 	/// The last accepted aggregate, if any.
 	pub aggregate: Option<Aggregate<BlockNumberFor<T>>>,
-	/// A jump being held by the circuit breaker, if any.
-	pub hold: Option<Hold<BlockNumberFor<T>>>,
+	/// A move being held by the circuit breaker, if any.
+	pub hold: Option<Hold>,
 	/// The last recomputation found fewer fresh feeds than `config.min_feeders`. A newly
 	/// registered asset starts stale.
 	pub stale: bool,
-	/// Set by governance: this price is served instead of the aggregate.
+	/// Set by governance: this price is served instead of the aggregate until it expires.
 	pub frozen: Option<Frozen<BlockNumberFor<T>>>,
 }
 
@@ -166,4 +210,54 @@ pub struct FeederInfo<BlockNumber> {
 	pub slot: FeederSlot,
 	/// The block of the feeder's last accepted feed.
 	pub last_fed: Option<BlockNumber>,
+	/// The round of the feeder's last accepted feed (the block a signed `feed` was included
+	/// in, the `round` a `submit_feed` named). Rounds only go up: an older feed cannot be
+	/// replayed.
+	pub last_round: Option<BlockNumber>,
+}
+
+/// A feed that carries its feeder's signature ([`crate::Call::submit_feed`]).
+///
+/// `round` is the block the feeder built it for (normally the best block plus one); it is
+/// valid in blocks `round..round + FeedLongevity`, and only if it is later than the
+/// feeder's last accepted round.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	TypeInfo,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct SignedFeed<T: Config> {
+	/// The feeder: a member of the feeder set, whose key signed the feed.
+	pub feeder: T::AccountId,
+	/// The block the feed was built for.
+	pub round: BlockNumberFor<T>,
+	/// The observations.
+	pub batch: FeedBatch<T>,
+}
+
+impl<T: Config> SignedFeed<T> {
+	/// The bytes the feeder signs: the SCALE encoding of
+	/// `(FEED_SIGNING_CONTEXT, genesis_hash, feeder, round, batch)`. `genesis_hash` is the
+	/// chain's genesis block hash, so a feed signed for one chain is worthless on another.
+	pub fn signing_payload(&self, genesis_hash: &T::Hash) -> Vec<u8> {
+		(FEED_SIGNING_CONTEXT, genesis_hash, &self.feeder, &self.round, &self.batch).encode()
+	}
+}
+
+/// What the benchmarks need from the runtime: a clock they can set and feeder keys that can
+/// sign.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// Makes `Config::Time` report `now_ms`.
+	fn set_time(now_ms: Millis);
+	/// The account of benchmark feeder `index` (the same every call).
+	fn feeder(index: u32) -> AccountId;
+	/// `message` signed by benchmark feeder `index`.
+	fn sign(index: u32, message: &[u8]) -> Signature;
 }

@@ -1,6 +1,7 @@
-//! Benchmarks of every call and of the two trait entry points, `absorb` (with
-//! `s` stakers in both tranches, to show that slashing does not depend on
-//! `s`) and `receive`.
+//! Benchmarks of every call (`sweep_excess` with both tranches and the
+//! reward pot funded) and of the two trait entry points, `absorb` (with `s`
+//! stakers in both tranches, to show that slashing does not depend on `s`)
+//! and `receive`.
 //!
 //! The staker calls run in their worst case: the staker has a position with
 //! rewards to settle, `MaxUnstakeRequests - 1` requests whose window has
@@ -324,6 +325,24 @@ mod benchmarks {
 		}
 
 		assert_eq!(taken, Ok(amount));
+		Ok(())
+	}
+
+	/// An unsolicited transfer to the pallet account swept to the sink, with
+	/// both tranches and the reward pot holding funds.
+	#[benchmark]
+	fn sweep_excess() -> Result<(), BenchmarkError> {
+		seed_stakers::<T>(1)?;
+		pay_rewards::<T>()?;
+		T::Currency::mint_into(&Pallet::<T>::account_id(), units::<T>(1))
+			.map_err(|_| BenchmarkError::Stop("cannot donate"))?;
+		assert_eq!(Pallet::<T>::excess(), units::<T>(1));
+		let origin = admin::<T>()?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin);
+
+		assert!(Pallet::<T>::excess().is_zero());
 		Ok(())
 	}
 

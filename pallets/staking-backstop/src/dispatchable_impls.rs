@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::staker_impls::Settled;
-use backstop_primitives::Balance;
-use frame_support::pallet_prelude::*;
+use backstop_primitives::{Balance, RevenueKind, RevenueSink};
+use frame_support::{defensive, pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{CheckedAdd, Zero};
 
@@ -179,6 +179,28 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_curve_valid(&curve)?;
 		Premium::<T>::put(curve);
 		Self::deposit_event(Event::PremiumCurveSet { curve });
+		Ok(())
+	}
+
+	/// Sweeps the excess of the pallet account to `T::ExcessSink`.
+	pub(crate) fn do_sweep_excess() -> DispatchResult {
+		let excess = Self::excess();
+		ensure!(!excess.is_zero(), Error::<T>::NoExcess);
+		let account = Self::account_id();
+		let before = T::Currency::balance(&account);
+		// The market is irrelevant to an unsolicited transfer.
+		T::ExcessSink::receive(0, RevenueKind::Unsolicited, &account, excess)?;
+		let after = T::Currency::balance(&account);
+		// A sink may take less than offered, never the ledgers or the buffer
+		// (the call is transactional: refusing undoes the transfer).
+		// `excess <= before`: it is part of what the account holds.
+		if after < before.saturating_sub(excess) {
+			defensive!("the excess sink took more than the excess");
+			return Err(Error::<T>::LedgerInconsistent.into());
+		}
+		let taken = before.saturating_sub(after);
+		ensure!(!taken.is_zero(), Error::<T>::NoExcess);
+		Self::deposit_event(Event::ExcessSwept { amount: taken });
 		Ok(())
 	}
 }

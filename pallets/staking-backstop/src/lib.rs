@@ -37,7 +37,9 @@ pub const ABSORB_BENCHMARK_STAKERS: u32 = 10_000;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use backstop_primitives::{Balance, LossTier, MarketId, RevenueKind, RiskExposure};
+	use backstop_primitives::{
+		Balance, LossTier, MarketId, RevenueKind, RevenueSink, RiskExposure,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig},
@@ -63,8 +65,14 @@ pub mod pallet {
 		/// The open interest the required capital is sized against.
 		type Exposure: RiskExposure;
 
-		/// The origin that sets tranche parameters and the premium curve.
+		/// The origin that sets tranche parameters and the premium curve and
+		/// sweeps unsolicited transfers.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Where `sweep_excess` sends what the pallet account holds beyond
+		/// its ledgers and the buffer (unsolicited transfers, never counted),
+		/// as `RevenueKind::Unsolicited`. In the runtime: the insurance fund.
+		type ExcessSink: RevenueSink<Self::AccountId>;
 
 		/// The identifier of the account that holds both tranches and the
 		/// reward pot.
@@ -361,6 +369,13 @@ pub mod pallet {
 			/// What went to the buffer.
 			amount: Balance,
 		},
+		/// What the pallet account held beyond both tranches, the reward pot,
+		/// the undistributed rewards and the buffer (unsolicited transfers)
+		/// was swept to the excess sink.
+		ExcessSwept {
+			/// What the sink took.
+			amount: Balance,
+		},
 	}
 
 	/// Errors of the staking backstop.
@@ -417,6 +432,9 @@ pub mod pallet {
 		CoverageTooHigh,
 		/// `junior_min` is above `junior_max`.
 		JuniorShareRangeInverted,
+		/// The pallet account holds nothing beyond its ledgers and the buffer
+		/// (or the excess sink took nothing of it).
+		NoExcess,
 	}
 
 	/// Genesis: parameters, the premium curve and seeded stakes. The build
@@ -535,6 +553,16 @@ pub mod pallet {
 		pub fn set_premium_curve(origin: OriginFor<T>, curve: PremiumCurve) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_premium_curve(curve)
+		}
+
+		/// Sweeps what the pallet account holds beyond both tranches' assets,
+		/// the reward pot, the undistributed rewards and the buffer
+		/// (unsolicited transfers, never counted as the stakers') to the
+		/// excess sink.
+		#[pallet::call_index(7)]
+		pub fn sweep_excess(origin: OriginFor<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_sweep_excess()
 		}
 	}
 }

@@ -1,12 +1,17 @@
-//! A mock runtime: `pallet-balances` as the settlement asset and a risk
-//! exposure whose total open interest tests can set.
+//! A mock runtime: `pallet-balances` as the settlement asset, a risk
+//! exposure whose total open interest tests can set and an excess sink that
+//! really takes what it is offered.
 
 use crate as pallet_staking_backstop;
 use crate::{GenesisConfig, PremiumCurve, Tranche, TrancheParams};
-use backstop_primitives::{Balance, MarketId, RiskExposure};
-use frame_support::{derive_impl, parameter_types, traits::Hooks, PalletId};
+use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink, RiskExposure};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{fungible::Mutate, tokens::Preservation, Hooks},
+	PalletId,
+};
 use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, FixedU128, Perbill, Permill};
+use sp_runtime::{BuildStorage, DispatchError, FixedU128, Perbill, Permill};
 use std::cell::RefCell;
 
 pub type AccountId = u64;
@@ -23,6 +28,8 @@ pub const BENEFICIARY: AccountId = 100;
 pub const SOURCE: AccountId = 200;
 /// An account that holds nothing.
 pub const NOBODY: AccountId = 999;
+/// The excess sink's account (the insurance fund's, in the runtime).
+pub const SINK: AccountId = 300;
 
 /// The settlement asset's minimum balance in the mock.
 pub const ED: Balance = 10;
@@ -113,6 +120,36 @@ impl RiskExposure for MockExposure {
 }
 
 parameter_types! {
+	/// Whether the excess sink takes nothing of what it is offered.
+	pub static SinkTakesNothing: bool = false;
+	/// Whether the excess sink refuses what it is offered.
+	pub static SinkRefuses: bool = false;
+}
+
+/// The insurance fund as an excess sink: it takes all it is offered from the
+/// source (kept alive) into [`SINK`], or, when a test says so, nothing or an
+/// error.
+pub struct MockSink;
+
+impl RevenueSink<AccountId> for MockSink {
+	fn receive(
+		_market: MarketId,
+		_kind: RevenueKind,
+		source: &AccountId,
+		amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		if SinkRefuses::get() {
+			return Err(DispatchError::Other("sink refuses"));
+		}
+		if SinkTakesNothing::get() || amount == 0 {
+			return Ok(0);
+		}
+		<Balances as Mutate<AccountId>>::transfer(source, &SINK, amount, Preservation::Preserve)?;
+		Ok(amount)
+	}
+}
+
+parameter_types! {
 	pub const StakingPalletId: PalletId = PalletId(*b"bk/stake");
 	pub static MaxUnstakeRequests: u32 = 3;
 	pub static MaxMinStake: Balance = 1_000_000;
@@ -128,6 +165,7 @@ impl pallet_staking_backstop::Config for Test {
 	type Currency = Balances;
 	type Exposure = MockExposure;
 	type AdminOrigin = EnsureRoot<AccountId>;
+	type ExcessSink = MockSink;
 	type PalletId = StakingPalletId;
 	type MaxUnstakeRequests = MaxUnstakeRequests;
 	type MaxMinStake = MaxMinStake;
@@ -249,6 +287,8 @@ impl ExtBuilder {
 		MinUnstakeWindow::set(2);
 		MaxUnstakeWindow::set(1_000);
 		MaxCoveragePoint::set(FixedU128::from_u32(10));
+		SinkTakesNothing::set(false);
+		SinkRefuses::set(false);
 
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> {
@@ -259,6 +299,7 @@ impl ExtBuilder {
 				(DAVE, ENDOWMENT),
 				(BENEFICIARY, ENDOWMENT),
 				(SOURCE, ENDOWMENT),
+				(SINK, ED),
 			],
 			..Default::default()
 		}

@@ -1431,17 +1431,111 @@ proptest::proptest! {
 	}
 }
 
+/// Transfers `amount` from Alice to the pallet account, unsolicited.
+fn donate(amount: Balance) {
+	use frame_support::traits::tokens::Preservation;
+	assert_ok!(<Balances as Mutate<AccountId>>::transfer(
+		&ALICE,
+		&StakingBackstop::account_id(),
+		amount,
+		Preservation::Preserve,
+	));
+}
+
+/// Both tranches, the reward pot and the undistributed rewards.
+fn ledgers() -> Balance {
+	ledger(JUNIOR).assets
+		+ ledger(SENIOR).assets
+		+ RewardPot::<Test>::get()
+		+ Undistributed::<Test>::get()
+}
+
 #[test]
 fn a_donation_to_the_pallet_account_is_not_counted_and_breaks_nothing() {
+	ExtBuilder::default().stakes(vec![(BOB, 1_000)], vec![(CHARLIE, 2_000)]).build_and_execute(
+		|| {
+			assert_ok!(receive(300));
+			assert!(!RewardPot::<Test>::get().is_zero());
+			let (junior, senior) = (ledger(JUNIOR), ledger(SENIOR));
+			let rewards = StakingBackstop::pending_rewards(JUNIOR, &BOB);
+			assert_eq!(StakingBackstop::excess(), 0);
+			donate(1);
+			assert_ok!(StakingBackstop::do_try_state());
+			assert_eq!(StakingBackstop::excess(), 1);
+			assert_eq!(pallet_balance(), ledgers() + ED + 1);
+			// Nobody's share price or rewards moved.
+			assert_eq!((ledger(JUNIOR), ledger(SENIOR)), (junior, senior));
+			assert_eq!(StakingBackstop::pending_rewards(JUNIOR, &BOB), rewards);
+		},
+	);
+}
+
+#[test]
+fn sweep_excess_moves_the_excess_to_the_sink() {
+	ExtBuilder::default().stakes(vec![(BOB, 1_000)], vec![(CHARLIE, 2_000)]).build_and_execute(
+		|| {
+			assert_ok!(receive(300));
+			donate(7);
+			let held = ledgers();
+			let sink = balance(SINK);
+			assert_ok!(StakingBackstop::sweep_excess(RuntimeOrigin::root()));
+			System::assert_last_event(Event::<Test>::ExcessSwept { amount: 7 }.into());
+			assert_eq!(balance(SINK), sink + 7);
+			assert_eq!(StakingBackstop::excess(), 0);
+			assert_eq!(ledgers(), held);
+			assert_eq!(pallet_balance(), held + ED);
+			assert_ok!(StakingBackstop::do_try_state());
+			assert_noop!(
+				StakingBackstop::sweep_excess(RuntimeOrigin::root()),
+				Error::<Test>::NoExcess
+			);
+		},
+	);
+}
+
+#[test]
+fn sweep_excess_leaves_undistributed_rewards_alone() {
 	ExtBuilder::default().build_and_execute(|| {
-		use frame_support::traits::{fungible::Mutate, tokens::Preservation};
-		assert_ok!(<Balances as Mutate<AccountId>>::transfer(
-			&ALICE,
-			&StakingBackstop::account_id(),
-			1,
-			Preservation::Preserve,
-		));
-		assert_ok!(StakingBackstop::do_try_state());
+		// No share earns: the revenue waits undistributed.
+		assert_ok!(receive(300));
+		assert_eq!(Undistributed::<Test>::get(), 300);
+		donate(5);
+		assert_eq!(StakingBackstop::excess(), 5);
+		assert_ok!(StakingBackstop::sweep_excess(RuntimeOrigin::root()));
+		System::assert_last_event(Event::<Test>::ExcessSwept { amount: 5 }.into());
+		assert_eq!(Undistributed::<Test>::get(), 300);
+		assert_eq!(pallet_balance(), 300 + ED);
+	});
+}
+
+#[test]
+fn sweep_excess_errors_leave_state_unchanged() {
+	ExtBuilder::default().stakes(vec![(BOB, 1_000)], vec![]).build_and_execute(|| {
+		assert_noop!(StakingBackstop::sweep_excess(RuntimeOrigin::root()), Error::<Test>::NoExcess);
+		donate(1);
+		assert_noop!(StakingBackstop::sweep_excess(RuntimeOrigin::signed(ALICE)), BadOrigin);
+		assert_noop!(StakingBackstop::sweep_excess(RuntimeOrigin::none()), BadOrigin);
+		// A sink that takes nothing sweeps nothing.
+		SinkTakesNothing::set(true);
+		assert_noop!(StakingBackstop::sweep_excess(RuntimeOrigin::root()), Error::<Test>::NoExcess);
+		SinkTakesNothing::set(false);
+		// A sink that refuses.
+		SinkRefuses::set(true);
+		assert_noop!(
+			StakingBackstop::sweep_excess(RuntimeOrigin::root()),
+			DispatchError::Other("sink refuses")
+		);
+		SinkRefuses::set(false);
+		assert_eq!(StakingBackstop::excess(), 1);
+	});
+}
+
+#[test]
+fn a_pristine_account_has_no_excess() {
+	ExtBuilder::default().without_pallet_genesis().build_and_execute(|| {
+		assert_eq!(pallet_balance(), 0);
+		assert_eq!(StakingBackstop::excess(), 0);
+		assert_noop!(StakingBackstop::sweep_excess(RuntimeOrigin::root()), Error::<Test>::NoExcess);
 	});
 }
 

@@ -180,6 +180,22 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// What the pallet account holds beyond both tranches' assets, the
+	/// reward pot, the undistributed rewards and the existential buffer:
+	/// unsolicited transfers, never counted as the stakers', swept by
+	/// `sweep_excess`.
+	pub fn excess() -> Balance {
+		// Every ledger is backed by the settlement asset's issuance: the sum
+		// cannot overflow.
+		let expected = Tranches::<T>::get(Tranche::Junior)
+			.assets
+			.saturating_add(Tranches::<T>::get(Tranche::Senior).assets)
+			.saturating_add(RewardPot::<T>::get())
+			.saturating_add(Undistributed::<T>::get())
+			.saturating_add(T::Currency::minimum_balance());
+		T::Currency::balance(&Self::account_id()).saturating_sub(expected)
+	}
+
 	/// The staked capital: the assets of both tranches.
 	pub fn total_capital() -> Balance {
 		// Both are bounded by the settlement asset's total issuance.
@@ -369,7 +385,8 @@ impl<T: Config> Pallet<T> {
 	///   pot and the undistributed rewards plus the existential buffer
 	///   (`minimum_balance`), or, before the buffer was ever created (pallet
 	///   added without genesis and no inflow yet), nothing at all; anything
-	///   above is an unsolicited transfer, never counted;
+	///   above is an unsolicited transfer, never counted, reported by
+	///   [`Pallet::excess`] and swept by `sweep_excess`;
 	/// * per tranche: earning shares are the current-epoch positions' shares;
 	///   all shares are those plus the current-epoch requests' shares;
 	///   assets are zero exactly when shares are; the holders' redeemable

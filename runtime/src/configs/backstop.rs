@@ -60,10 +60,28 @@ parameter_types! {
 		backstop_primitives::Price::from_inner(1_000_000_000_000 * 1_000_000_000_000_000_000);
 }
 
-/// Multi-source prices: the `PriceProvider` of the margin pallet.
+parameter_types! {
+	/// Feeds authorized by the oracle (`submit_feed`) outrank anything a tip
+	/// can buy.
+	pub const OracleFeedPriority: sp_runtime::transaction_validity::TransactionPriority =
+		sp_runtime::transaction_validity::TransactionPriority::MAX / 2;
+}
+
+/// Multi-source prices: the `PriceProvider` of the margin pallet. Values carry
+/// their observation time (milliseconds, `pallet-timestamp`); an observation
+/// more than 30 seconds off the block's time is refused, and a governance
+/// freeze lasts a day unless renewed.
 impl pallet_oracle_aggregator::Config for Runtime {
 	type AdminOrigin = RiskAdmin;
 	type WeightInfo = pallet_oracle_aggregator::weights::SubstrateWeight<Runtime>;
+	type Time = crate::Timestamp;
+	type FeederSignature = crate::Signature;
+	type MaxFeedSkew = frame_support::traits::ConstU64<30_000>;
+	type MaxFreezeDuration = frame_support::traits::ConstU64<86_400_000>;
+	type FeedPriority = OracleFeedPriority;
+	type FeedLongevity = ConstU32<4>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::OracleBenchmarkHelper;
 	type MaxFeeders = ConstU32<15>;
 	type MaxAssets = ConstU32<64>;
 	type MaxBatch = ConstU32<10>;
@@ -161,6 +179,8 @@ parameter_types! {
 /// fees and insurance surplus, priced by coverage of open interest.
 impl pallet_staking_backstop::Config for Runtime {
 	type Currency = Settlement;
+	/// Unsolicited transfers to the staking account go to the insurance fund.
+	type ExcessSink = InsuranceFund;
 	/// Required capital (and so the risk premium) follows open interest.
 	type Exposure = Margin;
 	type AdminOrigin = RiskAdmin;
@@ -233,6 +253,8 @@ parameter_types! {
 /// backstop.
 impl pallet_margin::Config for Runtime {
 	type Currency = Settlement;
+	/// Unsolicited transfers to the margin account go to the insurance fund.
+	type ExcessSink = InsuranceFund;
 	type PriceProvider = OracleAggregator;
 	type Liquidity = SharedLiquidity;
 	type LossWaterfall = LossWaterfall;
@@ -261,6 +283,39 @@ pub mod benchmark_helpers {
 		let who: AccountId = frame_benchmarking::account(seed, 0, 0);
 		let _ = Settlement::mint_into(&who, amount.saturating_add(DOLLARS));
 		who
+	}
+
+	/// Benchmark feeders with sr25519 keys in the benchmark keystore, and the
+	/// time the oracle reads.
+	pub struct OracleBenchmarkHelper;
+	impl pallet_oracle_aggregator::BenchmarkHelper<AccountId, crate::Signature>
+		for OracleBenchmarkHelper
+	{
+		fn set_time(now_ms: u64) {
+			pallet_timestamp::Pallet::<Runtime>::set_timestamp(now_ms);
+		}
+
+		fn feeder(index: u32) -> AccountId {
+			feeder_key(index).into()
+		}
+
+		fn sign(index: u32, message: &[u8]) -> crate::Signature {
+			let public = feeder_key(index);
+			sp_io::crypto::sr25519_sign(ORACLE_BENCH_KEY, &public, message)
+				.map(crate::Signature::from)
+				.unwrap_or_else(|| {
+					crate::Signature::from(sp_core::sr25519::Signature::from_raw([0u8; 64]))
+				})
+		}
+	}
+
+	const ORACLE_BENCH_KEY: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"bkof");
+
+	/// The sr25519 key of benchmark feeder `index` (generated in the
+	/// keystore from a fixed seed, so the same every call).
+	fn feeder_key(index: u32) -> sp_core::sr25519::Public {
+		let seed = alloc::format!("//backstop-bench-feeder-{index}");
+		sp_io::crypto::sr25519_generate(ORACLE_BENCH_KEY, Some(seed.into_bytes()))
 	}
 
 	/// Serves benchmark prices through the real oracle: the asset is

@@ -344,3 +344,65 @@ fn an_external_default_beyond_its_loss_cap_leaves_the_markets_their_capacity() {
 	});
 	chain.finish();
 }
+
+/// A −43% crash, as one jump and as a −4%-a-block slide, with the feeders
+/// agreeing: the price is live in every block (never held), and the margin
+/// pallet liquidates the 10x longs on the way down, not after the bottom.
+#[test]
+fn a_fast_crash_on_which_the_feeders_agree_keeps_liquidations_going() {
+	let bottom = Price::from_u32(37_050); // −43% from 65,000
+	for percent in [43, 4] {
+		let mut chain = Chain::new();
+		let longs: Vec<AccountId> = chain.execute(|| {
+			(0..4).map(|i| funded(&format!("fast-crash-{percent}-{i}"), 10_000 * DOLLARS)).collect()
+		});
+		chain.execute(|| {
+			for long in &longs {
+				assert_ok!(Margin::deposit(signed(long), 6_500 * DOLLARS));
+				trade(long, BTC_PERP, units(1));
+			}
+		});
+		chain.next_block();
+		let mut blocks = 0;
+		let mut liquidated_at_price = Vec::new();
+		// The price of the block that has just ended (its events are in
+		// `last_events`).
+		let mut ended_at = chain.price(BTC);
+		chain.move_price_in_steps(BTC, bottom, percent, |chain| {
+			blocks += 1;
+			let fed = chain.price(BTC);
+			chain.execute(|| {
+				let served = <OracleAggregator as backstop_primitives::PriceProvider<
+					crate::BlockNumber,
+				>>::price(BTC)
+				.expect("live in every block of the crash");
+				assert_eq!(served.price, fed, "the served price follows the feeds");
+			});
+			for event in &chain.last_events {
+				if let RuntimeEvent::Margin(pallet_margin::Event::Liquidated { .. }) = event {
+					liquidated_at_price.push(ended_at);
+				}
+			}
+			ended_at = fed;
+		});
+		chain.next_block();
+		for event in &chain.last_events {
+			if let RuntimeEvent::Margin(pallet_margin::Event::Liquidated { .. }) = event {
+				liquidated_at_price.push(bottom);
+			}
+		}
+		chain.execute(|| {
+			for long in &longs {
+				assert_eq!(size_of(long, BTC_PERP), 0, "every 10x long is liquidated");
+			}
+		});
+		assert_eq!(liquidated_at_price.len(), longs.len());
+		if percent == 4 {
+			// On the slide, the longs go at the first step below maintenance
+			// (about −7%), long before the bottom.
+			assert!(blocks > 10, "the slide took {blocks} blocks");
+			assert!(liquidated_at_price.iter().all(|p| *p > Price::from_u32(59_000)));
+		}
+		chain.finish();
+	}
+}

@@ -104,10 +104,17 @@ impl Chain {
 	/// Moves `asset`'s price to `target` in steps of at most 9% a block
 	/// (inside the oracle's 10% move limit), one block per step; `each`
 	/// runs in every block after the feed.
-	pub fn move_price(
+	pub fn move_price(&mut self, asset: OracleAssetId, target: Price, each: impl FnMut(&mut Self)) {
+		self.move_price_in_steps(asset, target, 9, each)
+	}
+
+	/// Moves `asset`'s price to `target` by `percent`% a block (a step
+	/// beyond the oracle's move limit must be agreed on by the feeders).
+	pub fn move_price_in_steps(
 		&mut self,
 		asset: OracleAssetId,
 		target: Price,
+		percent: u32,
 		mut each: impl FnMut(&mut Self),
 	) {
 		loop {
@@ -115,7 +122,7 @@ impl Chain {
 			if current == target {
 				return;
 			}
-			let step = FixedU128::from_rational(9, 100);
+			let step = FixedU128::from_rational(u128::from(percent), 100);
 			let next = if target > current {
 				let up = current.saturating_add(current.saturating_mul(step));
 				up.min(target)
@@ -156,12 +163,14 @@ fn set_time(now_ms: u64) {
 	frame_support::storage::unhashed::put(&did_update, &true);
 }
 
-/// All three dev feeders feed `prices`.
+/// All three dev feeders feed `prices`, observed at the block's time.
 fn feed(prices: &[(OracleAssetId, Price)]) {
+	let now = pallet_timestamp::Now::<Runtime>::get();
+	let batch: Vec<_> = prices.iter().map(|(asset, price)| (*asset, *price, now)).collect();
 	for feeder in dev_feeders() {
 		assert_ok!(OracleAggregator::feed(
 			RuntimeOrigin::signed(feeder),
-			BoundedVec::truncate_from(prices.to_vec())
+			BoundedVec::truncate_from(batch.clone())
 		));
 	}
 }

@@ -1,6 +1,7 @@
 //! Runtime API of the Backstop insurance fund: balances, targets, coverage and
-//! per-event capacity of the global fund and the market sub-funds, for the
-//! node and for polkadot.js (`api.call.insuranceFundApi.*`).
+//! per-event capacity of the global fund and the market sub-funds, and what
+//! the pallet account holds beyond them (unsolicited transfers), for the node
+//! and for polkadot.js (`api.call.insuranceFundApi.*`).
 //!
 //! The API is generic over the pallet's fund identifier and fund view so that
 //! this crate does not depend on the pallet; the runtime instantiates it as
@@ -52,5 +53,10 @@ sp_api::decl_runtime_apis! {
 		/// Every fund: the global fund first, then the market sub-funds by
 		/// market id.
 		fn funds() -> Vec<FundInfo>;
+
+		/// What the pallet account holds beyond every fund and the
+		/// existential buffer: unsolicited transfers, never counted until
+		/// governance credits them to the global fund (`absorb_excess`).
+		fn excess() -> Balance;
 	}
 }

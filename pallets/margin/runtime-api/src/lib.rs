@@ -5,7 +5,8 @@
 //! requirements, health, liquidation prices, whether it can be liquidated,
 //! what it may withdraw and the profit still maturing) and to the state of
 //! each perpetual market (including the traders' net PnL against the pool
-//! and the pool's max-PnL cap).
+//! and the pool's max-PnL cap), and to what the pallet account holds beyond
+//! its ledgers (unsolicited transfers).
 //!
 //! Units follow `backstop-primitives`: amounts are in the settlement asset's
 //! smallest unit (micro-dollars), sizes in millionths of the base asset,
@@ -265,5 +266,10 @@ sp_api::decl_runtime_apis! {
 		/// What `who` may withdraw now (after settling its funding), and the
 		/// realised profit still maturing under the warm-up.
 		fn withdrawable(who: AccountId) -> Result<Withdrawable, HealthError>;
+
+		/// What the pallet account holds beyond all collateral, every
+		/// market's ledgers and the existential buffer: unsolicited
+		/// transfers, never counted, swept by governance (`sweep_excess`).
+		fn excess() -> Balance;
 	}
 }

@@ -405,10 +405,11 @@ fn funding_received_on_withdrawal_matures_too() {
 
 #[test]
 fn a_donation_to_the_pallet_account_breaks_no_invariant() {
-	ExtBuilder::default().build().execute_with(|| {
+	ExtBuilder::default().build_and_execute(|| {
 		deposit(ALICE, dollars(100));
-		assert_ok!(Balances::transfer(&BOB, &Margin::account_id(), 1, Preservation::Preserve));
+		donate(1);
 		assert_ok!(Margin::do_try_state());
+		assert_eq!(Margin::excess(), 1);
 		// It is never counted: Alice withdraws what is hers, no more.
 		assert_noop!(
 			Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(100) + 1),

@@ -12,6 +12,7 @@ use sp_runtime::BuildStorage;
 
 mod accounts;
 mod api;
+mod excess;
 mod funding;
 mod liquidation;
 mod markets;

@@ -527,3 +527,20 @@ fn opening_trades_stop_while_traders_hold_more_profit_than_the_pool_allows() {
 		assert_ok!(try_trade(ALICE, BTC, UNIT / 10));
 	});
 }
+
+#[test]
+fn a_frozen_price_only_lets_positions_shrink() {
+	ExtBuilder::default().build_and_execute(|| {
+		deposit(ALICE, dollars(10_000));
+		assert_ok!(try_trade(ALICE, BTC, UNIT));
+		freeze_price(BTC_ASSET);
+		// Opening more, or the other way round beyond the position, is refused
+		// on a price nobody trades at.
+		assert_noop!(try_trade(ALICE, BTC, UNIT), Error::<Test>::PriceFrozen);
+		assert_noop!(try_trade(ALICE, BTC, -2 * UNIT), Error::<Test>::PriceFrozen);
+		// Reducing and closing go through.
+		assert_ok!(try_trade(ALICE, BTC, -UNIT / 2));
+		assert_ok!(try_trade(ALICE, BTC, -UNIT / 2));
+		assert_eq!(position(ALICE, BTC), None);
+	});
+}

@@ -3,7 +3,10 @@
 //! The node and polkadot.js read, per registered asset, the last aggregate with its EMA
 //! (mark price), confidence and age, and the status a consumer pallet would see right now
 //! through `PriceProvider::price`: live, stale, held by the circuit breaker, frozen by
-//! governance, or never priced.
+//! governance (with the time the freeze expires), or never priced.
+//!
+//! Times are milliseconds on the clock of the pallet's `Config::Time` (the timestamp
+//! pallet: Unix time in milliseconds); ages in blocks are also given.
 //!
 //! This crate only declares the API and its record types; the runtime implements it with
 //! `pallet_oracle_aggregator::Pallet::<Runtime>::price_status` and
@@ -29,7 +32,8 @@ pub enum PriceStatus {
 	Stale,
 	/// A jump beyond the allowed move is waiting for confirmation (circuit breaker).
 	Held,
-	/// Governance has frozen the price; the frozen value is served.
+	/// Governance has frozen the price; the frozen value is served (flagged `frozen`) until
+	/// the freeze expires (`frozen_until_ms`) or is lifted.
 	Frozen,
 	/// The asset is registered but has never had an aggregate.
 	NoPrice,
@@ -48,12 +52,21 @@ pub struct AssetPriceStatus<BlockNumber> {
 	pub info: Option<PriceInfo<BlockNumber>>,
 	/// Blocks elapsed since `info.updated_at`.
 	pub age: Option<BlockNumber>,
+	/// Milliseconds elapsed since the aggregate was computed (when frozen: since the freeze
+	/// was set or renewed).
+	pub age_ms: Option<u64>,
+	/// When the last aggregate stops being served because its oldest value ages out (ms).
+	pub stale_at_ms: Option<u64>,
 	/// Stored feeds that are fresh at this block.
 	pub fresh_feeds: u32,
 	/// Fresh feeds the asset needs for an aggregate (its `min_feeders` setting).
 	pub min_feeders: u32,
 	/// The candidate price the circuit breaker is holding, if any.
 	pub held_price: Option<Price>,
+	/// When the hold started (ms), if any.
+	pub held_since_ms: Option<u64>,
+	/// When the freeze in force expires (ms), unless renewed; `None` when not frozen.
+	pub frozen_until_ms: Option<u64>,
 }
 
 sp_api::decl_runtime_apis! {

@@ -4,8 +4,9 @@
 //! The node and polkadot.js (`api.call.stakingBackstopApi.*`) read through it
 //! the state of the two tranches (assets, shares, share price), the coverage
 //! of open interest by staked capital, the junior share of rewards that this
-//! coverage currently prices, and a staker's position, pending rewards and
-//! unstake requests.
+//! coverage currently prices, a staker's position, pending rewards and
+//! unstake requests, and what the pallet account holds beyond its ledgers
+//! (unsolicited transfers).
 //!
 //! The types live here, not in the pallet, so that this crate depends on
 //! nothing but codec, scale-info, `sp-api`, `sp-arithmetic`, `sp-runtime` and
@@ -229,6 +230,12 @@ sp_api::decl_runtime_apis! {
 			tranche: Tranche,
 			who: AccountId,
 		) -> Vec<UnstakeRequestInfo<NumberFor<Block>>>;
+
+		/// What the pallet account holds beyond both tranches' assets, the
+		/// reward pot, the undistributed rewards and the existential buffer:
+		/// unsolicited transfers, never counted, swept by governance
+		/// (`sweep_excess`).
+		fn excess() -> Balance;
 	}
 }
 
