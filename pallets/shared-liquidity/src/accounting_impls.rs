@@ -382,14 +382,20 @@ impl<T: Config> Pallet<T> {
 		Self::unlocks_at(request).saturating_add(WithdrawWindow::<T>::get())
 	}
 
-	/// Drops the requests of `position` whose window has passed at `now`
-	/// and emits `WithdrawRequestsLapsed` for their shares. Does not store.
-	pub(crate) fn drop_lapsed(who: &T::AccountId, position: &mut LpPosition<T>) {
+	/// Drops the requests of `position` whose window has passed and returns
+	/// their shares. Does not store.
+	pub(crate) fn retain_live(position: &mut LpPosition<T>) -> Balance {
 		let now = Self::now();
 		let before = Self::requested_of(position);
 		position.requests.retain(|request| now < Self::lapses_at(request));
 		// Dropping requests can only lower the sum.
-		let lapsed = before.saturating_sub(Self::requested_of(position));
+		before.saturating_sub(Self::requested_of(position))
+	}
+
+	/// Drops the requests of `position` whose window has passed and emits
+	/// `WithdrawRequestsLapsed` for their shares. Does not store.
+	pub(crate) fn drop_lapsed(who: &T::AccountId, position: &mut LpPosition<T>) {
+		let lapsed = Self::retain_live(position);
 		if !lapsed.is_zero() {
 			Self::deposit_event(Event::WithdrawRequestsLapsed { who: who.clone(), shares: lapsed });
 		}

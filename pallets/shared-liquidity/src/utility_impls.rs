@@ -117,8 +117,7 @@ impl<T: Config> Pallet<T> {
 		let pool = Pool::<T>::get();
 		let mut position = Self::position_of(&who);
 		let nav = Self::nav_of(&pool).map(|nav| nav.max(0).unsigned_abs()).unwrap_or_default();
-		let now = Self::now();
-		position.requests.retain(|request| now < Self::lapses_at(request));
+		Self::retain_live(&mut position);
 		let withdrawable = Self::withdrawable_of(&position);
 		let mut probe = position.clone();
 		let withdrawable_value =

@@ -22,18 +22,8 @@ fn signed(who: &AccountId) -> RuntimeOrigin {
 /// Opens (positive: long) or trades `size` in `market` at the current price.
 fn trade(who: &AccountId, market: u32, size: i128) {
 	let asset = if market == BTC_PERP { BTC } else { ETH };
-	let price =
-		<OracleAggregator as backstop_primitives::PriceProvider<crate::BlockNumber>>::price(asset)
-			.expect("a live price")
-			.price;
+	let price = served_price(asset).expect("a live price");
 	assert_ok!(Margin::trade(signed(who), market, size, limit(price, size > 0)));
-}
-
-/// The size `who` holds in `market`.
-fn size_of(who: &AccountId, market: u32) -> i128 {
-	pallet_margin::Accounts::<Runtime>::get(who)
-		.and_then(|a| a.positions.iter().find(|p| p.market == market).map(|p| p.size))
-		.unwrap_or_default()
 }
 
 /// Closes `who`'s position in `market`.

@@ -311,3 +311,17 @@ pub fn funded(seed: &str, amount: Balance) -> AccountId {
 pub fn share_price() -> FixedU128 {
 	SharedLiquidity::share_price().expect("the pool can be valued")
 }
+
+/// The size `who` holds in `market` (zero without a position).
+pub fn size_of(who: &AccountId, market: u32) -> i128 {
+	pallet_margin::Accounts::<Runtime>::get(who)
+		.and_then(|a| a.positions.iter().find(|p| p.market == market).map(|p| p.size))
+		.unwrap_or_default()
+}
+
+/// The price the oracle serves for `asset` now, if it is usable.
+pub fn served_price(asset: OracleAssetId) -> Option<Price> {
+	<OracleAggregator as backstop_primitives::PriceProvider<crate::BlockNumber>>::price(asset)
+		.ok()
+		.map(|info| info.price)
+}

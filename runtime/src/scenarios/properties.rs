@@ -132,11 +132,11 @@ fn run(steps: Vec<Step>) {
 						)
 					},
 					Step::Close { trader, eth } => {
-						let size = pallet_margin::Accounts::<Runtime>::get(&traders[trader])
-							.and_then(|a| {
-								a.positions.iter().find(|p| p.market == market(eth)).map(|p| p.size)
-							})
-							.unwrap_or(1);
+						// Without a position, a close of one unit is refused.
+						let size = match size_of(&traders[trader], market(eth)) {
+							0 => 1,
+							size => size,
+						};
 						let asset = if eth { ETH } else { BTC };
 						(
 							&traders[trader],
@@ -195,11 +195,10 @@ fn run(steps: Vec<Step>) {
 	chain.finish();
 }
 
-/// The price the oracle serves for `asset` now.
+/// The price served for `asset`, or a placeholder without one (the trade is
+/// then refused for the missing price, which is what is being exercised).
 fn chain_price(asset: OracleAssetId) -> Price {
-	<OracleAggregator as backstop_primitives::PriceProvider<crate::BlockNumber>>::price(asset)
-		.map(|info| info.price)
-		.unwrap_or_else(|_| Price::from_u32(1))
+	served_price(asset).unwrap_or_else(|| Price::from_u32(1))
 }
 
 /// Σ of every LP's value ≤ NAV ≤ Σ + one unit per LP (each value rounds
