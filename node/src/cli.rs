@@ -49,9 +49,7 @@ pub struct Cli {
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
 
-	/// On a development chain, do not submit the demo price feeds (by
-	/// default the node feeds BTC and ETH prices every block as the dev
-	/// feeders //Alice//stash, //Bob//stash and //Charlie//stash).
-	#[arg(long)]
-	pub no_dev_feeders: bool,
+	/// The price feeder.
+	#[clap(flatten)]
+	pub feeder: crate::price_feeder::PriceFeederParams,
 }

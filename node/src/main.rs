@@ -8,7 +8,7 @@
 mod chain_spec;
 mod cli;
 mod command;
-mod dev_feeder;
+mod price_feeder;
 mod rpc;
 mod service;
 

@@ -136,13 +136,14 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Builds and starts a full node: networking, RPC, and — on a validator —
-/// Aura authoring and the GRANDPA voter. With `dev_feeders`, a development
-/// chain also gets the demo price feeders (see [`crate::dev_feeder`]).
+/// Aura authoring and the GRANDPA voter — and the price feeder (see
+/// [`crate::price_feeder`]) when `feeder` asks for one or the chain is a
+/// development chain.
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
-	dev_feeders: bool,
+	feeder: crate::price_feeder::PriceFeederParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -221,11 +222,33 @@ pub fn new_full<
 		);
 	}
 
-	if dev_feeders && config.chain_spec.chain_type() == sc_service::ChainType::Development {
+	// The price feeder: with `--price-source` on any chain, and on a
+	// development chain (unless `--no-dev-feeders`) as the dev feeders.
+	let dev_chain = config.chain_spec.chain_type() == sc_service::ChainType::Development;
+	let dev_feeders = dev_chain && !feeder.no_dev_feeders;
+	if dev_feeders {
+		crate::price_feeder::insert_dev_keys(&keystore_container.keystore())
+			.map_err(ServiceError::Other)?;
+	}
+	let source = match feeder.price_source.clone() {
+		Some(uri) => Some(crate::price_feeder::Source::Http(crate::price_feeder::HttpSource::new(
+			&feeder, uri,
+		))),
+		None if dev_feeders => Some(crate::price_feeder::Source::Simulated(
+			crate::price_feeder::RandomWalk::new(0x0bac_5709),
+		)),
+		None => None,
+	};
+	if let Some(source) = source {
 		task_manager.spawn_handle().spawn(
-			"dev-feeder",
+			"price-feeder",
 			None,
-			crate::dev_feeder::run(client.clone(), transaction_pool.clone()),
+			crate::price_feeder::run(
+				client.clone(),
+				transaction_pool.clone(),
+				keystore_container.keystore(),
+				source,
+			),
 		);
 	}
 

@@ -23,6 +23,8 @@ mod benchmarks;
 mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(feature = "runtime-benchmarks")]
+mod reference_oracle_benchmarks;
 
 use alloc::vec::Vec;
 use sp_runtime::{
@@ -144,7 +146,7 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	configs::monetary::ChargeTransactionPaymentCapped,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );

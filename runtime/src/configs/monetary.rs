@@ -95,3 +95,107 @@ impl pallet_assets::Config for Runtime {
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
 }
+
+/// The highest priority a signed transaction can buy with its tip (or, for an
+/// operational call, with its fee). It is a quarter of the priority range and
+/// so strictly below [`super::backstop::OracleFeedPriority`]: however high the
+/// tip, an authorized oracle feed is ordered first.
+pub const MAX_TIP_PRIORITY: sp_runtime::transaction_validity::TransactionPriority =
+	sp_runtime::transaction_validity::TransactionPriority::MAX / 4;
+
+/// `pallet-transaction-payment`'s `ChargeTransactionPayment` with its priority
+/// capped at [`MAX_TIP_PRIORITY`].
+///
+/// The pallet sets priority to `(tip + 1) × transactions per block`, so a
+/// tip of a few thousand tokens reaches any fixed priority. Feeds must stay
+/// ahead of tipped spam in a crash, so the cap is applied here; fees, tips,
+/// refunds and events are the pallet's own. The wrapper encodes exactly as
+/// the pallet's extension and reports the same identifier and type in the
+/// metadata, so wallets (polkadot.js) build transactions unchanged.
+#[derive(
+	codec::Encode, codec::Decode, codec::DecodeWithMemTracking, Clone, Eq, PartialEq, Debug,
+)]
+pub struct ChargeTransactionPaymentCapped(
+	pub pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+);
+
+impl ChargeTransactionPaymentCapped {
+	/// The extension paying `tip` on top of the fee.
+	pub fn from_tip(tip: Balance) -> Self {
+		Self(pallet_transaction_payment::ChargeTransactionPayment::from(tip))
+	}
+}
+
+impl scale_info::TypeInfo for ChargeTransactionPaymentCapped {
+	type Identity = pallet_transaction_payment::ChargeTransactionPayment<Runtime>;
+	fn type_info() -> scale_info::Type {
+		<pallet_transaction_payment::ChargeTransactionPayment<Runtime> as scale_info::TypeInfo>::type_info()
+	}
+}
+
+type InnerPayment = pallet_transaction_payment::ChargeTransactionPayment<Runtime>;
+type Call = crate::RuntimeCall;
+
+impl sp_runtime::traits::TransactionExtension<Call> for ChargeTransactionPaymentCapped {
+	const IDENTIFIER: &'static str =
+		<InnerPayment as sp_runtime::traits::TransactionExtension<Call>>::IDENTIFIER;
+	type Implicit = ();
+	type Val = <InnerPayment as sp_runtime::traits::TransactionExtension<Call>>::Val;
+	type Pre = <InnerPayment as sp_runtime::traits::TransactionExtension<Call>>::Pre;
+
+	fn weight(&self, call: &Call) -> frame_support::weights::Weight {
+		sp_runtime::traits::TransactionExtension::<Call>::weight(&self.0, call)
+	}
+
+	fn validate(
+		&self,
+		origin: crate::RuntimeOrigin,
+		call: &Call,
+		info: &sp_runtime::traits::DispatchInfoOf<Call>,
+		len: usize,
+		self_implicit: (),
+		inherited_implication: &impl sp_runtime::traits::Implication,
+		source: sp_runtime::transaction_validity::TransactionSource,
+	) -> sp_runtime::traits::ValidateResult<Self::Val, Call> {
+		let (mut valid, val, origin) = sp_runtime::traits::TransactionExtension::<Call>::validate(
+			&self.0,
+			origin,
+			call,
+			info,
+			len,
+			self_implicit,
+			inherited_implication,
+			source,
+		)?;
+		valid.priority = valid.priority.min(MAX_TIP_PRIORITY);
+		Ok((valid, val, origin))
+	}
+
+	fn prepare(
+		self,
+		val: Self::Val,
+		origin: &crate::RuntimeOrigin,
+		call: &Call,
+		info: &sp_runtime::traits::DispatchInfoOf<Call>,
+		len: usize,
+	) -> Result<Self::Pre, sp_runtime::transaction_validity::TransactionValidityError> {
+		sp_runtime::traits::TransactionExtension::<Call>::prepare(
+			self.0, val, origin, call, info, len,
+		)
+	}
+
+	fn post_dispatch_details(
+		pre: Self::Pre,
+		info: &sp_runtime::traits::DispatchInfoOf<Call>,
+		post_info: &sp_runtime::traits::PostDispatchInfoOf<Call>,
+		len: usize,
+		result: &sp_runtime::DispatchResult,
+	) -> Result<
+		frame_support::weights::Weight,
+		sp_runtime::transaction_validity::TransactionValidityError,
+	> {
+		<InnerPayment as sp_runtime::traits::TransactionExtension<Call>>::post_dispatch_details(
+			pre, info, post_info, len, result,
+		)
+	}
+}

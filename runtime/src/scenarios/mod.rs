@@ -16,6 +16,7 @@
 
 mod flows;
 mod properties;
+mod transactions;
 
 use crate::{
 	genesis_config_presets::{dev_feeders, BTC, ETH},
