@@ -33,7 +33,9 @@ pub enum Subcommand {
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
 
-	/// Benchmark the runtime's pallets, storage, blocks or this machine.
+	/// Benchmark the runtime's pallets, storage, blocks or this machine (only
+	/// in a node built with `--features runtime-benchmarks`).
+	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 }

@@ -459,7 +459,7 @@ pub enum Source {
 	/// The simulated walk of a development chain.
 	Simulated(RandomWalk),
 	/// An HTTP(S) endpoint.
-	Http(HttpSource),
+	Http(Box<HttpSource>),
 }
 
 impl Source {

@@ -231,8 +231,8 @@ pub fn new_full<
 			.map_err(ServiceError::Other)?;
 	}
 	let source = match feeder.price_source.clone() {
-		Some(uri) => Some(crate::price_feeder::Source::Http(crate::price_feeder::HttpSource::new(
-			&feeder, uri,
+		Some(uri) => Some(crate::price_feeder::Source::Http(Box::new(
+			crate::price_feeder::HttpSource::new(&feeder, uri),
 		))),
 		None if dev_feeders => Some(crate::price_feeder::Source::Simulated(
 			crate::price_feeder::RandomWalk::new(0x0bac_5709),

@@ -370,7 +370,7 @@ impl_runtime_apis! {
 			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkList};
 			use frame_support::traits::StorageInfoTrait;
 			use frame_system_benchmarking::Pallet as SystemBench;
-			use crate::reference_oracle_benchmarks::Pallet as ReferenceOracleMembersBench;
+			use crate::oracle_comparison_benchmarks::Pallet as OracleComparisonBench;
 			#[allow(unused_imports)]
 			use crate::{
 				Assets, Balances, InsuranceFund, Margin, OracleAggregator, ReferenceOracle,
@@ -391,7 +391,7 @@ impl_runtime_apis! {
 			use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkBatch};
 			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
 			use frame_system_benchmarking::Pallet as SystemBench;
-			use crate::reference_oracle_benchmarks::Pallet as ReferenceOracleMembersBench;
+			use crate::oracle_comparison_benchmarks::Pallet as OracleComparisonBench;
 			#[allow(unused_imports)]
 			use crate::{
 				Assets, Balances, InsuranceFund, Margin, OracleAggregator, ReferenceOracle,

@@ -10,7 +10,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_insurance_fund, InsuranceFund]
 	[pallet_oracle_aggregator, OracleAggregator]
 	[pallet_oracle, ReferenceOracle]
-	[pallet_oracle_members, ReferenceOracleMembersBench::<Runtime>]
+	[oracle_comparison, OracleComparisonBench::<Runtime>]
 	[pallet_staking_backstop, StakingBackstop]
 	[pallet_shared_liquidity, SharedLiquidity]
 	[pallet_margin, Margin]

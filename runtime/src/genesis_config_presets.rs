@@ -151,9 +151,10 @@ fn genesis(
 	endowed: Vec<AccountId>,
 	root: Option<AccountId>,
 ) -> Value {
-	// The stablecoin's issuer/admin: the sudo key where there is one, Alice
-	// otherwise. It has no special power over balances beyond pallet-assets'.
-	let issuer = root.clone().unwrap_or_else(|| Sr25519Keyring::Alice.to_account_id());
+	// The stablecoin's owner, issuer, admin and freezer is a keyless account:
+	// no signed account can mint, burn, freeze or force-transfer it; only Root
+	// can act for it (`sudo.sudoAs` on the dev chain, governance elsewhere).
+	let issuer = crate::configs::monetary::settlement_authority();
 	let margin_markets = vec![
 		(
 			BTC_PERP,

@@ -24,7 +24,7 @@ mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(feature = "runtime-benchmarks")]
-mod reference_oracle_benchmarks;
+mod oracle_comparison_benchmarks;
 
 use alloc::vec::Vec;
 use sp_runtime::{
@@ -243,7 +243,11 @@ mod runtime {
 	pub type ReferenceOracle = pallet_oracle;
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 #[cfg(test)]
 mod scenarios;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;

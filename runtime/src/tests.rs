@@ -14,38 +14,10 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungibles::{metadata::Inspect as MetadataInspect, Inspect as FungiblesInspect},
 };
-use serde_json::Value;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::Dispatchable, BuildStorage};
+use sp_runtime::traits::Dispatchable;
 
-/// Merges `patch` into `base` the way the node applies a preset patch.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (k, v) in patch {
-				merge(base.entry(k).or_insert(Value::Null), v);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
-/// Externalities holding the genesis state of the named preset.
-pub(crate) fn preset_ext(name: &str) -> sp_io::TestExternalities {
-	let patch: Value = serde_json::from_slice(
-		&genesis_config_presets::get_preset(&name.into()).expect("preset exists"),
-	)
-	.expect("preset is JSON");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
-	merge(&mut config, patch);
-	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("preset is valid");
-	let mut ext: sp_io::TestExternalities = config.build_storage().expect("builds").into();
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		pallet_timestamp::Now::<Runtime>::put(6_000);
-	});
-	ext
-}
+pub(crate) use crate::testing::preset_ext;
 
 fn alice() -> AccountId {
 	Sr25519Keyring::Alice.to_account_id()
@@ -103,6 +75,96 @@ fn settlement_asset_exists_with_metadata() {
 		assert_eq!(
 			Assets::total_issuance(SETTLEMENT_ASSET_ID),
 			holders * DEV_SETTLEMENT_ENDOWMENT + insurance + staking + liquidity + margin
+		);
+	});
+}
+
+/// Every privileged `pallet-assets` call on the settlement asset, from `who`.
+fn privileged_asset_calls(victim: &AccountId) -> Vec<RuntimeCall> {
+	let id = codec::Compact(SETTLEMENT_ASSET_ID);
+	let target: Address = victim.clone().into();
+	vec![
+		RuntimeCall::Assets(pallet_assets::Call::mint {
+			id,
+			beneficiary: target.clone(),
+			amount: DOLLARS,
+		}),
+		RuntimeCall::Assets(pallet_assets::Call::burn { id, who: target.clone(), amount: DOLLARS }),
+		RuntimeCall::Assets(pallet_assets::Call::freeze { id, who: target.clone() }),
+		RuntimeCall::Assets(pallet_assets::Call::freeze_asset { id }),
+		RuntimeCall::Assets(pallet_assets::Call::force_transfer {
+			id,
+			source: target.clone(),
+			dest: Sr25519Keyring::Ferdie.to_account_id().into(),
+			amount: DOLLARS,
+		}),
+		RuntimeCall::Assets(pallet_assets::Call::transfer_ownership { id, owner: target.clone() }),
+		RuntimeCall::Assets(pallet_assets::Call::set_team {
+			id,
+			issuer: target.clone(),
+			admin: target.clone(),
+			freezer: target,
+		}),
+		RuntimeCall::Assets(pallet_assets::Call::start_destroy { id }),
+	]
+}
+
+#[test]
+fn no_signed_account_controls_the_settlement_asset() {
+	for preset in ["development", "local_testnet"] {
+		preset_ext(preset).execute_with(|| {
+			let authority = crate::configs::monetary::settlement_authority();
+			let details = pallet_assets::Asset::<Runtime>::get(SETTLEMENT_ASSET_ID).unwrap();
+			for role in [&details.owner, &details.issuer, &details.admin, &details.freezer] {
+				assert_eq!(role, &authority, "{preset}");
+			}
+			let victim = bob();
+			for signer in dev_accounts() {
+				for call in privileged_asset_calls(&victim) {
+					let supply = Assets::total_issuance(SETTLEMENT_ASSET_ID);
+					let balance = Assets::balance(SETTLEMENT_ASSET_ID, &victim);
+					let result = call.clone().dispatch(RuntimeOrigin::signed(signer.clone()));
+					let error =
+						result.expect_err("a signed account used the settlement asset's powers");
+					assert_eq!(
+						error.error,
+						pallet_assets::Error::<Runtime>::NoPermission.into(),
+						"{preset}: {call:?}"
+					);
+					assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), supply);
+					assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, &victim), balance);
+				}
+			}
+			assert_eq!(pallet_assets::Asset::<Runtime>::get(SETTLEMENT_ASSET_ID).unwrap(), details);
+		});
+	}
+}
+
+#[test]
+fn root_mints_the_settlement_asset_through_its_keyless_authority() {
+	preset_ext("development").execute_with(|| {
+		let authority = crate::configs::monetary::settlement_authority();
+		let supply = Assets::total_issuance(SETTLEMENT_ASSET_ID);
+		let mint = RuntimeCall::Assets(pallet_assets::Call::mint {
+			id: codec::Compact(SETTLEMENT_ASSET_ID),
+			beneficiary: bob().into(),
+			amount: 5 * DOLLARS,
+		});
+		// The sudo key is Alice's on the dev chain: `sudo_as` the authority.
+		let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo_as {
+			who: authority.into(),
+			call: Box::new(mint.clone()),
+		});
+		assert_ok!(call.dispatch(RuntimeOrigin::signed(alice())));
+		assert_eq!(Assets::total_issuance(SETTLEMENT_ASSET_ID), supply + 5 * DOLLARS);
+		// Without the sudo key, nobody can.
+		let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo_as {
+			who: crate::configs::monetary::settlement_authority().into(),
+			call: Box::new(mint),
+		});
+		assert_noop!(
+			call.dispatch(RuntimeOrigin::signed(bob())),
+			pallet_sudo::Error::<Runtime>::RequireSudo
 		);
 	});
 }
@@ -358,4 +420,19 @@ fn benchmark_preset_has_no_demo_state() {
 		// Accounts and the settlement asset are there as on the dev chain.
 		assert_eq!(Assets::balance(SETTLEMENT_ASSET_ID, alice()), DEV_SETTLEMENT_ENDOWMENT);
 	});
+}
+
+/// The runtime upgrade as `try-runtime` runs it: every migration's pre- and
+/// post-upgrade checks and every pallet's `try_state`, on both presets.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn runtime_upgrade_passes_the_try_runtime_checks() {
+	for preset in ["development", "local_testnet"] {
+		preset_ext(preset).execute_with(|| {
+			let weight = Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
+				.unwrap_or_else(|e| panic!("{preset}: upgrade checks failed: {e:?}"));
+			let limit = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
+			assert!(weight.all_lte(limit), "{preset}: the upgrade weighs {weight:?}");
+		});
+	}
 }

@@ -41,7 +41,8 @@ fn max_age<T: Config>() -> Millis {
 	T::MaxFeedSkew::get().saturating_add(60_000).min(crate::limits::MAX_FEED_AGE_MS)
 }
 
-fn feeder<T: Config>(index: u32) -> T::AccountId {
+/// Benchmark feeder `index`'s account.
+pub fn feeder<T: Config>(index: u32) -> T::AccountId {
 	T::BenchmarkHelper::feeder(index)
 }
 
@@ -161,7 +162,7 @@ fn held_before_the_fast_path<T: Config>(
 }
 
 /// Checks that the measured feed took the fast path over `f` values in every asset.
-fn assert_fast_path<T: Config>(assets: &[OracleAssetId], f: u32) -> Result<(), BenchmarkError> {
+pub fn assert_fast_path<T: Config>(assets: &[OracleAssetId], f: u32) -> Result<(), BenchmarkError> {
 	for asset in assets {
 		let state = Assets::<T>::get(asset).ok_or(BenchmarkError::Stop("asset gone"))?;
 		let aggregate = state.aggregate.ok_or(BenchmarkError::Stop("no aggregate"))?;
@@ -175,7 +176,7 @@ fn assert_fast_path<T: Config>(assets: &[OracleAssetId], f: u32) -> Result<(), B
 
 /// The worst-case setup of `feed` and `submit_feed`; returns the assets and the caller's
 /// batch.
-fn worst_case_feed<T: Config>(
+pub fn worst_case_feed<T: Config>(
 	f: u32,
 	a: u32,
 ) -> Result<(Vec<OracleAssetId>, FeedBatch<T>), BenchmarkError> {
@@ -187,6 +188,41 @@ fn worst_case_feed<T: Config>(
 	let assets: Vec<OracleAssetId> = (0..a).collect();
 	let batch = batch_of::<T>(150, 0, &assets, now_of(block))?;
 	Ok((assets, batch))
+}
+
+/// For other pallets' benchmarks: `asset` (registered with `config` if it is not) serves
+/// `price` as a live aggregate of `config.min_feeders` values observed now, with its EMA at
+/// the price, no hold and no freeze. Nothing is fed: the feeders' stored values are left as
+/// they are, so this is for benchmarks only.
+pub fn serve_live_price<T: Config>(
+	asset: OracleAssetId,
+	price: Price,
+	config: AssetConfig,
+) -> Result<(), BenchmarkError> {
+	if !Assets::<T>::contains_key(asset) {
+		OracleAggregator::<T>::do_register_asset(asset, config)
+			.map_err(|_| BenchmarkError::Stop("cannot register the asset"))?;
+	}
+	let now_ms = OracleAggregator::<T>::now_ms();
+	Assets::<T>::try_mutate(asset, |maybe_state| -> Result<(), BenchmarkError> {
+		let state = maybe_state.as_mut().ok_or(BenchmarkError::Stop("asset missing"))?;
+		state.stale = false;
+		state.hold = None;
+		state.frozen = None;
+		state.aggregate = Some(Aggregate {
+			price,
+			ema: price,
+			confidence: Permill::zero(),
+			low: price,
+			high: price,
+			sources: state.config.min_feeders,
+			oldest: now_ms,
+			updated_at: now::<T>(),
+			updated_at_ms: now_ms,
+			reference: Some(price),
+		});
+		Ok(())
+	})
 }
 
 /// `count` assets whose stored vectors are full and live: every feeder fed each of them, one

@@ -8,7 +8,7 @@ pub use pallet::*;
 
 mod aggregation;
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 mod dispatchable_impls;
 mod invariant_impls;
 pub mod migrations;

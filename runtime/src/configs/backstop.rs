@@ -292,7 +292,9 @@ pub mod benchmark_helpers {
 		for OracleBenchmarkHelper
 	{
 		fn set_time(now_ms: u64) {
-			pallet_timestamp::Pallet::<Runtime>::set_timestamp(now_ms);
+			// Not `set_timestamp`: Aura would check the time against its slot,
+			// which the benchmarks do not advance.
+			pallet_timestamp::Now::<Runtime>::put(now_ms);
 		}
 
 		fn feeder(index: u32) -> AccountId {
@@ -319,20 +321,18 @@ pub mod benchmark_helpers {
 	}
 
 	/// Serves benchmark prices through the real oracle: the asset is
-	/// registered if needed and its price frozen by governance (a frozen
-	/// price is served as usable and is not subject to the per-block move
-	/// limit, which the benchmarks' price jumps would otherwise trip).
+	/// registered if needed and serves the price as a live aggregate (not a
+	/// frozen one: a frozen price makes its market reduce-only), set directly
+	/// rather than fed, so that the benchmarks' price jumps do not trip the
+	/// breaker.
 	pub struct MarginBenchmarkHelper;
 	impl pallet_margin::BenchmarkHelper<AccountId> for MarginBenchmarkHelper {
 		fn set_price(asset: OracleAssetId, price: Price) {
-			if OracleAggregator::price_status(asset).is_none() {
-				let _ = OracleAggregator::register_asset(
-					RuntimeOrigin::root(),
-					asset,
-					crate::genesis_config_presets::demo_oracle_config(),
-				);
-			}
-			let _ = OracleAggregator::freeze_price(RuntimeOrigin::root(), asset, Some(price));
+			let _ = pallet_oracle_aggregator::benchmarking::serve_live_price::<Runtime>(
+				asset,
+				price,
+				crate::genesis_config_presets::demo_oracle_config(),
+			);
 		}
 
 		fn prepare_liquidity(market: MarketId, capacity: Balance) {

@@ -96,6 +96,21 @@ impl pallet_assets::Config for Runtime {
 	type BenchmarkHelper = ();
 }
 
+parameter_types! {
+	/// The keyless account that owns the settlement stablecoin.
+	pub const SettlementAuthorityPalletId: frame_support::PalletId =
+		frame_support::PalletId(*b"bk/settl");
+}
+
+/// The owner, issuer, admin and freezer of the settlement stablecoin: an
+/// account without a key, derived from [`SettlementAuthorityPalletId`]. Only
+/// Root can dispatch as it, so the settlement supply and every holder's
+/// balance change only through the pallets' rules or governance.
+pub fn settlement_authority() -> AccountId {
+	use sp_runtime::traits::AccountIdConversion;
+	SettlementAuthorityPalletId::get().into_account_truncating()
+}
+
 /// The highest priority a signed transaction can buy with its tip (or, for an
 /// operational call, with its fee). It is a quarter of the priority range and
 /// so strictly below [`super::backstop::OracleFeedPriority`]: however high the

@@ -15,16 +15,19 @@
 //! * the settlement asset's total supply never changes.
 
 mod flows;
+mod fuzz;
 mod properties;
 mod transactions;
+
+pub use crate::testing::{check_invariants, served_price, set_time};
 
 use crate::{
 	genesis_config_presets::{dev_feeders, BTC, ETH},
 	tests::preset_ext,
-	AccountId, AllPalletsWithSystem, Assets, Balance, InsuranceFund, Margin, OracleAggregator,
-	Runtime, RuntimeOrigin, SharedLiquidity, StakingBackstop, System, SETTLEMENT_ASSET_ID,
+	AccountId, AllPalletsWithSystem, Assets, Balance, Margin, OracleAggregator, Runtime,
+	RuntimeOrigin, SharedLiquidity, System, SETTLEMENT_ASSET_ID,
 };
-use backstop_primitives::{CounterpartyExposure, OracleAssetId, Price, SignedBalance};
+use backstop_primitives::{OracleAssetId, Price, SignedBalance};
 use frame_support::{
 	assert_ok,
 	traits::{fungibles::Inspect, OnFinalize, OnIdle, OnInitialize},
@@ -155,15 +158,6 @@ impl Chain {
 	}
 }
 
-/// The timestamp inherent of a block: sets the time without Aura's slot check
-/// (the scenarios have no slot digests).
-fn set_time(now_ms: u64) {
-	pallet_timestamp::Now::<Runtime>::put(now_ms);
-	// `DidUpdate` is private to the timestamp pallet: its key is set directly.
-	let did_update = frame_support::storage::storage_prefix(b"Timestamp", b"DidUpdate");
-	frame_support::storage::unhashed::put(&did_update, &true);
-}
-
 /// All three dev feeders feed `prices`, observed at the block's time.
 fn feed(prices: &[(OracleAssetId, Price)]) {
 	let now = pallet_timestamp::Now::<Runtime>::get();
@@ -173,100 +167,6 @@ fn feed(prices: &[(OracleAssetId, Price)]) {
 			RuntimeOrigin::signed(feeder),
 			BoundedVec::truncate_from(batch.clone())
 		));
-	}
-}
-
-/// Every pallet's invariants, the solvency check and the constant supply.
-pub fn check_invariants(supply: Balance) {
-	let block = System::block_number();
-	let checks: [(&str, Result<(), sp_runtime::TryRuntimeError>); 5] = [
-		("oracle", OracleAggregator::do_try_state()),
-		("insurance fund", InsuranceFund::do_try_state()),
-		("staking backstop", StakingBackstop::do_try_state()),
-		("shared liquidity", SharedLiquidity::do_try_state()),
-		("margin", Margin::do_try_state()),
-	];
-	for (pallet, result) in checks {
-		assert!(result.is_ok(), "block {block}: {pallet} try_state failed: {result:?}");
-	}
-	assert_eq!(
-		Assets::total_issuance(SETTLEMENT_ASSET_ID),
-		supply,
-		"block {block}: the settlement asset's supply changed"
-	);
-	assert_solvent();
-}
-
-/// The cross-pallet solvency check (§3 of the architecture).
-///
-/// With every position closed at the current prices, each account would
-/// hold `max(equity, 0)` (a negative equity is bad debt for the waterfall);
-/// the money there is to pay it is the collateral the margin pallet holds,
-/// what it holds for the pool, and the pool's cash. The margin pallet's
-/// per-market aggregates must equal the sums over positions (within one unit
-/// per position of rounding, in the pool's favour), and the pool's net asset
-/// value must be its ledgers plus receivables minus that PnL.
-///
-/// Skipped while some market has no usable price (nothing can be valued).
-pub fn assert_solvent() {
-	let block = System::block_number();
-	let mut claims: Balance = 0;
-	let mut collateral: Balance = 0;
-	let mut pnl_by_market: Vec<(u32, SignedBalance, u32)> = Vec::new();
-	for (who, account) in pallet_margin::Accounts::<Runtime>::iter() {
-		collateral += account.collateral;
-		let Ok(health) = Margin::account_health(&who) else { return };
-		claims += health.equity.max(0).unsigned_abs();
-		for position in health.positions {
-			let owed = position.unrealized_pnl - position.accrued_funding;
-			match pnl_by_market.iter_mut().find(|(m, _, _)| *m == position.market) {
-				Some(entry) => {
-					entry.1 += owed;
-					entry.2 += 1;
-				},
-				None => pnl_by_market.push((position.market, owed, 1)),
-			}
-		}
-	}
-	let mut receivable: Balance = 0;
-	let mut aggregate_pnl: SignedBalance = 0;
-	for market in Margin::market_ids() {
-		let Ok(exposure) = <Margin as CounterpartyExposure>::market_exposure(market) else {
-			return;
-		};
-		receivable += exposure.receivable;
-		aggregate_pnl += exposure.trader_pnl;
-		let (summed, positions) = pnl_by_market
-			.iter()
-			.find(|(m, _, _)| *m == market)
-			.map(|(_, pnl, n)| (*pnl, *n))
-			.unwrap_or_default();
-		// The aggregate rounds in the pool's favour: it may overstate the
-		// traders' PnL by up to three units per position (one of PnL, two of
-		// funding) and a few units of its own rounding, never understate it.
-		let slack = SignedBalance::from(positions) * 3 + 2;
-		assert!(
-			exposure.trader_pnl >= summed - 1 && exposure.trader_pnl <= summed + slack,
-			"block {block}: market {market}: aggregate trader PnL {} but positions sum to {summed}",
-			exposure.trader_pnl,
-		);
-	}
-	let pool = pallet_shared_liquidity::Pool::<Runtime>::get();
-	let backing = collateral + receivable + pool.cash;
-	assert!(
-		claims <= backing,
-		"block {block}: traders could claim {claims} but only {backing} backs them \
-		 (collateral {collateral}, receivable {receivable}, pool cash {})",
-		pool.cash,
-	);
-	if let Some(nav) = SharedLiquidity::pool_nav() {
-		let impaired = pallet_shared_liquidity::Protocols::<Runtime>::iter_values()
-			.filter(|p| p.impaired(System::block_number()))
-			.map(|p| p.drawn)
-			.sum::<Balance>();
-		let expected =
-			(pool.cash + pool.lent - impaired + receivable) as SignedBalance - aggregate_pnl;
-		assert_eq!(nav, expected, "block {block}: NAV differs from ledgers and positions");
 	}
 }
 
@@ -318,11 +218,4 @@ pub fn size_of(who: &AccountId, market: u32) -> i128 {
 	pallet_margin::Accounts::<Runtime>::get(who)
 		.and_then(|a| a.positions.iter().find(|p| p.market == market).map(|p| p.size))
 		.unwrap_or_default()
-}
-
-/// The price the oracle serves for `asset` now, if it is usable.
-pub fn served_price(asset: OracleAssetId) -> Option<Price> {
-	<OracleAggregator as backstop_primitives::PriceProvider<crate::BlockNumber>>::price(asset)
-		.ok()
-		.map(|info| info.price)
 }

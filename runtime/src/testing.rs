@@ -1,0 +1,165 @@
+//! Helpers shared by the runtime tests and the fuzzing harness: genesis
+//! externalities of a preset, the block timestamp, and the invariants that
+//! must hold after every block (every pallet's `try_state`, the cross-pallet
+//! solvency check, a constant settlement supply).
+
+use crate::{
+	genesis_config_presets, Assets, Balance, InsuranceFund, Margin, OracleAggregator, Runtime,
+	RuntimeGenesisConfig, SharedLiquidity, StakingBackstop, System, SETTLEMENT_ASSET_ID,
+};
+use alloc::vec::Vec;
+use backstop_primitives::{CounterpartyExposure, SignedBalance};
+use frame_support::traits::fungibles::Inspect;
+use serde_json::Value;
+use sp_runtime::BuildStorage;
+
+/// Merges `patch` into `base` the way the node applies a preset patch.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (k, v) in patch {
+				merge(base.entry(k).or_insert(Value::Null), v);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// The genesis storage of the named preset, built as the node builds it.
+pub fn preset_storage(name: &str) -> sp_core::storage::Storage {
+	let patch: Value = serde_json::from_slice(
+		&genesis_config_presets::get_preset(&name.into()).expect("preset exists"),
+	)
+	.expect("preset is JSON");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serializes");
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("preset is valid");
+	config.build_storage().expect("builds")
+}
+
+/// Externalities holding `storage` at block 1, 6 seconds after the epoch.
+pub fn ext_at_block_one(storage: sp_core::storage::Storage) -> sp_io::TestExternalities {
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(6_000);
+	});
+	ext
+}
+
+/// Externalities holding the genesis state of the named preset.
+pub fn preset_ext(name: &str) -> sp_io::TestExternalities {
+	ext_at_block_one(preset_storage(name))
+}
+
+/// The timestamp inherent of a block: sets the time without Aura's slot check
+/// (the scenarios have no slot digests).
+pub fn set_time(now_ms: u64) {
+	pallet_timestamp::Now::<Runtime>::put(now_ms);
+	// `DidUpdate` is private to the timestamp pallet: its key is set directly.
+	let did_update = frame_support::storage::storage_prefix(b"Timestamp", b"DidUpdate");
+	frame_support::storage::unhashed::put(&did_update, &true);
+}
+
+/// Every pallet's invariants, the solvency check and the constant supply.
+pub fn check_invariants(supply: Balance) {
+	let block = System::block_number();
+	let checks: [(&str, Result<(), sp_runtime::TryRuntimeError>); 5] = [
+		("oracle", OracleAggregator::do_try_state()),
+		("insurance fund", InsuranceFund::do_try_state()),
+		("staking backstop", StakingBackstop::do_try_state()),
+		("shared liquidity", SharedLiquidity::do_try_state()),
+		("margin", Margin::do_try_state()),
+	];
+	for (pallet, result) in checks {
+		assert!(result.is_ok(), "block {block}: {pallet} try_state failed: {result:?}");
+	}
+	assert_eq!(
+		Assets::total_issuance(SETTLEMENT_ASSET_ID),
+		supply,
+		"block {block}: the settlement asset's supply changed"
+	);
+	assert_solvent();
+}
+
+/// The cross-pallet solvency check (§3 of the architecture).
+///
+/// With every position closed at the current prices, each account would
+/// hold `max(equity, 0)` (a negative equity is bad debt for the waterfall);
+/// the money there is to pay it is the collateral the margin pallet holds,
+/// what it holds for the pool, and the pool's cash. The margin pallet's
+/// per-market aggregates must equal the sums over positions (within one unit
+/// per position of rounding, in the pool's favour), and the pool's net asset
+/// value must be its ledgers plus receivables minus that PnL.
+///
+/// Skipped while some market has no usable price (nothing can be valued).
+pub fn assert_solvent() {
+	let block = System::block_number();
+	let mut claims: Balance = 0;
+	let mut collateral: Balance = 0;
+	let mut pnl_by_market: Vec<(u32, SignedBalance, u32)> = Vec::new();
+	for (who, account) in pallet_margin::Accounts::<Runtime>::iter() {
+		collateral += account.collateral;
+		let Ok(health) = Margin::account_health(&who) else { return };
+		claims += health.equity.max(0).unsigned_abs();
+		for position in health.positions {
+			let owed = position.unrealized_pnl - position.accrued_funding;
+			match pnl_by_market.iter_mut().find(|(m, _, _)| *m == position.market) {
+				Some(entry) => {
+					entry.1 += owed;
+					entry.2 += 1;
+				},
+				None => pnl_by_market.push((position.market, owed, 1)),
+			}
+		}
+	}
+	let mut receivable: Balance = 0;
+	let mut aggregate_pnl: SignedBalance = 0;
+	for market in Margin::market_ids() {
+		let Ok(exposure) = <Margin as CounterpartyExposure>::market_exposure(market) else {
+			return;
+		};
+		receivable += exposure.receivable;
+		aggregate_pnl += exposure.trader_pnl;
+		let (summed, positions) = pnl_by_market
+			.iter()
+			.find(|(m, _, _)| *m == market)
+			.map(|(_, pnl, n)| (*pnl, *n))
+			.unwrap_or_default();
+		// The aggregate rounds in the pool's favour: it may overstate the
+		// traders' PnL by up to three units per position (one of PnL, two of
+		// funding) and a few units of its own rounding, never understate it.
+		let slack = SignedBalance::from(positions) * 3 + 2;
+		assert!(
+			exposure.trader_pnl >= summed - 1 && exposure.trader_pnl <= summed + slack,
+			"block {block}: market {market}: aggregate trader PnL {} but positions sum to {summed}",
+			exposure.trader_pnl,
+		);
+	}
+	let pool = pallet_shared_liquidity::Pool::<Runtime>::get();
+	let backing = collateral + receivable + pool.cash;
+	assert!(
+		claims <= backing,
+		"block {block}: traders could claim {claims} but only {backing} backs them \
+		 (collateral {collateral}, receivable {receivable}, pool cash {})",
+		pool.cash,
+	);
+	if let Some(nav) = SharedLiquidity::pool_nav() {
+		let impaired = pallet_shared_liquidity::Protocols::<Runtime>::iter_values()
+			.filter(|p| p.impaired(System::block_number()))
+			.map(|p| p.drawn)
+			.sum::<Balance>();
+		let expected =
+			(pool.cash + pool.lent - impaired + receivable) as SignedBalance - aggregate_pnl;
+		assert_eq!(nav, expected, "block {block}: NAV differs from ledgers and positions");
+	}
+}
+
+/// The price the oracle serves for `asset` now, if it is usable.
+pub fn served_price(
+	asset: backstop_primitives::OracleAssetId,
+) -> Option<backstop_primitives::Price> {
+	<OracleAggregator as backstop_primitives::PriceProvider<crate::BlockNumber>>::price(asset)
+		.ok()
+		.map(|info| info.price)
+}
