@@ -625,14 +625,14 @@ fn count_liquidations() -> u64 {
 }
 
 /// Adds one run's `stats` to the process's totals and prints them every
-/// 1,000 runs (the coverage-guided target's progress report: transactions
+/// 100 runs (the coverage-guided target's progress report: transactions
 /// applied, blocks, liquidations, the highest weight ratio).
 pub fn record(stats: &Stats) {
 	static TOTAL: std::sync::Mutex<(u64, Option<Stats>)> = std::sync::Mutex::new((0, None));
 	let mut total = TOTAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
 	total.0 += 1;
 	total.1.get_or_insert_with(Stats::default).merge(stats);
-	if total.0.is_multiple_of(1_000) {
+	if total.0.is_multiple_of(100) {
 		if let Some(sum) = &total.1 {
 			std::eprintln!(
 				"fuzzing: {} runs, {} transactions ({} succeeded, {} failed, {} refused), {} blocks, \
