@@ -35,25 +35,24 @@
 //! (`scenarios::fuzz`) and the coverage-guided target in `runtime/fuzz`.
 
 use crate::{
-	configs::monetary::ChargeTransactionPaymentCapped,
 	genesis_config_presets::{BTC, ETH},
-	testing::{check_invariants, ext_at_block_one, preset_storage, set_time},
-	Assets, Balance, Executive, Header, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
-	VERSION,
+	testing::{
+		check_invariants, ext_at_block_one, feed_transaction, preset_storage, set_time,
+		signed_transaction,
+	},
+	Assets, Balance, Executive, Header, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System,
+	UncheckedExtrinsic, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
 };
 use alloc::{boxed::Box, collections::BTreeMap, vec, vec::Vec};
 use backstop_primitives::Price;
-use codec::{DecodeLimit, Encode};
+use codec::DecodeLimit;
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	storage::{with_transaction, TransactionOutcome},
 	traits::fungibles::Inspect,
-	BoundedVec,
 };
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-	generic::Era,
 	traits::{Dispatchable, Header as _, Saturating},
 	DispatchError, FixedU128,
 };
@@ -341,7 +340,7 @@ impl Fuzzer {
 	fn apply_signed(&mut self, actor: Sr25519Keyring, call: RuntimeCall) {
 		let who = actor.to_account_id();
 		let nonce = self.ext.execute_with(|| frame_system::Pallet::<Runtime>::account_nonce(&who));
-		let xt = self.ext.execute_with(|| signed_transaction(actor, nonce, call.clone()));
+		let xt = self.ext.execute_with(|| signed_transaction(actor, nonce, 0, call.clone()));
 		self.apply(xt, Some((RuntimeOrigin::signed(who), call)));
 	}
 
@@ -552,66 +551,6 @@ fn structured_call(input: &mut Input) -> RuntimeCall {
 			})
 		},
 	}
-}
-
-/// The extensions of a transaction from an account with `nonce`.
-fn extensions(nonce: u32) -> TxExtension {
-	(
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		ChargeTransactionPaymentCapped::from_tip(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	)
-}
-
-/// `call` signed by `signer`, as a wallet builds it.
-pub fn signed_transaction(
-	signer: Sr25519Keyring,
-	nonce: u32,
-	call: RuntimeCall,
-) -> UncheckedExtrinsic {
-	let tx_ext = extensions(nonce);
-	let genesis = System::block_hash(0);
-	let implicit = (
-		(),
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis,
-		genesis,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature.into(), tx_ext)
-}
-
-/// The `submit_feed` of `feeder` for the current block (BTC, ETH).
-pub fn feed_transaction(feeder: Sr25519Keyring, quote: [Price; 2]) -> UncheckedExtrinsic {
-	let now = pallet_timestamp::Now::<Runtime>::get();
-	let batch = vec![(BTC, quote[0], now), (ETH, quote[1], now)];
-	let feed = pallet_oracle_aggregator::SignedFeed::<Runtime> {
-		feeder: feeder.to_account_id(),
-		round: System::block_number(),
-		batch: BoundedVec::truncate_from(batch),
-	};
-	let signature = feeder.sign(&feed.signing_payload(&System::block_hash(0)));
-	let call = RuntimeCall::OracleAggregator(pallet_oracle_aggregator::Call::submit_feed {
-		feed,
-		signature: signature.into(),
-	});
-	UncheckedExtrinsic::new_transaction(call, extensions(0))
 }
 
 /// `Liquidated` events in the block just ended.

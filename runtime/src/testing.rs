@@ -163,3 +163,77 @@ pub fn served_price(
 		.ok()
 		.map(|info| info.price)
 }
+
+/// The extensions of a transaction from an account with `nonce`, paying `tip`.
+pub fn extensions(nonce: u32, tip: Balance) -> crate::TxExtension {
+	(
+		frame_system::AuthorizeCall::new(),
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		crate::configs::monetary::ChargeTransactionPaymentCapped::from_tip(tip),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	)
+}
+
+/// `call` signed by `signer` with `nonce` and `tip`, as a wallet builds it.
+pub fn signed_transaction(
+	signer: sp_keyring::Sr25519Keyring,
+	nonce: u32,
+	tip: Balance,
+	call: crate::RuntimeCall,
+) -> crate::UncheckedExtrinsic {
+	use codec::Encode;
+	let tx_ext = extensions(nonce, tip);
+	let genesis = System::block_hash(0);
+	let version = crate::VERSION;
+	let implicit = (
+		(),
+		(),
+		version.spec_version,
+		version.transaction_version,
+		genesis,
+		genesis,
+		(),
+		(),
+		(),
+		None,
+		(),
+	);
+	let payload = crate::SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	crate::UncheckedExtrinsic::new_signed(
+		call,
+		signer.to_account_id().into(),
+		signature.into(),
+		tx_ext,
+	)
+}
+
+/// The `submit_feed` general transaction of `feeder` for the current block,
+/// BTC at `quote[0]` and ETH at `quote[1]`, as the node's price feeder builds
+/// it.
+pub fn feed_transaction(
+	feeder: sp_keyring::Sr25519Keyring,
+	quote: [backstop_primitives::Price; 2],
+) -> crate::UncheckedExtrinsic {
+	use crate::genesis_config_presets::{BTC, ETH};
+	let now = pallet_timestamp::Now::<Runtime>::get();
+	let batch = alloc::vec![(BTC, quote[0], now), (ETH, quote[1], now)];
+	let feed = pallet_oracle_aggregator::SignedFeed::<Runtime> {
+		feeder: feeder.to_account_id(),
+		round: System::block_number(),
+		batch: frame_support::BoundedVec::truncate_from(batch),
+	};
+	let signature = feeder.sign(&feed.signing_payload(&System::block_hash(0)));
+	let call = crate::RuntimeCall::OracleAggregator(pallet_oracle_aggregator::Call::submit_feed {
+		feed,
+		signature: signature.into(),
+	});
+	crate::UncheckedExtrinsic::new_transaction(call, extensions(0, 0))
+}

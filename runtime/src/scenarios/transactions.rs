@@ -4,86 +4,26 @@
 
 use super::{check_invariants, served_price as served, set_time, BLOCK_MS};
 use crate::{
-	configs::{
-		backstop::OracleFeedPriority,
-		monetary::{ChargeTransactionPaymentCapped, MAX_TIP_PRIORITY},
-	},
-	genesis_config_presets::{BTC, ETH},
+	configs::{backstop::OracleFeedPriority, monetary::MAX_TIP_PRIORITY},
+	genesis_config_presets::BTC,
+	testing::{feed_transaction, signed_transaction},
 	tests::preset_ext,
-	Assets, Balance, BalancesCall, Executive, Header, Runtime, RuntimeCall, RuntimeEvent,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic, SETTLEMENT_ASSET_ID, UNITS, VERSION,
+	Assets, Balance, BalancesCall, Executive, Header, Runtime, RuntimeCall, RuntimeEvent, System,
+	UncheckedExtrinsic, SETTLEMENT_ASSET_ID, UNITS,
 };
 use backstop_primitives::Price;
-use codec::Encode;
-use frame_support::{traits::fungibles::Inspect, weights::Weight, BoundedVec};
+use frame_support::{traits::fungibles::Inspect, weights::Weight};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-	generic::Era,
 	traits::Header as _,
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
 	ApplyExtrinsicResult,
 };
 
-/// The extensions of a transaction paying `tip`.
-fn extensions(nonce: u32, tip: Balance) -> TxExtension {
-	(
-		frame_system::AuthorizeCall::new(),
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		ChargeTransactionPaymentCapped::from_tip(tip),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	)
-}
-
-/// `call` signed by `signer` with `nonce` and `tip`, as a wallet builds it.
-fn signed(
-	signer: Sr25519Keyring,
-	nonce: u32,
-	tip: Balance,
-	call: RuntimeCall,
-) -> UncheckedExtrinsic {
-	let tx_ext = extensions(nonce, tip);
-	let genesis = System::block_hash(0);
-	let implicit = (
-		(),
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis,
-		genesis,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-	UncheckedExtrinsic::new_signed(call, signer.to_account_id().into(), signature.into(), tx_ext)
-}
-
-/// The `submit_feed` general transaction of dev feeder `feeder` for the
-/// current block, as the node's price feeder builds it.
+/// The `submit_feed` of dev feeder `feeder` for the current block, BTC at
+/// `btc` and ETH at 3,200.
 fn feed(feeder: Sr25519Keyring, btc: u32) -> UncheckedExtrinsic {
-	let now = pallet_timestamp::Now::<Runtime>::get();
-	let batch = vec![(BTC, Price::from_u32(btc), now), (ETH, Price::from_u32(3_200), now)];
-	let feed = pallet_oracle_aggregator::SignedFeed::<Runtime> {
-		feeder: feeder.to_account_id(),
-		round: System::block_number(),
-		batch: BoundedVec::truncate_from(batch),
-	};
-	let signature = feeder.sign(&feed.signing_payload(&System::block_hash(0)));
-	let call = RuntimeCall::OracleAggregator(pallet_oracle_aggregator::Call::submit_feed {
-		feed,
-		signature: signature.into(),
-	});
-	UncheckedExtrinsic::new_transaction(call, extensions(0, 0))
+	feed_transaction(feeder, [Price::from_u32(btc), Price::from_u32(3_200)])
 }
 
 const FEEDERS: [Sr25519Keyring; 3] =
@@ -123,9 +63,9 @@ fn no_tip_outbids_a_feed() {
 		open_block();
 		let alice = Sr25519Keyring::Alice;
 		let free = pallet_balances::Pallet::<Runtime>::free_balance(alice.to_account_id());
-		let untipped = priority_of(signed(alice, 0, 0, transfer(UNITS)));
+		let untipped = priority_of(signed_transaction(alice, 0, 0, transfer(UNITS)));
 		// A tip of most of Alice's balance buys no more than the cap.
-		let tipped = priority_of(signed(alice, 0, free / 2, transfer(UNITS)));
+		let tipped = priority_of(signed_transaction(alice, 0, free / 2, transfer(UNITS)));
 		assert!(untipped < tipped);
 		assert_eq!(tipped, MAX_TIP_PRIORITY);
 		// Without the cap, the pallet's priority for this tip would outrank
@@ -154,7 +94,10 @@ fn the_capped_payment_still_charges_fee_and_tip() {
 		let alice = Sr25519Keyring::Alice;
 		let tip = 5_000 * UNITS;
 		let before = pallet_balances::Pallet::<Runtime>::free_balance(alice.to_account_id());
-		assert_eq!(Executive::apply_extrinsic(signed(alice, 0, tip, transfer(UNITS))), Ok(Ok(())));
+		assert_eq!(
+			Executive::apply_extrinsic(signed_transaction(alice, 0, tip, transfer(UNITS))),
+			Ok(Ok(()))
+		);
 		let paid = System::events()
 			.into_iter()
 			.find_map(|record| match record.event {
@@ -212,12 +155,13 @@ fn blocks_full_of_tipped_spam_still_include_the_feeds() {
 				call: Box::new(remark.clone()),
 				weight: Weight::from_parts(heavy.ref_time(), 0),
 			});
-			signed(Sr25519Keyring::Alice, nonce, tip, call)
+			signed_transaction(Sr25519Keyring::Alice, nonce, tip, call)
 		});
 		assert!(included >= 1);
 		// The rest of the normal class is filled with tipped transfers, until
 		// not even one more fits ...
-		let transfers = fill(|nonce| signed(Sr25519Keyring::Alice, nonce, tip, transfer(UNITS)));
+		let transfers =
+			fill(|nonce| signed_transaction(Sr25519Keyring::Alice, nonce, tip, transfer(UNITS)));
 		assert!(transfers >= 1);
 		let normal_used =
 			System::block_weight().get(frame_support::dispatch::DispatchClass::Normal).ref_time();
@@ -235,7 +179,7 @@ fn blocks_full_of_tipped_spam_still_include_the_feeds() {
 		let included = fill(|nonce| {
 			let call =
 				RuntimeCall::System(frame_system::Call::remark { remark: vec![7; 256 * 1024] });
-			signed(Sr25519Keyring::Alice, nonce, tip, call)
+			signed_transaction(Sr25519Keyring::Alice, nonce, tip, call)
 		});
 		assert!(included >= 2);
 		for feeder in FEEDERS {
