@@ -345,6 +345,9 @@ impl_runtime_apis! {
 		fn excess() -> Balance {
 			Margin::excess()
 		}
+		fn adl_exposure(who: AccountId) -> Vec<pallet_margin_runtime_api::AdlExposure> {
+			Margin::adl_exposure(&who)
+		}
 	}
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -106,6 +106,21 @@ pub fn demo_market(
 	}
 }
 
+/// Liquidation sizing of the demo chains: an account with health (equity ÷
+/// maintenance requirement) of at least two thirds is closed in part, back to
+/// its maintenance requirement plus 10%; a position of at most 1,000 dollars
+/// of notional closes in full, one above 100,000 dollars at most 20% at a
+/// time (Hyperliquid's figures for large positions).
+pub fn demo_liquidation_params() -> pallet_margin::LiquidationParams {
+	pallet_margin::LiquidationParams {
+		full_below: Permill::from_parts(666_667),
+		buffer: Permill::from_percent(10),
+		small_position: 1_000 * DOLLARS,
+		large_position: 100_000 * DOLLARS,
+		max_portion: Permill::from_percent(20),
+	}
+}
+
 /// Settlement asset seeded into the global insurance fund.
 pub const INSURANCE_GLOBAL_SEED: Balance = 250_000 * DOLLARS;
 /// Settlement asset seeded into each demo market's insurance sub-fund.
@@ -287,6 +302,7 @@ fn genesis(
 				threshold: DEV_WARMUP_THRESHOLD,
 				period: DEV_WARMUP_PERIOD,
 			}),
+			liquidation: Some(demo_liquidation_params()),
 		},
 		oracle_aggregator: OracleAggregatorConfig {
 			assets: vec![(BTC, demo_oracle_config()), (ETH, demo_oracle_config())],

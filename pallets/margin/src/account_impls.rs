@@ -2,6 +2,7 @@
 //! account that holds it (with what it holds beyond its ledgers).
 
 use super::*;
+use crate::health_impls::Pricing;
 use backstop_primitives::{Balance, RevenueKind, RevenueSink, SignedBalance};
 use frame_support::{
 	pallet_prelude::*,
@@ -55,8 +56,12 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Stores `account`, or removes it when it holds nothing.
+	/// Stores `account`, or removes it when it holds nothing, and moves its
+	/// positions in the deleveraging queues. Every change of an account's
+	/// positions goes through here.
 	pub(crate) fn store_account(who: &T::AccountId, account: AccountOf<T>) {
+		let old = Accounts::<T>::get(who).map(|a| a.positions).unwrap_or_default();
+		Self::requeue(who, &old, &account.positions);
 		if account.is_empty() {
 			Accounts::<T>::remove(who);
 		} else {
@@ -134,7 +139,8 @@ impl<T: Config> Pallet<T> {
 	fn withdraw_in_layer(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut account = Accounts::<T>::get(who).ok_or(Error::<T>::InsufficientCollateral)?;
-		let mut priced = Self::load_markets(&account, None).map_err(Error::<T>::from)?;
+		let mut priced =
+			Self::load_markets(&account, None, Pricing::Fresh).map_err(Error::<T>::from)?;
 		let (changed, net) = Self::settle_all_funding(who, &mut account, &mut priced)?;
 		let locked_event = Self::credit_maturing(who, &mut account, net);
 		let (figures, _) = Self::account_figures(&account, &priced).map_err(Error::<T>::from)?;

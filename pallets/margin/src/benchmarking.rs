@@ -140,6 +140,7 @@ fn seed_accounts<T: Config>(count: u32, markets: &[MarketId]) -> Result<(), Benc
 				.try_push(position)
 				.map_err(|_| BenchmarkError::Stop("too many positions"))?;
 		}
+		Pallet::<T>::requeue(&who, &[], &account.positions);
 		Accounts::<T>::insert(&who, account);
 	}
 	let n = u128::from(count);
@@ -377,8 +378,13 @@ mod benchmarks {
 		Markets::<T>::mutate(0, |m| {
 			if let Some(m) = m {
 				m.state.deficit = 1_000 * DOLLARS;
+				m.status = MarketStatus::ReduceOnly;
 			}
 		});
+		Deleveraging::<T>::insert(
+			0,
+			PendingDeleveraging { from_longs: 1_000 * DOLLARS, from_shorts: 0, reopen: true },
+		);
 		let caller = funded::<T>("caller", 0, 1_000);
 
 		#[extrinsic_call]
@@ -404,6 +410,25 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn set_liquidation_params() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let params = LiquidationParams {
+			full_below: Permill::from_percent(66),
+			buffer: Permill::from_percent(10),
+			small_position: 1_000 * DOLLARS,
+			large_position: 100_000 * DOLLARS,
+			max_portion: Permill::from_percent(20),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, params);
+
+		assert_eq!(LiquidationConfig::<T>::get(), params);
+		Ok(())
+	}
+
 	/// The funding accrual of `on_initialize` over `m` markets, each with a
 	/// skew.
 	#[benchmark]
@@ -425,6 +450,48 @@ mod benchmarks {
 			let index = Markets::<T>::get(id).map(|m| m.state.funding_index).unwrap_or_default();
 			assert!(!index.is_zero());
 		}
+		Ok(())
+	}
+
+	/// The auto-deleveraging of `on_initialize` with a deficit waiting in
+	/// `m` markets, `n` profitable shorts deleveraged in the first (each
+	/// closed and paid by the pool out of its cash) and nobody to deleverage
+	/// in the others.
+	#[benchmark]
+	fn on_initialize_deleveraging(
+		m: Linear<1, { T::MaxMarkets::get() }>,
+		n: Linear<0, { T::MaxDeleveragingPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(m)?;
+		for index in 0..n {
+			let short = funded::<T>("short", index, 10_000);
+			open::<T>(&short, &markets[..1], -SIZE, 1_000)?;
+		}
+		// Nothing held for the pool: the profits are paid out of its cash.
+		let _ = Pallet::<T>::do_settle_market(0);
+		// A 10% fall: each short is 100 dollars in profit.
+		set_prices::<T>(&markets, 90);
+		let deficit = PLENTY;
+		for id in markets.iter() {
+			Markets::<T>::mutate(id, |market| {
+				if let Some(market) = market {
+					market.state.deficit = deficit;
+					market.status = MarketStatus::ReduceOnly;
+				}
+			});
+			Deleveraging::<T>::insert(
+				id,
+				PendingDeleveraging { from_longs: 0, from_shorts: deficit, reopen: true },
+			);
+		}
+
+		#[block]
+		{
+			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(2u32));
+		}
+
+		let left = Markets::<T>::get(0).map(|m| m.state.deficit).unwrap_or_default();
+		assert_eq!(deficit.saturating_sub(left), u128::from(n) * 100 * DOLLARS);
 		Ok(())
 	}
 

@@ -15,6 +15,7 @@ use sp_arithmetic::{
 	traits::{CheckedSub, Zero},
 	FixedI128, FixedPointNumber, FixedU128, Rounding,
 };
+use sp_arithmetic::traits::Saturating;
 use sp_runtime::SaturatedConversion;
 
 /// A price as the oracle gives it.
@@ -53,14 +54,32 @@ impl From<ValuationError> for HealthError {
 	}
 }
 
-/// A market loaded together with a fresh price of its base asset.
+/// How a leg without a fresh price is valued.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Pricing {
+	/// Every leg needs a fresh price: withdrawals, risk-increasing trades,
+	/// the health the runtime API reports.
+	Fresh,
+	/// A leg whose market has no fresh price is marked at the last fresh
+	/// price the pallet saw for it, moved against the position by the
+	/// market's maintenance margin (down for a long, up for a short):
+	/// liquidations, reducing trades, auto-deleveraging. A stale, held or
+	/// missing price can then neither shield an account from liquidation
+	/// nor flatter it, and blocks only risk-increasing actions.
+	Conservative,
+}
+
+/// A market loaded together with the price its position is valued at.
+#[derive(frame_support::CloneNoBound)]
 pub(crate) struct Priced<T: Config> {
 	/// The market id.
 	pub id: MarketId,
 	/// The market.
 	pub market: MarketInfo,
-	/// Its fresh price.
+	/// The fresh price, or (`live` false) the conservative mark.
 	pub price: PriceOf<T>,
+	/// Whether `price` is the oracle's fresh price.
+	pub live: bool,
 }
 
 /// An account's figures, those of each position, and the markets priced.
@@ -142,29 +161,56 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Loads the market and a fresh price of each position of `account`, in
-	/// position order. A market equal to `overriding`'s is taken from it, not
-	/// from storage.
+	/// Loads the market and a price of each position of `account`, in
+	/// position order: the fresh price, or under [`Pricing::Conservative`]
+	/// the conservative mark when there is none (still an error when the
+	/// pallet never saw a price for the market). A market equal to
+	/// `overriding`'s is taken from it, not from storage.
 	pub(crate) fn load_markets(
 		account: &AccountOf<T>,
 		overriding: Option<&Priced<T>>,
+		pricing: Pricing,
 	) -> Result<Vec<Priced<T>>, ValuationError> {
 		let mut loaded = Vec::with_capacity(account.positions.len());
 		for position in account.positions.iter() {
 			let id = position.market;
 			match overriding {
-				Some(priced) if priced.id == id => {
-					loaded.push(Priced { id, market: priced.market.clone(), price: priced.price })
-				},
+				Some(priced) if priced.id == id => loaded.push(priced.clone()),
 				_ => {
 					let market = Markets::<T>::get(id).ok_or(ValuationError::UnknownMarket(id))?;
-					let price = Self::fresh_price(market.params.oracle_asset)
-						.map_err(|reason| ValuationError::Price(id, reason))?;
-					loaded.push(Priced { id, market, price });
+					match Self::fresh_price(market.params.oracle_asset) {
+						Ok(price) => loaded.push(Priced { id, market, price, live: true }),
+						Err(reason) => {
+							let mark = (pricing == Pricing::Conservative)
+								.then(|| Self::conservative_mark(&market, position.size))
+								.flatten()
+								.ok_or(ValuationError::Price(id, reason))?;
+							loaded.push(Priced { id, market, price: mark, live: false });
+						},
+					}
 				},
 			}
 		}
 		Ok(loaded)
+	}
+
+	/// The conservative mark of a position of `size` in `market` without a
+	/// fresh price: its last fresh price moved against the position by the
+	/// maintenance margin (`None` when the pallet never saw a price).
+	pub(crate) fn conservative_mark(market: &MarketInfo, size: i128) -> Option<PriceOf<T>> {
+		let last = market.state.last_price;
+		if last.is_zero() {
+			return None;
+		}
+		let shift = last.saturating_mul(math::permill_to_fixed(market.params.maintenance_margin));
+		let price = if size >= 0 { last.saturating_sub(shift) } else { last.saturating_add(shift) };
+		Some(PriceInfo {
+			price,
+			ema: price,
+			confidence: Default::default(),
+			updated_at: Default::default(),
+			frozen: false,
+		})
 	}
 
 	/// The initial margin fraction of `market` at `price`: base plus the
@@ -250,8 +296,9 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn value_account(
 		account: &AccountOf<T>,
 		overriding: Option<&Priced<T>>,
+		pricing: Pricing,
 	) -> Result<Valuation<T>, ValuationError> {
-		let priced = Self::load_markets(account, overriding)?;
+		let priced = Self::load_markets(account, overriding, pricing)?;
 		let (figures, each) = Self::account_figures(account, &priced)?;
 		Ok((figures, each, priced))
 	}
@@ -274,7 +321,7 @@ impl<T: Config> Pallet<T> {
 	/// `who` at the current oracle prices.
 	pub fn account_health(who: &T::AccountId) -> Result<AccountHealth, HealthError> {
 		let account = Accounts::<T>::get(who).ok_or(HealthError::NoAccount)?;
-		let (figures, each, priced) = Self::value_account(&account, None)?;
+		let (figures, each, priced) = Self::value_account(&account, None, Pricing::Fresh)?;
 		let maintenance =
 			SignedBalance::try_from(figures.maintenance).map_err(|_| HealthError::Overflow)?;
 		let excess = figures.equity.checked_sub(maintenance).ok_or(HealthError::Overflow)?;
@@ -321,13 +368,14 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Runtime API: whether `who` can be liquidated now (an unknown account
-	/// cannot).
+	/// cannot), valued as `liquidate` values it (a leg without a fresh price
+	/// at its conservative mark).
 	pub fn is_liquidatable(who: &T::AccountId) -> Result<bool, HealthError> {
 		let Some(account) = Accounts::<T>::get(who) else { return Ok(false) };
 		if account.positions.is_empty() {
 			return Ok(false);
 		}
-		let (figures, _, _) = Self::value_account(&account, None)?;
+		let (figures, _, _) = Self::value_account(&account, None, Pricing::Conservative)?;
 		Ok(figures.liquidatable())
 	}
 
@@ -359,7 +407,7 @@ impl<T: Config> Pallet<T> {
 	/// funding (computed without settling anything).
 	pub fn withdrawable(who: &T::AccountId) -> Result<Withdrawable, HealthError> {
 		let mut account = Accounts::<T>::get(who).ok_or(HealthError::NoAccount)?;
-		let (figures, _, _) = Self::value_account(&account, None)?;
+		let (figures, _, _) = Self::value_account(&account, None, Pricing::Fresh)?;
 		let collateral = i128::try_from(figures.collateral)
 			.ok()
 			.and_then(|c| c.checked_sub(figures.accrued_funding))

@@ -17,6 +17,10 @@ impl<T: Config> Pallet<T> {
 			"MaxLiquidationsPerBlock of zero would disable the automatic sweep"
 		);
 		assert!(
+			T::MaxDeleveragingPerBlock::get() > 0,
+			"MaxDeleveragingPerBlock of zero would disable auto-deleveraging"
+		);
+		assert!(
 			Self::validate_fee_split(&FeeSplit::default()).is_ok(),
 			"the default fee split must sum to 100%"
 		);
@@ -45,11 +49,16 @@ impl<T: Config> Pallet<T> {
 	///   long and short open interest of the long and short sizes,
 	///   `long_cost` and `short_cost` of the magnitudes of their cost bases,
 	///   `funding_basis` of `math::funding_basis(size, funding_index)`;
+	/// * the deleveraging queues hold exactly one entry per stored position,
+	///   on its side, at its rank ([`AdlRank::of`]);
+	/// * a market has a deficit exactly when a deleveraging entry exists for
+	///   it, whose parts sum to the deficit; such a market is not `Active`;
 	/// * the fee split sums to 100% and the profit warm-up is within bounds.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		use backstop_primitives::{Balance, MarketId, SignedBalance};
 		use frame_support::{ensure, traits::fungible::Inspect};
+		use sp_arithmetic::traits::Zero;
 
 		#[derive(Default)]
 		struct Tally {
@@ -75,7 +84,8 @@ impl<T: Config> Pallet<T> {
 
 		let now = Self::now();
 		let mut collateral: Balance = 0;
-		for (_, account) in Accounts::<T>::iter() {
+		let mut queued: u64 = 0;
+		for (who, account) in Accounts::<T>::iter() {
 			ensure!(!account.is_empty(), "an empty account is stored");
 			collateral = collateral.checked_add(account.collateral).ok_or("collateral overflow")?;
 			let maturing = &account.maturing;
@@ -100,6 +110,12 @@ impl<T: Config> Pallet<T> {
 					position.cost == 0 || (position.cost > 0) == (position.size > 0),
 					"cost basis and size of opposite signs"
 				);
+				let (side, rank) = AdlRank::of(position).ok_or("a position without a rank")?;
+				ensure!(
+					AdlQueue::<T>::contains_key((position.market, side), (rank, &who)),
+					"a position missing from its deleveraging queue"
+				);
+				queued = queued.checked_add(1).ok_or("queue count overflow")?;
 				let tally =
 					tallies.get_mut(&position.market).ok_or("a position in an unknown market")?;
 				let size = position.size.unsigned_abs();
@@ -118,8 +134,26 @@ impl<T: Config> Pallet<T> {
 				tally.basis = tally.basis.checked_add(basis).ok_or("funding basis overflow")?;
 			}
 		}
+		let entries = AdlQueue::<T>::iter_keys().try_fold(0u64, |n, _| n.checked_add(1));
+		ensure!(entries == Some(queued), "deleveraging queue entries without a position");
+		for (id, pending) in Deleveraging::<T>::iter() {
+			let market = Markets::<T>::get(id).ok_or("deleveraging in an unknown market")?;
+			ensure!(
+				pending.from_longs.checked_add(pending.from_shorts) == Some(market.state.deficit),
+				"deleveraging parts do not sum to the deficit"
+			);
+		}
 		for (id, tally) in tallies {
-			let state = Markets::<T>::get(id).ok_or("market vanished")?.state;
+			let market = Markets::<T>::get(id).ok_or("market vanished")?;
+			ensure!(
+				market.state.deficit.is_zero() || Deleveraging::<T>::contains_key(id),
+				"a deficit nobody is deleveraged for"
+			);
+			ensure!(
+				market.state.deficit.is_zero() || market.status != MarketStatus::Active,
+				"an active market with a deficit"
+			);
+			let state = market.state;
 			ensure!(state.long_open_interest == tally.long, "long open interest is off");
 			ensure!(state.short_open_interest == tally.short, "short open interest is off");
 			ensure!(state.long_cost == tally.long_cost, "long cost is off");

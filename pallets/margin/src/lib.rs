@@ -7,6 +7,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod account_impls;
+mod adl_impls;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod exposure_impls;
@@ -49,8 +50,10 @@ pub mod pallet {
 
 	/// The in-code storage version. Version 1: markets keep the aggregates
 	/// the pool's NAV reads instead of locked capacity, and accounts their
-	/// maturing profit (see [`crate::migrations::v1`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// maturing profit (see [`crate::migrations::v1`]). Version 2: the
+	/// auto-deleveraging queue and the deficits waiting for it (see
+	/// [`crate::migrations::v2`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// The largest raw storage key the liquidation sweep keeps as its cursor.
 	pub type CursorBound = ConstU32<256>;
@@ -118,6 +121,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxLiquidationsPerBlock: Get<u32>;
 
+		/// The most positions auto-deleveraging examines per block, across
+		/// all markets with a deficit (in `on_initialize`).
+		#[pallet::constant]
+		type MaxDeleveragingPerBlock: Get<u32>;
+
 		/// The longest profit warm-up governance may set (blocks).
 		#[pallet::constant]
 		type MaxWarmupPeriod: Get<BlockNumberFor<Self>>;
@@ -153,6 +161,19 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ProfitWarmupConfig<T: Config> = StorageValue<_, WarmupOf<T>, ValueQuery>;
 
+	/// How liquidations are sized: in part above a health threshold, at most
+	/// a portion of a large position at a time.
+	#[pallet::storage]
+	pub type LiquidationConfig<T: Config> = StorageValue<_, LiquidationParams, ValueQuery>;
+
+	/// Accounts liquidated in part in this block: not liquidated in part
+	/// again before the next block (so a large position loses at most
+	/// `max_portion` of itself per block); a full close below the health
+	/// threshold still goes ahead. Cleared in `on_initialize`.
+	#[pallet::storage]
+	pub type LiquidatedThisBlock<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
+
 	/// Where the automatic liquidation sweep resumes: the raw storage key of
 	/// the last account it examined. `None`: from the start.
 	#[pallet::storage]
@@ -163,6 +184,34 @@ pub mod pallet {
 	/// after it.
 	#[pallet::storage]
 	pub type SettlementCursor<T: Config> = StorageValue<_, MarketId, OptionQuery>;
+
+	/// The auto-deleveraging queue of each market and side: one entry per
+	/// open position, keyed by its rank (average entry price, see
+	/// [`AdlRank`]) and owner, so that iterating a side visits its positions
+	/// from the most profitable (as a fraction of the entry price) down. The
+	/// pallet keeps it in step with every change of a position.
+	#[pallet::storage]
+	pub type AdlQueue<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		(MarketId, Side),
+		Identity,
+		(AdlRank, T::AccountId),
+		(),
+		OptionQuery,
+	>;
+
+	/// Deficits waiting for auto-deleveraging, by market and by the side they
+	/// are taken from; the parts sum to the market's `deficit`.
+	#[pallet::storage]
+	pub type Deleveraging<T: Config> =
+		StorageMap<_, Twox64Concat, MarketId, PendingDeleveraging, OptionQuery>;
+
+	/// Where auto-deleveraging resumes in a market's side: the raw storage
+	/// key of the last queue entry it examined. `None`: from the top.
+	#[pallet::storage]
+	pub type DeleveragingCursor<T: Config> =
+		StorageMap<_, Twox64Concat, (MarketId, Side), BoundedVec<u8, CursorBound>, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -237,14 +286,16 @@ pub mod pallet {
 			/// The position's size after the trade.
 			size: i128,
 		},
-		/// A position was closed by a liquidation.
+		/// A position was closed, in full or in part, by a liquidation.
 		PositionLiquidated {
 			/// The account.
 			who: T::AccountId,
 			/// The market.
 			market: MarketId,
-			/// The size closed.
+			/// The signed size closed.
 			size: i128,
+			/// The signed size left open (zero: closed in full).
+			remaining: i128,
 			/// The oracle price it closed at.
 			price: Price,
 			/// Its realised profit or loss.
@@ -255,7 +306,9 @@ pub mod pallet {
 			penalty: Balance,
 		},
 		/// An account below its maintenance requirement was liquidated: all
-		/// its positions were closed.
+		/// its positions were closed, or, above the governed health
+		/// threshold, the part of them that restores it (see
+		/// `PositionLiquidated` for each).
 		Liquidated {
 			/// The account.
 			who: T::AccountId,
@@ -309,6 +362,27 @@ pub mod pallet {
 			/// The tier that must resolve it.
 			next_tier: LossTier,
 		},
+		/// Auto-deleveraging took `taken` of a profitable position's profit
+		/// towards its market's deficit: `size` of it closed at the oracle
+		/// `price`, its realised profit `realized_pnl` credited less `taken`.
+		/// The account lost exactly `taken` against a close at the oracle
+		/// price, and was left at or above its maintenance requirement.
+		Deleveraged {
+			/// The account.
+			who: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// The signed size closed (the position's sign).
+			size: i128,
+			/// The oracle price it closed at.
+			price: Price,
+			/// The profit the closed part realised at `price`.
+			realized_pnl: SignedBalance,
+			/// Taken from that profit for the deficit (owed to the pool).
+			taken: Balance,
+			/// What is still to be taken from this side of the market.
+			remaining: Balance,
+		},
 		/// Someone paid towards a market's deficit (to the pool).
 		DeficitCovered {
 			/// The market.
@@ -345,6 +419,11 @@ pub mod pallet {
 		BufferRestored {
 			/// Taken from the inflow for the buffer.
 			amount: Balance,
+		},
+		/// The liquidation sizing changed.
+		LiquidationParamsUpdated {
+			/// The new parameters.
+			params: LiquidationParams,
 		},
 		/// The profit warm-up changed.
 		ProfitWarmupUpdated {
@@ -466,6 +545,16 @@ pub mod pallet {
 		/// There are more margin accounts than the witness `accounts` of
 		/// `sweep_excess` allows.
 		TooManyAccounts,
+		/// Liquidation parameters with a zero buffer or a zero maximum
+		/// portion.
+		InvalidLiquidationParams,
+		/// The account was liquidated in part in this block already; it is
+		/// liquidated again from the next block (or in full, below the
+		/// health threshold).
+		PartiallyLiquidatedThisBlock,
+		/// The market has a deficit waiting for auto-deleveraging: it cannot be
+		/// made `Active` until the deficit is gone.
+		DeficitPending,
 		/// Governance froze the market's price: only trades that reduce a
 		/// position are accepted until it is live again (liquidations go on at
 		/// the frozen price).
@@ -481,6 +570,8 @@ pub mod pallet {
 		pub fee_split: Option<FeeSplit>,
 		/// The profit warm-up; none (disabled) when `None`.
 		pub profit_warmup: Option<WarmupOf<T>>,
+		/// The liquidation sizing; full liquidations only when `None`.
+		pub liquidation: Option<LiquidationParams>,
 		#[serde(skip)]
 		#[allow(missing_docs)]
 		pub _config: core::marker::PhantomData<T>,
@@ -489,14 +580,23 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			Pallet::<T>::do_genesis(&self.markets, self.fee_split, self.profit_warmup);
+			Pallet::<T>::do_genesis(
+				&self.markets,
+				self.fee_split,
+				self.profit_warmup,
+				self.liquidation,
+			);
 		}
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(_now: BlockNumberFor<T>) -> Weight {
-			Self::accrue_funding()
+			let cleared = LiquidatedThisBlock::<T>::clear(u32::MAX, None);
+			T::DbWeight::get()
+				.reads_writes(u64::from(cleared.loops), u64::from(cleared.unique))
+				.saturating_add(Self::accrue_funding())
+				.saturating_add(Self::deleverage_all())
 		}
 
 		fn on_idle(_now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
@@ -542,7 +642,10 @@ pub mod pallet {
 			Self::do_update_market(market, params)
 		}
 
-		/// Sets the status of `market` (`Active`, `ReduceOnly`, `Halted`).
+		/// Sets the status of `market` (`Active`, `ReduceOnly`, `Halted`). A
+		/// market with a deficit waiting for auto-deleveraging cannot be made
+		/// `Active` (`DeficitPending`); any status set while it waits stays
+		/// when the deficit is gone (no automatic reopening).
 		///
 		/// - `origin`: `AdminOrigin`.
 		#[pallet::call_index(2)]
@@ -602,10 +705,12 @@ pub mod pallet {
 		}
 
 		/// Liquidates `account` if its equity is below its maintenance
-		/// requirement: closes all its positions at the oracle price, nets
-		/// their profits against their losses (the pool pays only a net
-		/// profit), splits any bad debt across the losing markets pro rata;
-		/// the caller earns the reward.
+		/// requirement: closes at the oracle price the part of its positions
+		/// the liquidation parameters call for (all of them below their
+		/// health threshold), nets their profits against their losses (the
+		/// pool pays only a net profit), splits any bad debt across the
+		/// losing markets pro rata; the caller earns the reward on what was
+		/// closed.
 		#[pallet::call_index(7)]
 		#[pallet::weight(Pallet::<T>::liquidation_weight(None))]
 		pub fn liquidate(
@@ -651,6 +756,18 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_profit_warmup(ProfitWarmup { threshold, period })
+		}
+
+		/// Sets how liquidations are sized (see [`LiquidationParams`]).
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(12)]
+		pub fn set_liquidation_params(
+			origin: OriginFor<T>,
+			params: LiquidationParams,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_liquidation_params(params)
 		}
 
 		/// Sweeps what the pallet account holds beyond all collateral, every

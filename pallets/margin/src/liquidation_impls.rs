@@ -3,7 +3,10 @@
 //! the pool's write-off, and the automatic sweep.
 
 use super::*;
-use crate::math;
+use crate::{
+	health_impls::{Pricing, Priced},
+	math,
+};
 use alloc::vec::Vec;
 use backstop_primitives::{
 	Balance, LiquidityProvider, LossAbsorber, LossTier, MarketId, SignedBalance,
@@ -14,24 +17,41 @@ use frame_support::{
 	traits::{fungible::Inspect, Get},
 	weights::WeightMeter,
 };
-use sp_arithmetic::{traits::Zero, Rounding};
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding,
+};
 
-/// One position being closed.
+/// One position being closed, in full or in part.
 struct Closing {
 	/// Index into the loaded markets.
 	index: usize,
-	/// The position.
+	/// The position before.
 	position: Position,
-	/// Realised PnL.
+	/// The signed size closed.
+	closed: i128,
+	/// The signed size left open.
+	remaining: i128,
+	/// Realised PnL of the closed part.
 	pnl: SignedBalance,
-	/// Funding owed.
+	/// Funding owed (by the whole position, settled now).
 	funding: SignedBalance,
 	/// `pnl − funding`: positive is owed to the account.
 	cash: SignedBalance,
-	/// Closed notional at the oracle price, rounded up.
+	/// Closed notional at the price used, rounded up.
 	notional: Balance,
 	/// Penalty charged.
 	penalty: Balance,
+}
+
+/// An account's legs closed in memory: what each closing did, the markets
+/// as they are afterwards, the positions left and how the legs net out.
+struct Closed<T: Config> {
+	closings: Vec<Closing>,
+	priced: Vec<Priced<T>>,
+	remaining: Vec<Position>,
+	winners: Vec<usize>,
+	losers: Vec<usize>,
+	netting: Netting,
 }
 
 /// How the legs of a liquidated account net out.
@@ -125,9 +145,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Liquidates `who` if its equity is below its maintenance requirement.
 	///
-	/// Every position closes at the oracle price (no partial liquidation):
-	/// funding is settled, PnL realised, the position leaves its market's
-	/// aggregates. The legs are **netted** ([`net_legs`]): profits offset
+	/// The account is valued with every leg priced ([`Pricing::Conservative`]:
+	/// a halted market or a missing price shields nothing). Above the
+	/// governed health threshold the part of each position that restores
+	/// the account ([`Self::partial_plan`]) closes, else every position;
+	/// a part that would leave bad debt becomes a full close. Each closed
+	/// part settles its position's funding, realises its PnL and leaves its
+	/// market's aggregates. The legs are **netted** ([`net_legs`]): profits offset
 	/// losses without passing through the pool, which pays only a net profit
 	/// (the one way a liquidation can fail on the pool: it lacks the cash for
 	/// a profit the losses do not offset). Out of what remains, the
@@ -150,47 +174,35 @@ impl<T: Config> Pallet<T> {
 		let account = Accounts::<T>::get(who)
 			.filter(|account| !account.positions.is_empty())
 			.ok_or(Error::<T>::NotLiquidatable)?;
-		let (figures, each, mut priced) =
-			Self::value_account(&account, None).map_err(Error::<T>::from)?;
-		ensure!(
-			priced.iter().all(|p| p.market.status != MarketStatus::Halted),
-			Error::<T>::MarketHalted
-		);
+		let (figures, each, priced) = Self::value_account(&account, None, Pricing::Conservative)
+			.map_err(Error::<T>::from)?;
 		ensure!(figures.liquidatable(), Error::<T>::NotLiquidatable);
 
-		// Close every position in memory.
-		let mut closings = Vec::with_capacity(account.positions.len());
-		for (index, (position, f)) in account.positions.iter().zip(each.iter()).enumerate() {
-			let priced = priced.get_mut(index).ok_or(Error::<T>::Overflow)?;
-			let closed = Position { size: 0, cost: 0, ..*position };
-			Self::move_position(&mut priced.market.state, position, &closed)?;
-			priced.market.state.last_price = priced.price.price;
-			closings.push(Closing {
-				index,
-				position: *position,
-				pnl: f.unrealized_pnl,
-				funding: f.accrued_funding,
-				cash: f
-					.unrealized_pnl
-					.checked_sub(f.accrued_funding)
-					.ok_or(Error::<T>::Overflow)?,
-				notional: f.notional,
-				penalty: 0,
-			});
-		}
-
-		// Net the legs: the pool pays only the profit the losses leave.
-		let legs = |winning: bool| -> (Vec<usize>, Vec<Balance>) {
-			closings
-				.iter()
-				.filter(|c| if winning { c.cash > 0 } else { c.cash < 0 })
-				.map(|c| (c.index, c.cash.unsigned_abs()))
-				.unzip()
+		// Close in part when the account is healthy enough and the part does
+		// not leave bad debt; otherwise close everything.
+		let full: Vec<u128> = account.positions.iter().map(|p| p.size.unsigned_abs()).collect();
+		let params = LiquidationConfig::<T>::get();
+		let plan = Self::partial_plan(
+			&account.positions,
+			&figures,
+			&each,
+			&priced,
+			&params,
+			liquidator.is_some(),
+		);
+		ensure!(
+			plan.is_none() || !LiquidatedThisBlock::<T>::contains_key(who),
+			Error::<T>::PartiallyLiquidatedThisBlock
+		);
+		let partial = plan
+			.map(|sizes| Self::close_legs(&account, &each, priced.clone(), &sizes))
+			.transpose()?
+			.filter(|closed| closed.netting.shortfall.is_zero());
+		let Closed { mut closings, mut priced, remaining, winners, losers, netting } = match partial
+		{
+			Some(closed) => closed,
+			None => Self::close_legs(&account, &each, priced, &full)?,
 		};
-		let (winners, profits) = legs(true);
-		let (losers, losses) = legs(false);
-		let netting =
-			net_legs(&profits, &losses, account.collateral).ok_or(Error::<T>::Overflow)?;
 		for (index, paid) in winners.iter().zip(netting.paid_by_pool.iter()) {
 			let priced = priced.get_mut(*index).ok_or(Error::<T>::Overflow)?;
 			Self::pool_pays(priced.id, &mut priced.market, *paid)?;
@@ -244,8 +256,13 @@ impl<T: Config> Pallet<T> {
 			if debt.is_zero() {
 				continue;
 			}
+			let bankrupt = account
+				.positions
+				.get(*index)
+				.and_then(|p| Side::of(p.size))
+				.ok_or(Error::<T>::Overflow)?;
 			let priced = priced.get_mut(*index).ok_or(Error::<T>::Overflow)?;
-			Self::refer_bad_debt(who, priced.id, &mut priced.market, *debt)?;
+			Self::refer_bad_debt(who, priced.id, &mut priced.market, bankrupt, *debt)?;
 		}
 
 		// The pool's reservations follow the lower open interest at the next
@@ -256,9 +273,13 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut remaining = AccountOf::<T> {
 			collateral,
-			positions: Default::default(),
+			positions: BoundedVec::try_from(remaining).map_err(|_| Error::<T>::TooManyPositions)?,
 			maturing: account.maturing,
 		};
+		let partial = !remaining.positions.is_empty();
+		if partial {
+			LiquidatedThisBlock::<T>::insert(who, ());
+		}
 		let mut credited: Option<(T::AccountId, AccountOf<T>)> = None;
 		if let Some(liquidator) = liquidator.filter(|_| !reward.is_zero()) {
 			if liquidator == who {
@@ -290,7 +311,8 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::PositionLiquidated {
 				who: who.clone(),
 				market: closing.position.market,
-				size: closing.position.size,
+				size: closing.closed,
+				remaining: closing.remaining,
 				price,
 				realized_pnl: closing.pnl,
 				funding: closing.funding,
@@ -311,20 +333,159 @@ impl<T: Config> Pallet<T> {
 		}
 		Ok(LiquidationOutcome {
 			positions: u32::try_from(closings.len()).unwrap_or(u32::MAX),
+			partial,
 			bad_debt: !shortfall.is_zero(),
 		})
 	}
 
-	/// Hands `amount`, market `id`'s share of a bad debt of `who`, down the
-	/// loss tiers: first `T::LossWaterfall` (what arrives in the pallet
-	/// account, measured, is owed to the pool), then the pool's write-off
-	/// within the market's loss cap (`LiquidityProvider::absorb_loss`, no
-	/// money), and the rest is recorded as the market's deficit and the
-	/// market turns `ReduceOnly`.
+	/// The sizes a partial liquidation of an account with `figures` (and
+	/// `each` position's, in the markets `priced`) closes under `params`,
+	/// or `None` for a full close: below the health threshold, without
+	/// maintenance requirement, or when the part would be everything.
+	///
+	/// With `E` the equity, `M` the maintenance requirement, `T = M × (1 +
+	/// buffer)` the target and `F` the penalty (and, with a liquidator, the
+	/// reward) on the whole notional, closing the fraction `f` of every
+	/// position leaves equity `E − f × F` against a target `(1 − f) × T`, so
+	/// `f = (T − E) / (T − F)` restores the target (`F ≤ M < T`: penalty
+	/// plus reward are at most the maintenance margin). Each position closes
+	/// `⌈f × |size|⌉`; one of at most `small_position` notional closes in
+	/// full; one above `large_position` at most `max_portion` of itself.
+	pub(crate) fn partial_plan(
+		positions: &[Position],
+		figures: &health_impls::AccountFigures,
+		each: &[health_impls::PositionFigures],
+		priced: &[Priced<T>],
+		params: &LiquidationParams,
+		rewarded: bool,
+	) -> Option<Vec<u128>> {
+		let maintenance = figures.maintenance;
+		let equity = u128::try_from(figures.equity).ok()?;
+		if maintenance.is_zero() || equity < params.full_below.mul_ceil(maintenance) {
+			return None;
+		}
+		let target = maintenance.checked_add(params.buffer.mul_ceil(maintenance))?;
+		let mut fees: Balance = 0;
+		for (f, priced) in each.iter().zip(priced.iter()) {
+			let market = &priced.market.params;
+			let mut rate = u128::from(market.liquidation_penalty.deconstruct());
+			if rewarded {
+				rate = rate.saturating_add(u128::from(market.liquidator_reward.deconstruct()));
+			}
+			let part = multiply_by_rational_with_rounding(f.notional, rate, 1_000_000, Rounding::Up)?;
+			fees = fees.checked_add(part)?;
+		}
+		let needed = target.checked_sub(equity)?;
+		let room = target.checked_sub(fees).filter(|room| !room.is_zero())?;
+		if needed >= room {
+			return None;
+		}
+		let mut sizes = Vec::with_capacity(each.len());
+		for (f, position) in each.iter().zip(positions.iter()) {
+			let size = position.size.unsigned_abs();
+			let mut closing = if f.notional <= params.small_position {
+				size
+			} else {
+				multiply_by_rational_with_rounding(size, needed, room, Rounding::Up)?
+			};
+			if f.notional > params.large_position {
+				closing = closing.min(params.max_portion.mul_ceil(size));
+			}
+			sizes.push(closing.min(size));
+		}
+		let everything =
+			sizes.iter().zip(positions.iter()).all(|(s, p)| *s == p.size.unsigned_abs());
+		(!everything).then_some(sizes)
+	}
+
+	/// Closes `sizes` of `account`'s positions (in position order, each at
+	/// most the position) in memory at the prices of `priced`: funding
+	/// settled, PnL of the closed part realised, the positions moved in
+	/// their markets' aggregates; then nets the legs ([`net_legs`]).
+	fn close_legs(
+		account: &AccountOf<T>,
+		each: &[health_impls::PositionFigures],
+		mut priced: Vec<Priced<T>>,
+		sizes: &[u128],
+	) -> Result<Closed<T>, DispatchError> {
+		let mut closings = Vec::with_capacity(account.positions.len());
+		let mut remaining = Vec::new();
+		for (index, (position, f)) in account.positions.iter().zip(each.iter()).enumerate() {
+			let priced = priced.get_mut(index).ok_or(Error::<T>::Overflow)?;
+			let size = position.size.unsigned_abs();
+			let closing = sizes.get(index).copied().unwrap_or(size).min(size);
+			if closing.is_zero() {
+				remaining.push(*position);
+				continue;
+			}
+			let price = priced.price.price;
+			let (after, pnl, funding, notional) = if closing == size {
+				let closed = Position { size: 0, cost: 0, ..*position };
+				(closed, f.unrealized_pnl, f.accrued_funding, f.notional)
+			} else {
+				let mut after = *position;
+				let funding = Self::take_funding(&mut after, &priced.market)?;
+				let (pnl, cost_closed) = math::realize(after.size, after.cost, closing, price)
+					.ok_or(Error::<T>::Overflow)?;
+				let closed = i128::try_from(closing).map_err(|_| Error::<T>::Overflow)?;
+				let closed = if after.size > 0 {
+					closed
+				} else {
+					closed.checked_neg().ok_or(Error::<T>::Overflow)?
+				};
+				after.size = after.size.checked_sub(closed).ok_or(Error::<T>::Overflow)?;
+				after.cost = after.cost.checked_sub(cost_closed).ok_or(Error::<T>::Overflow)?;
+				let notional =
+					math::notional(closing, price, Rounding::Up).ok_or(Error::<T>::Overflow)?;
+				(after, pnl, funding, notional)
+			};
+			Self::move_position(&mut priced.market.state, position, &after)?;
+			if priced.live {
+				priced.market.state.last_price = price;
+			}
+			if after.size != 0 {
+				remaining.push(after);
+			}
+			closings.push(Closing {
+				index,
+				position: *position,
+				closed: position.size.checked_sub(after.size).ok_or(Error::<T>::Overflow)?,
+				remaining: after.size,
+				pnl,
+				funding,
+				cash: pnl.checked_sub(funding).ok_or(Error::<T>::Overflow)?,
+				notional,
+				penalty: 0,
+			});
+		}
+
+		// Net the legs: the pool pays only the profit the losses leave.
+		let legs = |winning: bool| -> (Vec<usize>, Vec<Balance>) {
+			closings
+				.iter()
+				.filter(|c| if winning { c.cash > 0 } else { c.cash < 0 })
+				.map(|c| (c.index, c.cash.unsigned_abs()))
+				.unzip()
+		};
+		let (winners, profits) = legs(true);
+		let (losers, losses) = legs(false);
+		let netting =
+			net_legs(&profits, &losses, account.collateral).ok_or(Error::<T>::Overflow)?;
+		Ok(Closed { closings, priced, remaining, winners, losers, netting })
+	}
+
+	/// Hands `amount`, market `id`'s share of a bad debt of `who` (whose
+	/// position there was on the `bankrupt` side), down the loss tiers: first
+	/// `T::LossWaterfall` (what arrives in the pallet account, measured, is
+	/// owed to the pool), then the pool's write-off within the market's loss
+	/// cap (`LiquidityProvider::absorb_loss`, no money), and the rest is
+	/// recorded as the market's deficit, for auto-deleveraging of the other
+	/// side, and the market turns `ReduceOnly` while it waits.
 	fn refer_bad_debt(
 		who: &T::AccountId,
 		id: MarketId,
 		market: &mut MarketInfo,
+		bankrupt: Side,
 		amount: Balance,
 	) -> DispatchResult {
 		Self::deposit_event(Event::BadDebtReferred { market: id, account: who.clone(), amount });
@@ -351,21 +512,14 @@ impl<T: Config> Pallet<T> {
 		let uncovered = rest.saturating_sub(written_off);
 		Self::deposit_event(Event::BadDebtCovered { market: id, covered, written_off, uncovered });
 		if !uncovered.is_zero() {
-			market.state.deficit =
-				market.state.deficit.checked_add(uncovered).ok_or(Error::<T>::Overflow)?;
+			let total = market.state.deficit.checked_add(uncovered).ok_or(Error::<T>::Overflow)?;
 			Self::deposit_event(Event::DeficitRecorded {
 				market: id,
 				amount: uncovered,
-				total: market.state.deficit,
+				total,
 				next_tier: LossTier::AutoDeleveraging,
 			});
-			if market.status == MarketStatus::Active {
-				market.status = MarketStatus::ReduceOnly;
-				Self::deposit_event(Event::MarketStatusChanged {
-					market: id,
-					status: MarketStatus::ReduceOnly,
-				});
-			}
+			Self::record_deficit(id, market, bankrupt, uncovered)?;
 		}
 		Ok(())
 	}

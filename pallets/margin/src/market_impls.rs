@@ -106,9 +106,15 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_set_market_status(id: MarketId, status: MarketStatus) -> DispatchResult {
 		Markets::<T>::try_mutate(id, |market| -> DispatchResult {
 			let market = market.as_mut().ok_or(Error::<T>::UnknownMarket)?;
+			ensure!(
+				status != MarketStatus::Active || market.state.deficit.is_zero(),
+				Error::<T>::DeficitPending
+			);
 			market.status = status;
 			Ok(())
 		})?;
+		// Governance chose a status while a deficit waits: it stays.
+		Deleveraging::<T>::mutate_extant(id, |pending| pending.reopen = false);
 		Self::deposit_event(Event::MarketStatusChanged { market: id, status });
 		Ok(())
 	}
@@ -118,6 +124,24 @@ impl<T: Config> Pallet<T> {
 		Self::validate_fee_split(&split)?;
 		FeeSplitConfig::<T>::put(split);
 		Self::deposit_event(Event::FeeSplitUpdated { split });
+		Ok(())
+	}
+
+	/// Checks liquidation parameters: a buffer and a maximum portion above
+	/// zero.
+	pub fn validate_liquidation_params(params: &LiquidationParams) -> Result<(), Error<T>> {
+		ensure!(
+			!params.buffer.is_zero() && !params.max_portion.is_zero(),
+			Error::<T>::InvalidLiquidationParams
+		);
+		Ok(())
+	}
+
+	/// The `set_liquidation_params` call.
+	pub(crate) fn do_set_liquidation_params(params: LiquidationParams) -> DispatchResult {
+		Self::validate_liquidation_params(&params)?;
+		LiquidationConfig::<T>::put(params);
+		Self::deposit_event(Event::LiquidationParamsUpdated { params });
 		Ok(())
 	}
 
@@ -147,10 +171,18 @@ impl<T: Config> Pallet<T> {
 		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
 		ensure!(!market.state.deficit.is_zero(), Error::<T>::NoDeficit);
 		let paid = Self::pull(who, amount.min(market.state.deficit))?;
-		// `paid <= deficit`.
-		market.state.deficit = market.state.deficit.saturating_sub(paid);
 		market.state.pool_receivable =
 			market.state.pool_receivable.checked_add(paid).ok_or(Error::<T>::Overflow)?;
+		// The larger part waiting for deleveraging is relieved first.
+		let mut pending = Deleveraging::<T>::get(id).unwrap_or_default();
+		let mut left = paid;
+		for side in pending.larger_first() {
+			let part = pending.from_mut(side);
+			let relief = left.min(*part);
+			*part = part.saturating_sub(relief);
+			left = left.saturating_sub(relief);
+		}
+		Self::reduce_deficit(id, &mut market, pending, paid);
 		let remaining = market.state.deficit;
 		Markets::<T>::insert(id, market);
 		Self::deposit_event(Event::DeficitCovered {
@@ -188,6 +220,7 @@ impl<T: Config> Pallet<T> {
 		markets: &[(MarketId, MarketParams)],
 		split: Option<FeeSplit>,
 		warmup: Option<WarmupOf<T>>,
+		liquidation: Option<LiquidationParams>,
 	) {
 		Self::ensure_buffer();
 		if let Some(split) = split {
@@ -198,6 +231,11 @@ impl<T: Config> Pallet<T> {
 		if let Some(warmup) = warmup {
 			if let Err(error) = Self::do_set_profit_warmup(warmup) {
 				panic!("invalid genesis profit warm-up: {error:?}");
+			}
+		}
+		if let Some(params) = liquidation {
+			if let Err(error) = Self::do_set_liquidation_params(params) {
+				panic!("invalid genesis liquidation parameters: {error:?}");
 			}
 		}
 		for (id, params) in markets {

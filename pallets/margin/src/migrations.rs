@@ -221,7 +221,9 @@ pub mod v1 {
 				Accounts::<T>::iter_values().count() as u64 == accounts,
 				"an account was lost in the migration"
 			);
-			Pallet::<T>::do_try_state()
+			// The full invariants hold after the last step (`v2`), which
+			// builds the deleveraging queues they check.
+			Ok(())
 		}
 	}
 
@@ -230,6 +232,113 @@ pub mod v1 {
 		0,
 		1,
 		InnerMigrateV0ToV1<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 1 to 2: auto-deleveraging.
+///
+/// * `AdlQueue` gains one entry per open position, at its rank (its average
+///   entry price), so that auto-deleveraging sees every position opened
+///   before the upgrade.
+/// * Every market with a deficit gains its `Deleveraging` entry. Before the
+///   upgrade a deficit did not record which side's bankruptcy left it, so
+///   it is assigned to the side with the larger unrealized PnL at the
+///   market's last price (the longs on a tie); a market that is still
+///   `Active` with a deficit turns `ReduceOnly` (it returns to `Active` when
+///   the deficit is gone).
+///
+/// Like `v1` it reads every account once, in one block: fine on the
+/// development chains this pallet runs on.
+pub mod v2 {
+	use crate::{
+		math, Accounts, AdlQueue, AdlRank, Config, Deleveraging, Event, MarketStatus, Markets,
+		Pallet, PendingDeleveraging, LOG_TARGET,
+	};
+	use frame_support::{
+		migrations::VersionedMigration,
+		pallet_prelude::*,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+	};
+	use sp_arithmetic::traits::{Saturating, Zero};
+
+	/// The unversioned step; use [`MigrateV1ToV2`].
+	pub struct InnerMigrateV1ToV2<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut reads: u64 = 0;
+			let mut writes: u64 = 0;
+			for (who, account) in Accounts::<T>::iter() {
+				reads.saturating_inc();
+				for position in account.positions.iter() {
+					if let Some((side, rank)) = AdlRank::of(position) {
+						AdlQueue::<T>::insert((position.market, side), (rank, who.clone()), ());
+						writes.saturating_inc();
+					}
+				}
+			}
+			let markets: alloc::vec::Vec<_> = Markets::<T>::iter().collect();
+			for (id, mut market) in markets {
+				reads.saturating_inc();
+				if market.state.deficit.is_zero() {
+					continue;
+				}
+				let state = &market.state;
+				let price = state.last_price;
+				let long = math::market_pnl(state.long_open_interest, 0, state.long_cost, 0, price)
+					.unwrap_or_default();
+				let short =
+					math::market_pnl(0, state.short_open_interest, 0, state.short_cost, price)
+						.unwrap_or_default();
+				let mut pending = PendingDeleveraging::default();
+				if long >= short {
+					pending.from_longs = state.deficit;
+				} else {
+					pending.from_shorts = state.deficit;
+				}
+				if market.status == MarketStatus::Active {
+					market.status = MarketStatus::ReduceOnly;
+					pending.reopen = true;
+					Pallet::<T>::deposit_event(Event::MarketStatusChanged {
+						market: id,
+						status: MarketStatus::ReduceOnly,
+					});
+					Markets::<T>::insert(id, market);
+					writes.saturating_inc();
+				}
+				Deleveraging::<T>::insert(id, pending);
+				writes.saturating_inc();
+			}
+			log::info!(target: LOG_TARGET, "migrated to v2: {writes} items written");
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
+			let positions: u64 =
+				Accounts::<T>::iter_values().map(|a| a.positions.len() as u64).sum();
+			Ok(positions.encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			let positions: u64 = Decode::decode(&mut &state[..])
+				.map_err(|_| sp_runtime::TryRuntimeError::Other("undecodable pre-upgrade state"))?;
+			ensure!(
+				AdlQueue::<T>::iter_keys().count() as u64 == positions,
+				"a position is missing from the deleveraging queues"
+			);
+			Pallet::<T>::do_try_state()
+		}
+	}
+
+	/// The version-checked migration from storage version 1 to 2.
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		InnerMigrateV1ToV2<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -102,6 +102,7 @@ impl pallet_margin::Config for Test {
 	type MaxMarkets = ConstU32<8>;
 	type MaxPositionsPerAccount = ConstU32<4>;
 	type MaxLiquidationsPerBlock = ConstU32<4>;
+	type MaxDeleveragingPerBlock = ConstU32<8>;
 	type MaxWarmupPeriod = ConstU64<1_000>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -486,6 +487,7 @@ pub struct ExtBuilder {
 	balances: Vec<(u64, Balance)>,
 	markets: Vec<(MarketId, MarketParams)>,
 	warmup: Option<ProfitWarmup<u64>>,
+	liquidation: Option<LiquidationParams>,
 }
 
 impl Default for ExtBuilder {
@@ -498,7 +500,12 @@ impl Default for ExtBuilder {
 			(INSURANCE, ED),
 			(STAKERS, ED),
 		]);
-		Self { balances, markets: vec![(BTC, btc_params()), (ETH, eth_params())], warmup: None }
+		Self {
+			balances,
+			markets: vec![(BTC, btc_params()), (ETH, eth_params())],
+			warmup: None,
+			liquidation: None,
+		}
 	}
 }
 
@@ -526,6 +533,12 @@ impl ExtBuilder {
 	}
 
 	/// The externalities, at block 1, BTC at 50,000 and ETH at 2,500.
+	/// Genesis liquidation parameters (full liquidations only without).
+	pub fn liquidation(mut self, params: LiquidationParams) -> Self {
+		self.liquidation = Some(params);
+		self
+	}
+
 	pub fn build(self) -> sp_io::TestExternalities {
 		PRICES.with(|p| p.borrow_mut().clear());
 		reset_parameters();
@@ -539,6 +552,7 @@ impl ExtBuilder {
 			markets: self.markets,
 			fee_split: None,
 			profit_warmup: self.warmup,
+			liquidation: self.liquidation,
 			_config: Default::default(),
 		}
 		.assimilate_storage(&mut storage)

@@ -3,7 +3,10 @@
 //! against the open interest and pays profits out of its cash.
 
 use super::*;
-use crate::{health_impls::Priced, math};
+use crate::{
+	health_impls::{Priced, Pricing},
+	math,
+};
 use backstop_primitives::{MarketId, Price};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
 use sp_arithmetic::{
@@ -166,9 +169,12 @@ impl<T: Config> Pallet<T> {
 		}
 
 		// Margin after the trade, with this market as it will be.
-		let overriding = Priced::<T> { id, market: market.clone(), price: info };
-		let (figures, _, _) =
-			Self::value_account(&account, Some(&overriding)).map_err(Error::<T>::from)?;
+		// A reducing trade values a leg without a fresh price at its
+		// conservative mark: a stale leg blocks only risk-increasing trades.
+		let overriding = Priced::<T> { id, market: market.clone(), price: info, live: true };
+		let pricing = if reducing { Pricing::Conservative } else { Pricing::Fresh };
+		let (figures, _, _) = Self::value_account(&account, Some(&overriding), pricing)
+			.map_err(Error::<T>::from)?;
 		if reducing {
 			ensure!(figures.covers(figures.maintenance), Error::<T>::BelowMaintenanceMargin);
 		} else {

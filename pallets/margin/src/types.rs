@@ -130,6 +130,60 @@ impl Default for FeeSplit {
 	}
 }
 
+/// How liquidations are sized (governed, `set_liquidation_params`).
+///
+/// An account below its maintenance requirement `M` with equity `E` is
+/// closed **in part** when its health `E / M` is at least `full_below`: the
+/// same smallest fraction of each position that brings it back to
+/// `M × (1 + buffer)` after the penalty and reward, except that a position
+/// whose notional is at most `small_position` closes in full and one above
+/// `large_position` closes at most `max_portion` of itself per liquidation
+/// (the rest in the next ones). Below `full_below`, or when the fraction
+/// would be everything, every position closes.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LiquidationParams {
+	/// Health below which an account is closed in full. 100%: every
+	/// liquidation closes everything (the default).
+	pub full_below: Permill,
+	/// A partial liquidation restores the account to its maintenance
+	/// requirement plus this share of it. More than zero.
+	pub buffer: Permill,
+	/// A position of at most this notional closes in full.
+	pub small_position: Balance,
+	/// A position above this notional closes at most `max_portion` of itself
+	/// per liquidation.
+	pub large_position: Balance,
+	/// The most of a large position one liquidation closes. More than zero.
+	pub max_portion: Permill,
+}
+
+impl Default for LiquidationParams {
+	/// Every liquidation closes the whole account.
+	fn default() -> Self {
+		Self {
+			full_below: Permill::one(),
+			buffer: Permill::from_percent(10),
+			small_position: 0,
+			large_position: Balance::MAX,
+			max_portion: Permill::one(),
+		}
+	}
+}
+
 /// One perpetual position.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct Position {
@@ -300,6 +354,158 @@ impl<MaxPositions: Get<u32>, BlockNumber: Clone + PartialEq + Eq + core::fmt::De
 	}
 }
 
+/// A side of a market.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Side {
+	/// Positions of positive size.
+	Long,
+	/// Positions of negative size.
+	Short,
+}
+
+impl Side {
+	/// The side of a position of `size` (`None` for zero).
+	pub fn of(size: i128) -> Option<Self> {
+		match size {
+			0 => None,
+			s if s > 0 => Some(Side::Long),
+			_ => Some(Side::Short),
+		}
+	}
+
+	/// The other side.
+	pub fn opposite(self) -> Self {
+		match self {
+			Side::Long => Side::Short,
+			Side::Short => Side::Long,
+		}
+	}
+}
+
+/// A position's place in its side's auto-deleveraging queue: its average
+/// entry price, encoded so that the raw storage order of the queue is the
+/// order in which positions are deleveraged (the highest profit as a
+/// fraction of the entry price first, at any price). For a long that is the
+/// lowest entry price; for a short the highest. Big-endian bytes: the
+/// queue's keys use the `Identity` hasher, so storage iterates them in byte
+/// order.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct AdlRank(pub [u8; 16]);
+
+impl AdlRank {
+	/// The side and rank of `position` (`None` for a size of zero).
+	pub fn of(position: &Position) -> Option<(Side, Self)> {
+		let side = Side::of(position.size)?;
+		// An entry price beyond `u128` (a dust size with a large cost) ranks
+		// as the highest there is.
+		let entry = crate::math::entry_price(position.cost, position.size)
+			.map(|price| price.into_inner())
+			.unwrap_or(u128::MAX);
+		Some((side, Self::from_entry(side, entry)))
+	}
+
+	/// The rank of an entry price (`FixedU128` inner units) on `side`.
+	pub fn from_entry(side: Side, entry: u128) -> Self {
+		Self(match side {
+			Side::Long => entry.to_be_bytes(),
+			Side::Short => (u128::MAX - entry).to_be_bytes(),
+		})
+	}
+
+	/// The entry price (`FixedU128` inner units) this rank stands for on
+	/// `side`.
+	pub fn entry(&self, side: Side) -> u128 {
+		let raw = u128::from_be_bytes(self.0);
+		match side {
+			Side::Long => raw,
+			Side::Short => u128::MAX - raw,
+		}
+	}
+
+	/// Whether a position of this rank on `side` is in profit at `price`
+	/// (inner units), by price alone: the queue holds no profitable
+	/// position after the first one that is not.
+	pub fn in_profit_at(&self, side: Side, price: u128) -> bool {
+		match side {
+			Side::Long => self.entry(side) < price,
+			Side::Short => self.entry(side) > price,
+		}
+	}
+}
+
+/// Bad debt of one market that no paying tier covered and the pool did not
+/// write off, waiting for auto-deleveraging: it is taken from the profit of
+/// the positions on the side opposite the bankrupt one. The two parts sum to
+/// the market's `deficit`.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default, TypeInfo, MaxEncodedLen)]
+pub struct PendingDeleveraging {
+	/// To be taken from profitable longs (left by bankrupt shorts).
+	pub from_longs: Balance,
+	/// To be taken from profitable shorts (left by bankrupt longs).
+	pub from_shorts: Balance,
+	/// The market was `Active` when the deficit made it reduce-only: it
+	/// returns to `Active` once the deficit is gone.
+	pub reopen: bool,
+}
+
+impl PendingDeleveraging {
+	/// What is to be taken from `side`.
+	pub fn from(&self, side: Side) -> Balance {
+		match side {
+			Side::Long => self.from_longs,
+			Side::Short => self.from_shorts,
+		}
+	}
+
+	/// The part to be taken from `side`, mutably.
+	pub fn from_mut(&mut self, side: Side) -> &mut Balance {
+		match side {
+			Side::Long => &mut self.from_longs,
+			Side::Short => &mut self.from_shorts,
+		}
+	}
+
+	/// The two sides, the one with more to take first.
+	pub fn larger_first(&self) -> [Side; 2] {
+		if self.from_shorts > self.from_longs {
+			[Side::Short, Side::Long]
+		} else {
+			[Side::Long, Side::Short]
+		}
+	}
+
+	/// Both parts together (saturating: each is at most the deficit).
+	pub fn total(&self) -> Balance {
+		self.from_longs.saturating_add(self.from_shorts)
+	}
+}
+
 /// A market: governed parameters, status and moving state.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct MarketInfo {
@@ -336,10 +542,23 @@ impl MarketInfo {
 /// What a liquidation did, for the weight actually charged.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct LiquidationOutcome {
-	/// Positions closed.
+	/// Positions closed in full or in part.
 	pub positions: u32,
+	/// Whether some position was only partly closed.
+	pub partial: bool,
 	/// Whether bad debt was handed to the loss waterfall.
 	pub bad_debt: bool,
+}
+
+/// What one auto-deleveraging step did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct DeleveragingOutcome {
+	/// Positions examined.
+	pub examined: u32,
+	/// Positions deleveraged.
+	pub deleveraged: u32,
+	/// Taken from them in all.
+	pub taken: Balance,
 }
 
 /// What a settlement of one market moved.

@@ -54,7 +54,9 @@ pub trait WeightInfo {
 	fn settle_market() -> Weight;
 	fn cover_deficit() -> Weight;
 	fn set_profit_warmup() -> Weight;
+	fn set_liquidation_params() -> Weight;
 	fn on_initialize_funding(m: u32, ) -> Weight;
+	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
 
@@ -358,6 +360,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
 	}
+	fn set_liquidation_params() -> Weight {
+		Weight::from_parts(14_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 3_819)
+			.saturating_add(Weight::from_parts(20_000_000, 3_091).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(200_000_000, 12_000).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
 	/// Storage: `Margin::Accounts` (r:1001 w:0)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:33 w:0)
@@ -477,6 +491,18 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
+	}
+	fn set_liquidation_params() -> Weight {
+		Weight::from_parts(14_000_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 3_819)
+			.saturating_add(Weight::from_parts(20_000_000, 3_091).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(200_000_000, 12_000).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
 	fn sweep_excess(a: u32, ) -> Weight {
 		Weight::from_parts(646_792_826, 0)

@@ -265,6 +265,7 @@ impl pallet_margin::Config for Runtime {
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositionsPerAccount = ConstU32<16>;
 	type MaxLiquidationsPerBlock = ConstU32<16>;
+	type MaxDeleveragingPerBlock = ConstU32<128>;
 	type MaxWarmupPeriod = MarginMaxWarmupPeriod;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]

@@ -14,6 +14,7 @@
 //!   asset value is what its ledgers and the traders' positions say;
 //! * the settlement asset's total supply never changes.
 
+mod deleveraging;
 mod flows;
 mod fuzz;
 mod properties;

@@ -49,7 +49,11 @@ pub enum MarketStatus {
 	/// governance or automatically when a loss could not be covered by the
 	/// waterfall (unresolved deficit).
 	ReduceOnly,
-	/// Nothing: no trade, no liquidation, no funding accrual.
+	/// No trade, no funding accrual, no auto-deleveraging. Liquidations go on:
+	/// a halted market shields no account; its positions close at the
+	/// oracle price, or without one at the pallet's conservative mark (the
+	/// last fresh price moved against the position by the maintenance
+	/// margin).
 	Halted,
 }
 
@@ -222,6 +226,32 @@ pub struct AccountHealth {
 	pub positions: Vec<PositionHealth>,
 }
 
+/// A position's exposure to auto-deleveraging: its place in the queue of its
+/// market side, which a deficit left by a bankrupt position on the other
+/// side is taken from, most profitable (as a fraction of the entry price)
+/// first.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct AdlExposure {
+	/// The market.
+	pub market: MarketId,
+	/// The position is long (else short).
+	pub long: bool,
+	/// Its place in its side's queue: 1 is deleveraged first.
+	pub rank: u32,
+	/// The positions in its side's queue.
+	pub queue_length: u32,
+	/// Its profit at the oracle price (zero when it is not in profit: it is
+	/// not deleveraged at this price).
+	pub profit: Balance,
+	/// The profit of the positions ahead of it at the oracle price: a
+	/// deficit up to this much can be covered before this position is
+	/// touched (less when accounts ahead have little equity above their
+	/// maintenance requirement, which caps what is taken from each).
+	pub profit_ahead: Balance,
+	/// The deficit now waiting to be taken from its side.
+	pub pending: Balance,
+}
+
 /// Why health figures cannot be given.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
 pub enum HealthError {
@@ -271,5 +301,9 @@ sp_api::decl_runtime_apis! {
 		/// market's ledgers and the existential buffer: unsolicited
 		/// transfers, never counted, swept by governance (`sweep_excess`).
 		fn excess() -> Balance;
+		/// Each position of `who` with its place in the auto-deleveraging
+		/// queue of its market side and the profit ahead of it (an exchange's
+		/// ADL indicator). Reads the queue up to the position.
+		fn adl_exposure(who: AccountId) -> Vec<AdlExposure>;
 	}
 }

@@ -1,7 +1,10 @@
-//! The storage migration from version 0 to 1.
+//! The storage migrations from version 0 to 1 and from 1 to 2.
 
 use super::*;
-use crate::migrations::v1::{old, MigrateV0ToV1};
+use crate::migrations::{
+	v1::{old, MigrateV0ToV1},
+	v2::MigrateV1ToV2,
+};
 use frame_support::{
 	storage::unhashed,
 	traits::{OnRuntimeUpgrade, StorageVersion},
@@ -88,6 +91,8 @@ fn v0_to_v1_computes_the_aggregates_and_adds_maturing() {
 
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(StorageVersion::get::<Margin>(), 1);
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(StorageVersion::get::<Margin>(), 2);
 
 		let btc = market(BTC).state;
 		assert_eq!(
@@ -110,13 +115,31 @@ fn v0_to_v1_computes_the_aggregates_and_adds_maturing() {
 		assert_eq!(alice.positions.len(), 2);
 		assert!(alice.maturing.is_empty());
 		assert_eq!(Accounts::<Test>::get(BOB).unwrap().collateral, dollars(5_000));
+		// v2: every position is in its deleveraging queue; ETH's deficit
+		// (no side on record: the longs and shorts have the same PnL at its
+		// last price) is assigned to the longs and the market is reduce-only
+		// until it is gone.
+		let queue = |id, side| -> Vec<u64> {
+			AdlQueue::<Test>::iter_key_prefix((id, side)).map(|(_, who)| who).collect()
+		};
+		assert_eq!(queue(BTC, Side::Long), vec![ALICE]);
+		assert_eq!(queue(BTC, Side::Short), vec![BOB]);
+		assert_eq!(queue(ETH, Side::Short), vec![ALICE]);
+		assert_eq!(
+			Deleveraging::<Test>::get(ETH),
+			Some(PendingDeleveraging { from_longs: dollars(9), from_shorts: 0, reopen: true })
+		);
+		assert_eq!(market(ETH).status, MarketStatus::ReduceOnly);
+		assert_eq!(Deleveraging::<Test>::get(BTC), None);
 		// Post-upgrade checks: every invariant holds.
 		assert_ok!(Margin::do_try_state());
 
 		// A second run is a no-op.
 		let before = (market(BTC), Accounts::<Test>::get(ALICE));
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		assert_eq!((market(BTC), Accounts::<Test>::get(ALICE)), before);
+		assert_eq!(AdlQueue::<Test>::iter_keys().count(), 3);
 	});
 }
 
@@ -125,6 +148,7 @@ fn the_migrated_state_trades_on() {
 	ExtBuilder::default().build_and_execute(|| {
 		old_state();
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		// Bob closes; Alice withdraws.
 		trade(BOB, BTC, 2 * UNIT);
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(1)));

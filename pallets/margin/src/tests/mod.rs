@@ -12,12 +12,14 @@ use sp_runtime::BuildStorage;
 
 mod accounts;
 mod api;
+mod deleveraging;
 mod excess;
 mod funding;
 mod liquidation;
 mod markets;
 mod migrations;
 mod netting;
+mod partial;
 mod properties;
 mod settlement;
 mod trading;
@@ -126,6 +128,7 @@ fn genesis_rejects_invalid_markets() {
 		markets: vec![(BTC, params)],
 		fee_split: None,
 		profit_warmup: None,
+		liquidation: None,
 		_config: Default::default(),
 	}
 	.assimilate_storage(&mut storage)
@@ -146,7 +149,7 @@ fn genesis_sets_the_warmup() {
 			ProfitWarmup { threshold: dollars(10), period: 20 }
 		);
 		use frame_support::traits::GetStorageVersion;
-		assert_eq!(Margin::in_code_storage_version(), 1);
+		assert_eq!(Margin::in_code_storage_version(), 2);
 	});
 }
 

@@ -1,0 +1,137 @@
+//! Auto-deleveraging with the real pallets: a crash leaves more bad debt
+//! than the insurance fund, the stakers and the pool's loss cap cover, and
+//! the rest is taken from the profitable shorts, exactly, in the next block.
+
+use super::*;
+use crate::{genesis_config_presets::BTC_PERP, RuntimeEvent, DOLLARS};
+use pallet_margin::{Deleveraging, Event as MarginEvent, MarketStatus, Markets};
+
+fn signed(who: &AccountId) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who.clone())
+}
+
+fn trade(who: &AccountId, size: i128) {
+	let price = served_price(BTC).expect("a live price");
+	assert_ok!(Margin::trade(signed(who), BTC_PERP, size, limit(price, size > 0)));
+}
+
+fn margin_events(events: &[RuntimeEvent]) -> Vec<MarginEvent<Runtime>> {
+	events
+		.iter()
+		.filter_map(|e| match e {
+			RuntimeEvent::Margin(event) => Some(event.clone()),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
+	let mut chain = Chain::new();
+	let (long, shorts, bystander) = chain.execute(|| {
+		let long = funded("adl-long", 60_000 * DOLLARS);
+		let shorts: Vec<AccountId> =
+			["adl-short-1", "adl-short-2"].map(|s| funded(s, 60_000 * DOLLARS)).to_vec();
+		let bystander = funded("adl-bystander", 60_000 * DOLLARS);
+		// A long of 10 BTC at 65,000 on 40,000; two shorts of 5 BTC on
+		// 40,000 each; a small long on plenty of collateral.
+		assert_ok!(Margin::deposit(signed(&long), 40_000 * DOLLARS));
+		trade(&long, units(10));
+		for short in &shorts {
+			assert_ok!(Margin::deposit(signed(short), 40_000 * DOLLARS));
+			trade(short, -units(5));
+		}
+		assert_ok!(Margin::deposit(signed(&bystander), 50_000 * DOLLARS));
+		trade(&bystander, units(1) / 10);
+		(long, shorts, bystander)
+	});
+	chain.next_block();
+
+	// BTC halves in one block, agreed by every feeder. The long's loss of
+	// 325,000 leaves about 285,000 of bad debt: more than the insurance
+	// fund's, the stakers' and the pool's caps per event together.
+	chain.move_price_in_steps(BTC, Price::from_u32(32_500), 50, |_| {});
+	let (before, bystander_before) = chain.execute(|| {
+		let before: Vec<(AccountId, SignedBalance, SignedBalance)> = shorts
+			.iter()
+			.map(|s| {
+				let health = Margin::account_health(s).expect("priced");
+				(s.clone(), health.equity, health.accrued_funding)
+			})
+			.collect();
+		(before, pallet_margin::Accounts::<Runtime>::get(&bystander))
+	});
+
+	// The sweep liquidates the long at the end of the block (nobody signs a
+	// `liquidate`); what no tier covered becomes the market's deficit.
+	chain.next_block();
+	let ended = margin_events(&chain.last_events);
+	assert!(
+		ended.iter().any(|e| matches!(
+			e,
+			MarginEvent::Liquidated { who, liquidator: None, .. } if *who == long
+		)),
+		"the sweep liquidated the long"
+	);
+	let deficit: Balance = ended
+		.iter()
+		.filter_map(|e| match e {
+			MarginEvent::DeficitRecorded { market: BTC_PERP, amount, .. } => Some(*amount),
+			_ => None,
+		})
+		.sum();
+	assert!(deficit > 100_000 * DOLLARS, "deficit {deficit}");
+
+	// The next block's `on_initialize` deleverages the shorts.
+	chain.execute(|| {
+		let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
+		let events = margin_events(&events);
+		let mut taken_in_all: Balance = 0;
+		for (who, equity_before, accrued_before) in &before {
+			let taken: Balance = events
+				.iter()
+				.filter_map(|e| match e {
+					MarginEvent::Deleveraged { who: w, taken, .. } if w == who => Some(*taken),
+					_ => None,
+				})
+				.sum();
+			let settled: Option<SignedBalance> = events.iter().find_map(|e| match e {
+				MarginEvent::FundingSettled { who: w, amount, .. } if w == who => Some(*amount),
+				_ => None,
+			});
+			taken_in_all += taken;
+			// Its equity fell by what was taken and by the one block of
+			// funding accrued since, nothing else (a unit of rounding).
+			let health = Margin::account_health(who).expect("priced");
+			let funding_since = match settled {
+				Some(settled) => settled - accrued_before,
+				None if taken == 0 => health.accrued_funding - accrued_before,
+				None => 0,
+			};
+			let expected = equity_before - taken as SignedBalance - funding_since;
+			assert!(
+				(health.equity - expected).abs() <= 2,
+				"short lost {} but gave {taken}",
+				equity_before - health.equity
+			);
+			assert!(!health.liquidatable);
+		}
+		assert_eq!(taken_in_all, deficit, "the shorts gave exactly the deficit");
+		// Only the shorts were deleveraged; the bystander's account is as
+		// it was.
+		for event in events.iter() {
+			if let MarginEvent::Deleveraged { who, .. } = event {
+				assert!(shorts.contains(who), "a non-short was deleveraged");
+			}
+		}
+		assert_eq!(pallet_margin::Accounts::<Runtime>::get(&bystander), bystander_before);
+		let market = Markets::<Runtime>::get(BTC_PERP).expect("market");
+		assert_eq!(market.state.deficit, 0);
+		assert_eq!(market.status, MarketStatus::Active);
+		assert!(Deleveraging::<Runtime>::get(BTC_PERP).is_none());
+	});
+	// Every invariant (solvency, NAV, try_state, supply) holds at the end of
+	// the deleveraging block and after.
+	chain.run(2);
+	chain.finish();
+}
