@@ -58,6 +58,7 @@ fn solvent_liquidation_pays_reward_and_penalty_from_equity() {
 				who: ALICE,
 				market: BTC,
 				size: UNIT,
+				remaining: 0,
 				price: usd(41_000),
 				realized_pnl: -(dollars(9_000) as i128),
 				funding: 0,
@@ -179,7 +180,11 @@ fn bad_debt_goes_to_the_waterfall_and_the_rest_becomes_a_deficit() {
 		// A second deficit adds up.
 		deposit(BOB, dollars(10_000));
 		trade(BOB, ETH, 10 * UNIT);
-		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Active));
+		// A market with a deficit cannot be reopened.
+		assert_noop!(
+			Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Active),
+			Error::<Test>::DeficitPending
+		);
 		set_params(ETH, |p| p.trading_fee = Permill::zero());
 		set_price(ETH_ASSET, usd(1_000));
 		assert_ok!(liquidate(KEEPER, BOB));
@@ -290,6 +295,7 @@ fn profitable_legs_offset_losing_legs_without_the_pool() {
 				who: ALICE,
 				market: BTC,
 				size: UNIT,
+				remaining: 0,
 				price: usd(52_000),
 				realized_pnl: dollars(2_000) as i128,
 				funding: 0,
@@ -378,18 +384,19 @@ fn bad_debt_runs_down_the_waterfall_then_the_pool_s_write_off() {
 		assert_eq!(pool_cash(), cash);
 		assert_eq!(market(BTC).state.pool_receivable, dollars(35 + 9_950 + 2_000));
 		assert_eq!(market(BTC).state.deficit, dollars(2_050));
-		// The next shortfall in BTC finds the market's loss cap used up.
-		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Active));
+		// The next shortfall in BTC finds the market's loss cap used up. The
+		// market reopens only once someone has covered its deficit.
+		assert_noop!(
+			Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Active),
+			Error::<Test>::DeficitPending
+		);
+		cover_and_reopen(BTC);
 		WaterfallCover::set(0);
 		for (who, written_off) in [(CHARLIE, 0), (DAVE, dollars(5_050))] {
 			if who == DAVE {
 				// Governance raised the cap.
 				LossCap::set(dollars(1_000_000));
-				assert_ok!(Margin::set_market_status(
-					RuntimeOrigin::root(),
-					BTC,
-					MarketStatus::Active
-				));
+				cover_and_reopen(BTC);
 			}
 			set_price(BTC_ASSET, usd(50_000));
 			deposit(who, dollars(10_000));
@@ -407,8 +414,20 @@ fn bad_debt_runs_down_the_waterfall_then_the_pool_s_write_off() {
 			);
 		}
 		assert_eq!(pool_losses().get(&BTC), Some(&dollars(6_050)));
-		assert_eq!(market(BTC).state.deficit, dollars(2_050 + 5_050));
+		// Dave's shortfall was written off in full: no deficit is left.
+		assert_eq!(market(BTC).state.deficit, 0);
+		assert!(!Deleveraging::<Test>::contains_key(BTC));
 	});
+}
+
+/// A donor pays the whole deficit of `id`, which governance then reopens.
+fn cover_and_reopen(id: MarketId) {
+	let deficit = market(id).state.deficit;
+	<Balances as frame_support::traits::fungible::Mutate<u64>>::mint_into(&DONOR, deficit + ED)
+		.unwrap();
+	assert_ok!(Margin::cover_deficit(RuntimeOrigin::signed(DONOR), id, deficit));
+	assert_eq!(market(id).state.deficit, 0);
+	assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), id, MarketStatus::Active));
 }
 
 #[test]
