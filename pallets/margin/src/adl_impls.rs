@@ -31,9 +31,7 @@ use crate::{
 use alloc::vec::Vec;
 use backstop_primitives::{Balance, MarketId};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
-use sp_arithmetic::{
-	helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding,
-};
+use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
 
 impl<T: Config> Pallet<T> {
 	/// Moves `who`'s positions in the deleveraging queues from `old` to
@@ -230,15 +228,19 @@ impl<T: Config> Pallet<T> {
 		let closing = multiply_by_rational_with_rounding(size_abs, amount, profit, Rounding::Up)
 			.ok_or(Error::<T>::Overflow)?
 			.min(size_abs);
-		let (pnl, cost_closed) =
-			math::realize(after.size, after.cost, closing, price.price).ok_or(Error::<T>::Overflow)?;
+		let (pnl, cost_closed) = math::realize(after.size, after.cost, closing, price.price)
+			.ok_or(Error::<T>::Overflow)?;
 		// Rounding may leave the part's profit a unit short of `amount`.
 		let taken = amount.min(pnl.max(0).unsigned_abs());
 		if taken.is_zero() {
 			return Ok(0);
 		}
 		let closed = i128::try_from(closing).map_err(|_| Error::<T>::Overflow)?;
-		let closed = if after.size > 0 { closed } else { closed.checked_neg().ok_or(Error::<T>::Overflow)? };
+		let closed = if after.size > 0 {
+			closed
+		} else {
+			closed.checked_neg().ok_or(Error::<T>::Overflow)?
+		};
 		after.size = after.size.checked_sub(closed).ok_or(Error::<T>::Overflow)?;
 		after.cost = after.cost.checked_sub(cost_closed).ok_or(Error::<T>::Overflow)?;
 		Self::move_position(&mut market.state, &position, &after)?;
@@ -306,7 +308,8 @@ impl<T: Config> Pallet<T> {
 		let mut pending = Deleveraging::<T>::get(id).unwrap_or_default();
 		let part = pending.from_mut(bankrupt.opposite());
 		*part = part.checked_add(amount).ok_or(Error::<T>::Overflow)?;
-		market.state.deficit = market.state.deficit.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		market.state.deficit =
+			market.state.deficit.checked_add(amount).ok_or(Error::<T>::Overflow)?;
 		if market.status == MarketStatus::Active {
 			market.status = MarketStatus::ReduceOnly;
 			pending.reopen = true;

@@ -11,11 +11,11 @@ use backstop_primitives::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use pallet_margin_runtime_api::{AccountHealth, HealthError, MarketSummary, PositionHealth};
+use sp_arithmetic::traits::Saturating;
 use sp_arithmetic::{
 	traits::{CheckedSub, Zero},
 	FixedI128, FixedPointNumber, FixedU128, Rounding,
 };
-use sp_arithmetic::traits::Saturating;
 use sp_runtime::SaturatedConversion;
 
 /// A price as the oracle gives it.

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::{
-	health_impls::{Pricing, Priced},
+	health_impls::{Priced, Pricing},
 	math,
 };
 use alloc::vec::Vec;
@@ -17,9 +17,7 @@ use frame_support::{
 	traits::{fungible::Inspect, Get},
 	weights::WeightMeter,
 };
-use sp_arithmetic::{
-	helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding,
-};
+use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
 
 /// One position being closed, in full or in part.
 struct Closing {
@@ -174,8 +172,8 @@ impl<T: Config> Pallet<T> {
 		let account = Accounts::<T>::get(who)
 			.filter(|account| !account.positions.is_empty())
 			.ok_or(Error::<T>::NotLiquidatable)?;
-		let (figures, each, priced) = Self::value_account(&account, None, Pricing::Conservative)
-			.map_err(Error::<T>::from)?;
+		let (figures, each, priced) =
+			Self::value_account(&account, None, Pricing::Conservative).map_err(Error::<T>::from)?;
 		ensure!(figures.liquidatable(), Error::<T>::NotLiquidatable);
 
 		// Close in part when the account is healthy enough and the part does
@@ -372,7 +370,8 @@ impl<T: Config> Pallet<T> {
 			if rewarded {
 				rate = rate.saturating_add(u128::from(market.liquidator_reward.deconstruct()));
 			}
-			let part = multiply_by_rational_with_rounding(f.notional, rate, 1_000_000, Rounding::Up)?;
+			let part =
+				multiply_by_rational_with_rounding(f.notional, rate, 1_000_000, Rounding::Up)?;
 			fees = fees.checked_add(part)?;
 		}
 		let needed = target.checked_sub(equity)?;

@@ -173,8 +173,8 @@ impl<T: Config> Pallet<T> {
 		// conservative mark: a stale leg blocks only risk-increasing trades.
 		let overriding = Priced::<T> { id, market: market.clone(), price: info, live: true };
 		let pricing = if reducing { Pricing::Conservative } else { Pricing::Fresh };
-		let (figures, _, _) = Self::value_account(&account, Some(&overriding), pricing)
-			.map_err(Error::<T>::from)?;
+		let (figures, _, _) =
+			Self::value_account(&account, Some(&overriding), pricing).map_err(Error::<T>::from)?;
 		if reducing {
 			ensure!(figures.covers(figures.maintenance), Error::<T>::BelowMaintenanceMargin);
 		} else {

@@ -127,8 +127,7 @@ fn a_deficit_is_taken_from_the_most_profitable_opposite_position_exactly() {
 		assert_eq!(Deleveraging::<Test>::get(BTC), None);
 		assert_eq!(market(BTC).status, MarketStatus::Active);
 		System::assert_has_event(
-			Event::<Test>::MarketStatusChanged { market: BTC, status: MarketStatus::Active }
-				.into(),
+			Event::<Test>::MarketStatusChanged { market: BTC, status: MarketStatus::Active }.into(),
 		);
 		trade(BOB, BTC, -UNIT);
 	});
@@ -212,11 +211,7 @@ fn a_deficit_waits_while_nobody_opposite_is_in_profit() {
 fn a_status_governance_set_during_a_deficit_stays() {
 	ExtBuilder::default().build_and_execute(|| {
 		crash_with_a_deficit(20_000);
-		assert_ok!(Margin::set_market_status(
-			RuntimeOrigin::root(),
-			BTC,
-			MarketStatus::ReduceOnly
-		));
+		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::ReduceOnly));
 		assert_eq!(Deleveraging::<Test>::get(BTC).map(|p| p.reopen), Some(false));
 		run_to_block(2);
 		assert_eq!(market(BTC).state.deficit, 0);
@@ -232,11 +227,7 @@ fn a_halted_market_or_a_missing_price_waits() {
 		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::Halted));
 		run_to_block(2);
 		assert!(deleveraged().is_empty());
-		assert_ok!(Margin::set_market_status(
-			RuntimeOrigin::root(),
-			BTC,
-			MarketStatus::ReduceOnly
-		));
+		assert_ok!(Margin::set_market_status(RuntimeOrigin::root(), BTC, MarketStatus::ReduceOnly));
 		set_price_unavailable(BTC_ASSET, backstop_primitives::PriceUnavailable::Stale);
 		run_to_block(3);
 		assert!(deleveraged().is_empty());
@@ -354,7 +345,7 @@ proptest! {
 			};
 			let caps: Vec<(u64, Balance)> = queue.iter().map(|w| (*w, capacity(*w))).collect();
 			let equities: Vec<i128> = queue.iter().map(|w| equity(*w)).collect();
-			let before: Vec<_> = queue.iter().map(|w| Accounts::<Test>::get(w)).collect();
+			let before: Vec<_> = queue.iter().map(Accounts::<Test>::get).collect();
 			let available: Balance = caps.iter().map(|(_, c)| *c).sum();
 
 			// The hooks without the idle sweep: nobody else is liquidated.

@@ -454,9 +454,11 @@ fn without_a_fresh_price_the_last_seen_price_is_marked_against_the_account() {
 		// 47,500 (5% below what the pallet saw), where Alice is healthy. The
 		// unvouched price is never used.
 		set_price(BTC_ASSET, usd(41_000));
-		for reason in
-			[PriceUnavailable::Stale, PriceUnavailable::CircuitBreakerHeld, PriceUnavailable::NoPrice]
-		{
+		for reason in [
+			PriceUnavailable::Stale,
+			PriceUnavailable::CircuitBreakerHeld,
+			PriceUnavailable::NoPrice,
+		] {
 			set_price_unavailable(BTC_ASSET, reason);
 			assert_noop!(liquidate(KEEPER, ALICE), Error::<Test>::NotLiquidatable);
 		}

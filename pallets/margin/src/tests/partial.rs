@@ -200,9 +200,11 @@ fn a_missing_price_values_a_leg_at_its_conservative_mark() {
 		assert_eq!(market(BTC).state.last_price, usd(47_000));
 		// At 47,000 Alice is healthy (equity 6,000 against 4,700)...
 		assert!(!Margin::is_liquidatable(&ALICE).unwrap());
-		for reason in
-			[PriceUnavailable::Stale, PriceUnavailable::CircuitBreakerHeld, PriceUnavailable::NoPrice]
-		{
+		for reason in [
+			PriceUnavailable::Stale,
+			PriceUnavailable::CircuitBreakerHeld,
+			PriceUnavailable::NoPrice,
+		] {
 			set_price_unavailable(BTC_ASSET, reason);
 			// ...but without a fresh price her long is marked 5% lower, at
 			// 44,650: equity 1,300 against 4,465. A stale price never
