@@ -62,6 +62,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn store_account(who: &T::AccountId, account: AccountOf<T>) {
 		let old = Accounts::<T>::get(who).map(|a| a.positions).unwrap_or_default();
 		Self::requeue(who, &old, &account.positions);
+		Self::reindex(who, !old.is_empty(), !account.positions.is_empty());
 		if account.is_empty() {
 			Accounts::<T>::remove(who);
 		} else {

@@ -27,6 +27,9 @@ const PLENTY: Balance = 1_000_000_000 * DOLLARS;
 /// The most margin accounts the `sweep_excess` benchmark reads; its weight
 /// is linear in the witness beyond that.
 const SWEEP_BENCHMARK_ACCOUNTS: u32 = 1_000;
+/// The most accounts the `on_initialize_sweep` benchmark examines; the sweep
+/// is linear in the accounts examined.
+const LIQUIDATION_SWEEP_ACCOUNTS: u32 = 500;
 
 fn price(dollars: u32) -> Price {
 	Price::from_u32(dollars)
@@ -140,8 +143,7 @@ fn seed_accounts<T: Config>(count: u32, markets: &[MarketId]) -> Result<(), Benc
 				.try_push(position)
 				.map_err(|_| BenchmarkError::Stop("too many positions"))?;
 		}
-		Pallet::<T>::requeue(&who, &[], &account.positions);
-		Accounts::<T>::insert(&who, account);
+		Pallet::<T>::store_account(&who, account);
 	}
 	let n = u128::from(count);
 	for (id, funding_index) in held {
@@ -342,6 +344,24 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn liquidate_bad_debt_one_position() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(1)?;
+		let victim = leveraged_longs::<T>(&markets)?;
+		// As `liquidate_bad_debt`, in one market: every tier is asked.
+		set_prices::<T>(&markets, 80);
+		T::BenchmarkHelper::prepare_backstop(0, 30 * DOLLARS);
+		T::BenchmarkHelper::prepare_pool_loss(0, 30 * DOLLARS);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		liquidate(RawOrigin::Signed(caller), victim.clone());
+
+		assert!(!Accounts::<T>::contains_key(&victim));
+		assert!(Markets::<T>::get(0).is_some_and(|m| m.state.deficit > 0));
+		Ok(())
+	}
+
+	#[benchmark]
 	fn liquidate_one_position() -> Result<(), BenchmarkError> {
 		let markets = setup_markets::<T>(1)?;
 		let victim = leveraged_longs::<T>(&markets)?;
@@ -492,6 +512,39 @@ mod benchmarks {
 
 		let left = Markets::<T>::get(0).map(|m| m.state.deficit).unwrap_or_default();
 		assert_eq!(deficit.saturating_sub(left), u128::from(n) * 100 * DOLLARS);
+		Ok(())
+	}
+
+	/// The liquidation sweep of `on_initialize` examining `a` healthy
+	/// accounts that each hold the most positions (nobody to liquidate: a
+	/// liquidation is charged its own weight on top).
+	#[benchmark]
+	fn on_initialize_sweep(a: Linear<0, LIQUIDATION_SWEEP_ACCOUNTS>) -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		seed_accounts::<T>(a, &markets)?;
+		// A budget for every account: only the count bounds the pass.
+		SweepBudget::<T>::kill();
+
+		#[block]
+		{
+			Pallet::<T>::sweep_liquidations();
+		}
+
+		assert_eq!(Traders::<T>::count(), a);
+		assert_eq!(Accounts::<T>::iter().count(), a as usize);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_sweep_budget() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let budget = Pallet::<T>::min_sweep_budget();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, budget);
+
+		assert_eq!(SweepBudget::<T>::get(), Some(budget));
 		Ok(())
 	}
 

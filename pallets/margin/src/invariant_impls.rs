@@ -13,8 +13,16 @@ impl<T: Config> Pallet<T> {
 			"MaxPositionsPerAccount must allow at least one position"
 		);
 		assert!(
-			T::MaxLiquidationsPerBlock::get() > 0,
-			"MaxLiquidationsPerBlock of zero would disable the automatic sweep"
+			T::MaxSweepAccounts::get() > 0,
+			"MaxSweepAccounts of zero would disable the automatic sweep"
+		);
+		assert!(
+			T::MaxLiquidationBatch::get() > 0,
+			"MaxLiquidationBatch of zero would disable liquidate_batch"
+		);
+		assert!(
+			Self::min_sweep_budget().all_lte(T::MaxSweepWeight::get()),
+			"MaxSweepWeight must cover at least one worst-case liquidation"
 		);
 		assert!(
 			T::MaxDeleveragingPerBlock::get() > 0,
@@ -85,6 +93,7 @@ impl<T: Config> Pallet<T> {
 		let now = Self::now();
 		let mut collateral: Balance = 0;
 		let mut queued: u64 = 0;
+		let mut traders: u32 = 0;
 		for (who, account) in Accounts::<T>::iter() {
 			ensure!(!account.is_empty(), "an empty account is stored");
 			collateral = collateral.checked_add(account.collateral).ok_or("collateral overflow")?;
@@ -98,6 +107,13 @@ impl<T: Config> Pallet<T> {
 				"an empty maturing profit is kept"
 			);
 			ensure!(maturing.start <= maturing.end, "maturing profit ends before it starts");
+			ensure!(
+				Traders::<T>::contains_key(&who) == !account.positions.is_empty(),
+				"the index of accounts with positions is out of step"
+			);
+			if !account.positions.is_empty() {
+				traders = traders.checked_add(1).ok_or("trader count overflow")?;
+			}
 			let mut previous: Option<MarketId> = None;
 			for position in account.positions.iter() {
 				ensure!(
@@ -134,6 +150,9 @@ impl<T: Config> Pallet<T> {
 				tally.basis = tally.basis.checked_add(basis).ok_or("funding basis overflow")?;
 			}
 		}
+		let indexed = Traders::<T>::iter_keys().try_fold(0u32, |n, _| n.checked_add(1));
+		ensure!(indexed == Some(traders), "indexed accounts without positions");
+		ensure!(Traders::<T>::count() == traders, "the index's counter is out of step");
 		let entries = AdlQueue::<T>::iter_keys().try_fold(0u64, |n, _| n.checked_add(1));
 		ensure!(entries == Some(queued), "deleveraging queue entries without a position");
 		for (id, pending) in Deleveraging::<T>::iter() {

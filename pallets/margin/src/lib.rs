@@ -21,6 +21,7 @@ pub mod migrations;
 #[cfg(test)]
 mod mock;
 mod settlement_impls;
+mod sweep_impls;
 #[cfg(test)]
 mod tests;
 mod trade_impls;
@@ -117,9 +118,20 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPositionsPerAccount: Get<u32>;
 
-		/// The most accounts the automatic sweep examines per block.
+		/// The most accounts the automatic sweep examines per block (within
+		/// its weight budget as well).
 		#[pallet::constant]
-		type MaxLiquidationsPerBlock: Get<u32>;
+		type MaxSweepAccounts: Get<u32>;
+
+		/// The largest weight governance may give the automatic sweep in each
+		/// block's `on_initialize`, and its budget until governance sets one
+		/// (`set_sweep_budget`).
+		#[pallet::constant]
+		type MaxSweepWeight: Get<Weight>;
+
+		/// The most accounts one `liquidate_batch` call may name.
+		#[pallet::constant]
+		type MaxLiquidationBatch: Get<u32>;
 
 		/// The most positions auto-deleveraging examines per block, across
 		/// all markets with a deficit (in `on_initialize`).
@@ -174,11 +186,23 @@ pub mod pallet {
 	pub type LiquidatedThisBlock<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
 
-	/// Where the automatic liquidation sweep resumes: the raw storage key of
-	/// the last account it examined. `None`: from the start.
+	/// Where the automatic liquidation sweep resumes: the raw storage key (in
+	/// [`Traders`]) of the last account it examined. `None`: from the start.
 	#[pallet::storage]
 	pub type LiquidationCursor<T: Config> =
 		StorageValue<_, BoundedVec<u8, CursorBound>, OptionQuery>;
+
+	/// The accounts holding at least one position: what the automatic sweep
+	/// examines, so that accounts without positions cost it nothing. The
+	/// pallet keeps it in step with every change of an account.
+	#[pallet::storage]
+	pub type Traders<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
+
+	/// The weight the automatic sweep may use in each block's
+	/// `on_initialize`, as governance set it (`None`: `MaxSweepWeight`).
+	#[pallet::storage]
+	pub type SweepBudget<T: Config> = StorageValue<_, Weight, OptionQuery>;
 
 	/// The last market the idle settlement visited; the next visit starts
 	/// after it.
@@ -425,6 +449,22 @@ pub mod pallet {
 			/// The new parameters.
 			params: LiquidationParams,
 		},
+		/// The automatic sweep's weight budget per block changed.
+		SweepBudgetUpdated {
+			/// The new budget.
+			budget: Weight,
+		},
+		/// A `liquidate_batch` call was processed.
+		BatchLiquidated {
+			/// Who submitted it (and was rewarded for each liquidation).
+			keeper: T::AccountId,
+			/// How many of the accounts named were liquidated.
+			liquidated: u32,
+			/// How many were skipped (healthy, already liquidated in part in
+			/// this block, or failing for another reason; nothing changed for
+			/// them).
+			skipped: u32,
+		},
 		/// The profit warm-up changed.
 		ProfitWarmupUpdated {
 			/// The new warm-up.
@@ -552,6 +592,11 @@ pub mod pallet {
 		/// liquidated again from the next block (or in full, below the
 		/// health threshold).
 		PartiallyLiquidatedThisBlock,
+		/// A sweep budget above `MaxSweepWeight`, or too small for one
+		/// worst-case liquidation.
+		InvalidSweepBudget,
+		/// No account of a `liquidate_batch` call could be liquidated.
+		NothingLiquidated,
 		/// The market has a deficit waiting for auto-deleveraging: it cannot be
 		/// made `Active` until the deficit is gone.
 		DeficitPending,
@@ -597,6 +642,7 @@ pub mod pallet {
 				.reads_writes(u64::from(cleared.loops), u64::from(cleared.unique))
 				.saturating_add(Self::accrue_funding())
 				.saturating_add(Self::deleverage_all())
+				.saturating_add(Self::sweep_liquidations())
 		}
 
 		fn on_idle(_now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
@@ -768,6 +814,40 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_liquidation_params(params)
+		}
+
+		/// Sets the weight the automatic liquidation sweep may use in each
+		/// block's `on_initialize`: at most `MaxSweepWeight`, at least one
+		/// worst-case liquidation.
+		///
+		/// - `origin`: `AdminOrigin`.
+		#[pallet::call_index(13)]
+		pub fn set_sweep_budget(origin: OriginFor<T>, budget: Weight) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_sweep_budget(budget)
+		}
+
+		/// Liquidates each of `accounts` that is below maintenance, as
+		/// `liquidate` does, each in a storage layer of its own; an account
+		/// that cannot be liquidated is skipped and left unchanged. The
+		/// caller earns the reward of each liquidation. Fails with
+		/// `NothingLiquidated` (and pays the fee) when none could be.
+		///
+		/// This is how a keeper submits what it found by reading state off
+		/// chain (the node's liquidation keeper does so every block).
+		///
+		/// - `origin`: signed, by anyone.
+		/// - `accounts`: at most `MaxLiquidationBatch`; charged the worst case
+		///   of each up front, refunded to what the liquidations used.
+		#[pallet::call_index(14)]
+		#[pallet::weight(Pallet::<T>::batch_weight(accounts.len(), None))]
+		pub fn liquidate_batch(
+			origin: OriginFor<T>,
+			accounts: BoundedVec<T::AccountId, T::MaxLiquidationBatch>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let used = Self::do_liquidate_batch(&who, accounts.into_inner())?;
+			Ok(Some(used).into())
 		}
 
 		/// Sweeps what the pallet account holds beyond all collateral, every

@@ -14,7 +14,7 @@ use backstop_primitives::{
 use frame_support::{
 	pallet_prelude::*,
 	storage::with_storage_layer,
-	traits::{fungible::Inspect, Get},
+	traits::fungible::Inspect,
 	weights::WeightMeter,
 };
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
@@ -124,6 +124,9 @@ impl<T: Config> Pallet<T> {
 	pub fn liquidation_weight(outcome: Option<LiquidationOutcome>) -> Weight {
 		match outcome {
 			None => T::WeightInfo::liquidate().max(T::WeightInfo::liquidate_bad_debt()),
+			Some(LiquidationOutcome { bad_debt: true, positions, .. }) if positions <= 1 => {
+				T::WeightInfo::liquidate_bad_debt_one_position()
+			},
 			Some(LiquidationOutcome { bad_debt: true, .. }) => T::WeightInfo::liquidate_bad_debt(),
 			Some(LiquidationOutcome { positions, .. }) if positions <= 1 => {
 				T::WeightInfo::liquidate_one_position()
@@ -523,58 +526,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The idle hook: the liquidation sweep, then settlements, within
-	/// `remaining`.
+	/// The idle hook: settlements, within `remaining` (the liquidation
+	/// sweep runs in `on_initialize`).
 	pub(crate) fn do_idle(remaining: Weight) -> Weight {
 		let mut meter = WeightMeter::with_limit(remaining);
-		Self::sweep_liquidations(&mut meter);
 		Self::settle_idle(&mut meter);
 		meter.consumed()
-	}
-
-	/// Examines up to `MaxLiquidationsPerBlock` accounts from the stored
-	/// cursor, each charged the worst-case weight of a liquidation, and
-	/// liquidates those below maintenance (without a reward). An account
-	/// that cannot be liquidated now (healthy, stale price, halted market) is
-	/// left unchanged.
-	pub(crate) fn sweep_liquidations(meter: &mut WeightMeter) {
-		let per_account = Self::liquidation_weight(None);
-		let cursor_io = T::DbWeight::get().reads_writes(1, 1);
-		if !meter.can_consume(cursor_io.saturating_add(per_account)) {
-			return;
-		}
-		meter.consume(cursor_io);
-		let mut iter = match LiquidationCursor::<T>::get() {
-			Some(raw) => Accounts::<T>::iter_from(raw.into_inner()),
-			None => Accounts::<T>::iter(),
-		};
-		let mut candidates = Vec::new();
-		let mut last_key = None;
-		let mut finished = false;
-		for _ in 0..T::MaxLiquidationsPerBlock::get() {
-			if !meter.can_consume(per_account) {
-				break;
-			}
-			let Some((who, account)) = iter.next() else {
-				finished = true;
-				break;
-			};
-			meter.consume(per_account);
-			last_key = Some(iter.last_raw_key().to_vec());
-			if !account.positions.is_empty() {
-				candidates.push(who);
-			}
-		}
-		drop(iter);
-		match (finished, last_key.map(BoundedVec::<u8, CursorBound>::try_from)) {
-			(false, Some(Ok(key))) => LiquidationCursor::<T>::put(key),
-			_ => LiquidationCursor::<T>::kill(),
-		}
-		for who in candidates {
-			// Each liquidation runs in a storage layer of its own.
-			if let Ok(outcome) = Self::do_liquidate(&who, None) {
-				log::debug!(target: LOG_TARGET, "sweep liquidated an account: {outcome:?}");
-			}
-		}
 	}
 }

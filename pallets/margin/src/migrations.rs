@@ -249,12 +249,15 @@ pub mod v1 {
 ///   `Active` with a deficit turns `ReduceOnly` (it returns to `Active` when
 ///   the deficit is gone).
 ///
+/// * `Traders` gains every account holding a position, so that the
+///   automatic sweep (now in `on_initialize`) examines them.
+///
 /// Like `v1` it reads every account once, in one block: fine on the
 /// development chains this pallet runs on.
 pub mod v2 {
 	use crate::{
-		math, Accounts, AdlQueue, AdlRank, Config, Deleveraging, Event, MarketStatus, Markets,
-		Pallet, PendingDeleveraging, LOG_TARGET,
+		math, Accounts, AdlQueue, AdlRank, Config, Deleveraging, Event, LiquidationCursor,
+		MarketStatus, Markets, Pallet, PendingDeleveraging, Traders, LOG_TARGET,
 	};
 	use frame_support::{
 		migrations::VersionedMigration,
@@ -272,6 +275,10 @@ pub mod v2 {
 			let mut writes: u64 = 0;
 			for (who, account) in Accounts::<T>::iter() {
 				reads.saturating_inc();
+				if !account.positions.is_empty() {
+					Traders::<T>::insert(&who, ());
+					writes.saturating_inc();
+				}
 				for position in account.positions.iter() {
 					if let Some((side, rank)) = AdlRank::of(position) {
 						AdlQueue::<T>::insert((position.market, side), (rank, who.clone()), ());
@@ -279,6 +286,10 @@ pub mod v2 {
 					}
 				}
 			}
+			// The v1 cursor was a key of `Accounts`; the sweep now walks
+			// `Traders` and starts from the top.
+			LiquidationCursor::<T>::kill();
+			writes.saturating_inc();
 			let markets: alloc::vec::Vec<_> = Markets::<T>::iter().collect();
 			for (id, mut market) in markets {
 				reads.saturating_inc();
@@ -329,6 +340,11 @@ pub mod v2 {
 			ensure!(
 				AdlQueue::<T>::iter_keys().count() as u64 == positions,
 				"a position is missing from the deleveraging queues"
+			);
+			let traders = Accounts::<T>::iter_values().filter(|a| !a.positions.is_empty()).count();
+			ensure!(
+				Traders::<T>::count() as usize == traders,
+				"an account with positions is missing from the index"
 			);
 			Pallet::<T>::do_try_state()
 		}

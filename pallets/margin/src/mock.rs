@@ -87,6 +87,10 @@ impl pallet_balances::Config for Test {
 
 parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
+	/// Ten seconds: in the mock only the count bounds the sweep, unless a
+	/// test sets a budget.
+	pub const MaxSweepWeight: frame_support::weights::Weight =
+		frame_support::weights::Weight::from_parts(10_000_000_000_000, u64::MAX);
 }
 
 impl pallet_margin::Config for Test {
@@ -101,7 +105,9 @@ impl pallet_margin::Config for Test {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<8>;
 	type MaxPositionsPerAccount = ConstU32<4>;
-	type MaxLiquidationsPerBlock = ConstU32<4>;
+	type MaxSweepAccounts = ConstU32<4>;
+	type MaxSweepWeight = MaxSweepWeight;
+	type MaxLiquidationBatch = ConstU32<4>;
 	type MaxDeleveragingPerBlock = ConstU32<8>;
 	type MaxWarmupPeriod = ConstU64<1_000>;
 	type WeightInfo = ();
@@ -596,7 +602,8 @@ pub fn run_to_block(n: u64) {
 	}
 }
 
-/// Runs the funding accrual only (no idle hook) up to block `n`.
+/// Runs `on_initialize` only (funding, deleveraging, the liquidation
+/// sweep; no idle hook) up to block `n`.
 pub fn accrue_to_block(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;

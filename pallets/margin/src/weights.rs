@@ -51,12 +51,15 @@ pub trait WeightInfo {
 	fn liquidate() -> Weight;
 	fn liquidate_bad_debt() -> Weight;
 	fn liquidate_one_position() -> Weight;
+	fn liquidate_bad_debt_one_position() -> Weight;
 	fn settle_market() -> Weight;
 	fn cover_deficit() -> Weight;
 	fn set_profit_warmup() -> Weight;
 	fn set_liquidation_params() -> Weight;
+	fn set_sweep_budget() -> Weight;
 	fn on_initialize_funding(m: u32, ) -> Weight;
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight;
+	fn on_initialize_sweep(a: u32, ) -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
 
@@ -372,6 +375,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
+	fn liquidate_bad_debt_one_position() -> Weight {
+		Weight::from_parts(400_000_000, 12_000)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	fn set_sweep_budget() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn on_initialize_sweep(a: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 1_000)
+			.saturating_add(Weight::from_parts(60_000_000, 3_396).saturating_mul(a.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Margin::Accounts` (r:1001 w:0)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:33 w:0)
@@ -503,6 +522,22 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
+	fn liquidate_bad_debt_one_position() -> Weight {
+		Weight::from_parts(400_000_000, 12_000)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn set_sweep_budget() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn on_initialize_sweep(a: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 1_000)
+			.saturating_add(Weight::from_parts(60_000_000, 3_396).saturating_mul(a.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn sweep_excess(a: u32, ) -> Weight {
 		Weight::from_parts(646_792_826, 0)

@@ -244,6 +244,10 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
 	/// The longest warm-up governance may give realised profit: a week.
 	pub const MarginMaxWarmupPeriod: BlockNumber = 7 * DAYS;
+	/// The automatic liquidation sweep may use at most a quarter of a block
+	/// (what normal transactions leave, with `NORMAL_DISPATCH_RATIO` 75%).
+	pub MarginMaxSweepWeight: frame_support::weights::Weight =
+		crate::configs::system::MAXIMUM_BLOCK_WEIGHT / 4;
 }
 
 /// Cross-margined perpetual accounts. Prices come from the oracle aggregator,
@@ -264,7 +268,9 @@ impl pallet_margin::Config for Runtime {
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositionsPerAccount = ConstU32<16>;
-	type MaxLiquidationsPerBlock = ConstU32<16>;
+	type MaxSweepAccounts = ConstU32<4_096>;
+	type MaxSweepWeight = MarginMaxSweepWeight;
+	type MaxLiquidationBatch = ConstU32<256>;
 	type MaxDeleveragingPerBlock = ConstU32<128>;
 	type MaxWarmupPeriod = MarginMaxWarmupPeriod;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;

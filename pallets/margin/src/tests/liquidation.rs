@@ -529,7 +529,8 @@ fn the_sweep_liquidates_without_a_reward() {
 		deposit(BOB, dollars(100_000));
 		trade(BOB, BTC, UNIT);
 		set_price(BTC_ASSET, usd(41_000));
-		Margin::on_idle(1, Weight::MAX);
+		// The sweep alone (`on_initialize` accrues funding first).
+		Margin::sweep_liquidations();
 		assert_eq!(position(ALICE, BTC), None);
 		assert_eq!(size(BOB, BTC), UNIT);
 		System::assert_has_event(
@@ -561,13 +562,19 @@ fn the_sweep_is_bounded_and_resumes_from_its_cursor() {
 		let liquidated = || {
 			margin_events().iter().filter(|e| matches!(e, Event::<Test>::Liquidated { .. })).count()
 		};
-		// No weight, no work.
-		assert_eq!(Margin::on_idle(2, Weight::zero()), Weight::zero());
+		// No budget, no work (a budget governance could not set).
+		SweepBudget::<Test>::put(Weight::zero());
+		Margin::on_initialize(2);
 		assert_eq!(liquidated(), 0);
+		// The idle hook no longer sweeps.
+		SweepBudget::<Test>::kill();
 		Margin::on_idle(2, Weight::MAX);
+		assert_eq!(liquidated(), 0);
+		// `MaxSweepAccounts` (4) per block, resumed from the cursor.
+		Margin::on_initialize(2);
 		assert_eq!(liquidated(), 4);
 		assert!(LiquidationCursor::<Test>::get().is_some());
-		Margin::on_idle(3, Weight::MAX);
+		Margin::on_initialize(3);
 		assert_eq!(liquidated(), 6);
 		assert!(LiquidationCursor::<Test>::get().is_none());
 		for who in victims {

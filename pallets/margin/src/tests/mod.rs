@@ -22,6 +22,7 @@ mod netting;
 mod partial;
 mod properties;
 mod settlement;
+mod sweep;
 mod trading;
 
 /// `n` whole dollars in micro-dollars.

@@ -1,0 +1,169 @@
+//! Finding liquidatable accounts: the index of accounts with positions, the
+//! automatic sweep over it in `on_initialize` within a governed weight
+//! budget, and the keepers' batch call.
+//!
+//! **Index.** [`Traders`] holds every account with at least one position and
+//! nothing else, kept in step by `store_account`. An account without a
+//! position is never examined, so opening many empty accounts slows nobody.
+//!
+//! **Sweep.** Each block's `on_initialize` (after funding and
+//! auto-deleveraging, so it runs in a full block too) walks the index from
+//! where the last block stopped. It charges every account examined the
+//! measured cost of valuing an account with the most positions, and a
+//! liquidation what that liquidation used; it starts a liquidation only
+//! while the budget left covers the worst case, so it never overruns. The
+//! budget is `SweepBudget` (governed, at most `MaxSweepWeight`), and at most
+//! `MaxSweepAccounts` accounts are examined per block.
+//!
+//! **Batches.** A keeper that finds liquidatable accounts by reading state
+//! off chain names them in one `liquidate_batch`; it is charged the worst
+//! case up front and refunded to what was used.
+
+use super::*;
+use crate::health_impls::Pricing;
+use alloc::vec::Vec;
+use frame_support::{pallet_prelude::*, weights::WeightMeter};
+use sp_arithmetic::traits::Zero;
+
+impl<T: Config> Pallet<T> {
+	/// Keeps `who`'s entry in [`Traders`] in step with its positions going
+	/// from `had` to `has`.
+	pub(crate) fn reindex(who: &T::AccountId, had: bool, has: bool) {
+		match (had, has) {
+			(false, true) => Traders::<T>::insert(who, ()),
+			(true, false) => Traders::<T>::remove(who),
+			_ => {},
+		}
+	}
+
+	/// The sweep's budget per block: as governance set it, or the most it
+	/// may be.
+	pub fn sweep_budget() -> Weight {
+		SweepBudget::<T>::get().unwrap_or_else(T::MaxSweepWeight::get)
+	}
+
+	/// The least budget the sweep needs to get anything done: its fixed
+	/// cost, one account examined and one worst-case liquidation.
+	pub fn min_sweep_budget() -> Weight {
+		T::WeightInfo::on_initialize_sweep(1).saturating_add(Self::liquidation_weight(None))
+	}
+
+	/// The `set_sweep_budget` call.
+	pub(crate) fn do_set_sweep_budget(budget: Weight) -> DispatchResult {
+		ensure!(
+			budget.all_lte(T::MaxSweepWeight::get()) && Self::min_sweep_budget().all_lte(budget),
+			Error::<T>::InvalidSweepBudget
+		);
+		SweepBudget::<T>::put(budget);
+		Self::deposit_event(Event::SweepBudgetUpdated { budget });
+		Ok(())
+	}
+
+	/// Whether `who` holds positions and is below maintenance, with a leg
+	/// lacking a fresh price at its conservative mark (the test the
+	/// liquidation itself applies).
+	fn below_maintenance(who: &T::AccountId) -> bool {
+		let Some(account) = Accounts::<T>::get(who) else { return false };
+		if account.positions.is_empty() {
+			return false;
+		}
+		Self::value_account(&account, None, Pricing::Conservative)
+			.is_ok_and(|(figures, _, _)| figures.liquidatable())
+	}
+
+	/// The automatic sweep of `on_initialize`: examines accounts of
+	/// [`Traders`] from the stored cursor within the budget and liquidates
+	/// those below maintenance (without a reward). An account that cannot be
+	/// liquidated now is left unchanged. Returns the weight used.
+	pub(crate) fn sweep_liquidations() -> Weight {
+		let mut meter = WeightMeter::with_limit(Self::sweep_budget());
+		let fixed = T::WeightInfo::on_initialize_sweep(0);
+		let per_account = T::WeightInfo::on_initialize_sweep(1).saturating_sub(fixed);
+		let worst = Self::liquidation_weight(None);
+		if meter.try_consume(fixed).is_err() || Traders::<T>::count().is_zero() {
+			return meter.consumed();
+		}
+		let start = LiquidationCursor::<T>::get();
+		// Collect first: a liquidation that closes an account removes it
+		// from the index.
+		let mut batch = Vec::new();
+		let mut reached_end = true;
+		{
+			let mut iter = match start.as_ref() {
+				Some(raw) => Traders::<T>::iter_from(raw.to_vec()),
+				None => Traders::<T>::iter(),
+			};
+			for _ in 0..<T as Config>::MaxSweepAccounts::get() {
+				let Some((who, ())) = iter.next() else { break };
+				batch.push((who, iter.last_raw_key().to_vec()));
+			}
+			if u32::try_from(batch.len()).unwrap_or(u32::MAX) >= <T as Config>::MaxSweepAccounts::get() {
+				reached_end = false;
+			}
+		}
+		let mut resume = start.map(|raw| raw.into_inner());
+		for (who, raw) in batch {
+			if !meter.can_consume(per_account.saturating_add(worst)) {
+				reached_end = false;
+				break;
+			}
+			meter.consume(per_account);
+			if Self::below_maintenance(&who) {
+				match Self::do_liquidate(&who, None) {
+					Ok(outcome) => {
+						log::debug!(target: LOG_TARGET, "sweep liquidated an account: {outcome:?}");
+						meter.consume(Self::liquidation_weight(Some(outcome)));
+					},
+					// Nothing changed (the layer was rolled back); the
+					// attempt read what a liquidation reads.
+					Err(_) => meter.consume(T::WeightInfo::liquidate_one_position()),
+				}
+			}
+			resume = Some(raw);
+		}
+		match (reached_end, resume.map(BoundedVec::<u8, CursorBound>::try_from)) {
+			(false, Some(Ok(key))) => LiquidationCursor::<T>::put(key),
+			(false, None) => {},
+			_ => LiquidationCursor::<T>::kill(),
+		}
+		meter.consumed()
+	}
+
+	/// The weight of a batch of `accounts`: the fixed cost of the call and,
+	/// for each account, examining it and its liquidation — the worst case
+	/// (`used` `None`), or the sum of the liquidations it did.
+	pub fn batch_weight(accounts: usize, used: Option<Weight>) -> Weight {
+		let n = u64::try_from(accounts).unwrap_or(u64::MAX);
+		let fixed = T::WeightInfo::on_initialize_sweep(0);
+		let per_account = T::WeightInfo::on_initialize_sweep(1).saturating_sub(fixed);
+		let examined = fixed.saturating_add(per_account.saturating_mul(n));
+		let liquidations = used.unwrap_or_else(|| Self::liquidation_weight(None).saturating_mul(n));
+		examined.saturating_add(liquidations)
+	}
+
+	/// The `liquidate_batch` call: liquidates each of `accounts` that can be,
+	/// rewarding `keeper`; returns the weight used.
+	pub(crate) fn do_liquidate_batch(
+		keeper: &T::AccountId,
+		accounts: Vec<T::AccountId>,
+	) -> Result<Weight, DispatchError> {
+		let count = accounts.len();
+		let mut used = Weight::zero();
+		let (mut liquidated, mut skipped) = (0u32, 0u32);
+		for who in accounts {
+			match Self::do_liquidate(&who, Some(keeper)) {
+				Ok(outcome) => {
+					liquidated = liquidated.saturating_add(1);
+					used = used.saturating_add(Self::liquidation_weight(Some(outcome)));
+				},
+				Err(_) => {
+					skipped = skipped.saturating_add(1);
+					used = used.saturating_add(T::WeightInfo::liquidate_one_position());
+				},
+			}
+		}
+		ensure!(liquidated > 0, Error::<T>::NothingLiquidated);
+		Self::deposit_event(Event::BatchLiquidated { keeper: keeper.clone(), liquidated, skipped });
+		Ok(Self::batch_weight(count, Some(used)))
+	}
+}
