@@ -1,6 +1,7 @@
 //! Auto-deleveraging with the real pallets: a crash leaves more bad debt
 //! than the insurance fund, the stakers and the pool's loss cap cover, and
-//! the rest is taken from the profitable shorts, exactly, in the next block.
+//! the rest is taken from the profitable shorts, exactly, in the block after
+//! the liquidation.
 
 use super::*;
 use crate::{genesis_config_presets::BTC_PERP, RuntimeEvent, DOLLARS};
@@ -62,10 +63,14 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 		(before, pallet_margin::Accounts::<Runtime>::get(&bystander))
 	});
 
-	// The sweep liquidates the long at the end of the block (nobody signs a
-	// `liquidate`); what no tier covered becomes the market's deficit.
+	// The sweep in the next block's `on_initialize` liquidates the long
+	// (nobody signs a `liquidate`); what no tier covered becomes the
+	// market's deficit.
 	chain.next_block();
-	let ended = margin_events(&chain.last_events);
+	let ended = chain.execute(|| {
+		let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
+		margin_events(&events)
+	});
 	assert!(
 		ended.iter().any(|e| matches!(
 			e,
@@ -83,6 +88,7 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 	assert!(deficit > 100_000 * DOLLARS, "deficit {deficit}");
 
 	// The next block's `on_initialize` deleverages the shorts.
+	chain.next_block();
 	chain.execute(|| {
 		let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
 		let events = margin_events(&events);

@@ -355,9 +355,17 @@ fn a_fast_crash_on_which_the_feeders_agree_keeps_liquidations_going() {
 		chain.next_block();
 		let mut blocks = 0;
 		let mut liquidated_at_price = Vec::new();
-		// The price of the block that has just ended (its events are in
-		// `last_events`).
-		let mut ended_at = chain.price(BTC);
+		// The prices fed block by block. The sweep runs in `on_initialize`,
+		// before the block's feeds: a liquidation in a block's events acted
+		// on the price fed in the block before it.
+		let mut fed_in = vec![chain.price(BTC)];
+		let record = |events: &[RuntimeEvent], at: Price, out: &mut Vec<(AccountId, Price)>| {
+			for event in events {
+				if let RuntimeEvent::Margin(pallet_margin::Event::Liquidated { who, .. }) = event {
+					out.push((who.clone(), at));
+				}
+			}
+		};
 		chain.move_price_in_steps(BTC, bottom, percent, |chain| {
 			blocks += 1;
 			let fed = chain.price(BTC);
@@ -368,18 +376,17 @@ fn a_fast_crash_on_which_the_feeders_agree_keeps_liquidations_going() {
 				.expect("live in every block of the crash");
 				assert_eq!(served.price, fed, "the served price follows the feeds");
 			});
-			for event in &chain.last_events {
-				if let RuntimeEvent::Margin(pallet_margin::Event::Liquidated { who, .. }) = event {
-					liquidated_at_price.push((who.clone(), ended_at));
-				}
-			}
-			ended_at = fed;
+			let acted_on = fed_in[fed_in.len().saturating_sub(2)];
+			record(&chain.last_events, acted_on, &mut liquidated_at_price);
+			fed_in.push(fed);
 		});
-		chain.next_block();
-		for event in &chain.last_events {
-			if let RuntimeEvent::Margin(pallet_margin::Event::Liquidated { who, .. }) = event {
-				liquidated_at_price.push((who.clone(), bottom));
-			}
+		// The blocks after the bottom: the sweep acts on the bottom price
+		// (and finishes what it closed in part).
+		for _ in 0..3 {
+			chain.next_block();
+			let acted_on = fed_in[fed_in.len().saturating_sub(2)];
+			record(&chain.last_events, acted_on, &mut liquidated_at_price);
+			fed_in.push(bottom);
 		}
 		chain.execute(|| {
 			for long in &longs {
