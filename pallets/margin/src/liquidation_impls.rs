@@ -12,10 +12,7 @@ use backstop_primitives::{
 	Balance, LiquidityProvider, LossAbsorber, LossTier, MarketId, SignedBalance,
 };
 use frame_support::{
-	pallet_prelude::*,
-	storage::with_storage_layer,
-	traits::fungible::Inspect,
-	weights::WeightMeter,
+	pallet_prelude::*, storage::with_storage_layer, traits::fungible::Inspect, weights::WeightMeter,
 };
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
 

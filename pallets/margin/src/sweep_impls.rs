@@ -83,28 +83,37 @@ impl<T: Config> Pallet<T> {
 		if meter.try_consume(fixed).is_err() || Traders::<T>::count().is_zero() {
 			return meter.consumed();
 		}
-		let start = LiquidationCursor::<T>::get();
-		// Collect first: a liquidation that closes an account removes it
-		// from the index.
-		let mut batch = Vec::new();
-		let mut reached_end = true;
+		let start = LiquidationCursor::<T>::get().map(|raw| raw.into_inner());
+		let max = usize::try_from(<T as Config>::MaxSweepAccounts::get()).unwrap_or(usize::MAX);
+		// Collect first (a liquidation that closes an account removes it from
+		// the index): from the cursor to the end of the index, then from the
+		// top round to the cursor again, so that one block may go once round
+		// the whole index and never twice.
+		let mut batch: Vec<(T::AccountId, Vec<u8>)> = Vec::new();
 		{
 			let mut iter = match start.as_ref() {
-				Some(raw) => Traders::<T>::iter_from(raw.to_vec()),
+				Some(raw) => Traders::<T>::iter_from(raw.clone()),
 				None => Traders::<T>::iter(),
 			};
-			for _ in 0..<T as Config>::MaxSweepAccounts::get() {
+			while batch.len() < max {
 				let Some((who, ())) = iter.next() else { break };
 				batch.push((who, iter.last_raw_key().to_vec()));
 			}
-			if u32::try_from(batch.len()).unwrap_or(u32::MAX) >= <T as Config>::MaxSweepAccounts::get() {
-				reached_end = false;
+		}
+		if let Some(start) = start.as_ref() {
+			let mut iter = Traders::<T>::iter();
+			while batch.len() < max {
+				let Some((who, ())) = iter.next() else { break };
+				let raw = iter.last_raw_key().to_vec();
+				if raw > *start {
+					break;
+				}
+				batch.push((who, raw));
 			}
 		}
-		let mut resume = start.map(|raw| raw.into_inner());
+		let mut resume = None;
 		for (who, raw) in batch {
 			if !meter.can_consume(per_account.saturating_add(worst)) {
-				reached_end = false;
 				break;
 			}
 			meter.consume(per_account);
@@ -121,10 +130,9 @@ impl<T: Config> Pallet<T> {
 			}
 			resume = Some(raw);
 		}
-		match (reached_end, resume.map(BoundedVec::<u8, CursorBound>::try_from)) {
-			(false, Some(Ok(key))) => LiquidationCursor::<T>::put(key),
-			(false, None) => {},
-			_ => LiquidationCursor::<T>::kill(),
+		// The next block resumes after the last account examined.
+		if let Some(Ok(key)) = resume.map(BoundedVec::<u8, CursorBound>::try_from) {
+			LiquidationCursor::<T>::put(key);
 		}
 		meter.consumed()
 	}

@@ -14,6 +14,7 @@
 //!   asset value is what its ledgers and the traders' positions say;
 //! * the settlement asset's total supply never changes.
 
+mod crash;
 mod deleveraging;
 mod flows;
 mod fuzz;
@@ -53,7 +54,14 @@ impl Chain {
 	/// The development genesis at block 1 with BTC at 65,000 and ETH at
 	/// 3,200 fed by all three dev feeders.
 	pub fn new() -> Self {
+		Self::new_with(|| {})
+	}
+
+	/// As [`Chain::new`], with `genesis` run on the genesis state first (to
+	/// endow accounts, say): the supply checked is the one after it.
+	pub fn new_with(genesis: impl FnOnce()) -> Self {
 		let mut ext = preset_ext("development");
+		ext.execute_with(genesis);
 		let supply = ext.execute_with(|| Assets::total_issuance(SETTLEMENT_ASSET_ID));
 		let mut chain = Self {
 			ext,

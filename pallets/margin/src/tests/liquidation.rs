@@ -576,7 +576,7 @@ fn the_sweep_is_bounded_and_resumes_from_its_cursor() {
 		assert!(LiquidationCursor::<Test>::get().is_some());
 		Margin::on_initialize(3);
 		assert_eq!(liquidated(), 6);
-		assert!(LiquidationCursor::<Test>::get().is_none());
+		assert!(LiquidationCursor::<Test>::get().is_some());
 		for who in victims {
 			assert_eq!(position(who, BTC), None);
 		}

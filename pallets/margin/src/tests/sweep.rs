@@ -146,8 +146,8 @@ fn a_batch_liquidates_what_it_can_and_rewards_the_keeper() {
 		set_price(BTC_ASSET, usd(41_000));
 		let accounts = BoundedVec::truncate_from(vec![ALICE, CHARLIE, BOB, DAVE]);
 		let declared = Margin::batch_weight(4, None);
-		let info =
-			Margin::liquidate_batch(RuntimeOrigin::signed(KEEPER), accounts).expect("two liquidated");
+		let info = Margin::liquidate_batch(RuntimeOrigin::signed(KEEPER), accounts)
+			.expect("two liquidated");
 		assert!(info.actual_weight.is_some_and(|w| w.all_lte(declared)));
 		assert_eq!(liquidated(), vec![(ALICE, Some(KEEPER)), (BOB, Some(KEEPER))]);
 		System::assert_last_event(
@@ -186,5 +186,26 @@ fn a_batch_with_nothing_to_liquidate_fails_and_changes_nothing() {
 			Margin::liquidate_batch(RuntimeOrigin::none(), BoundedVec::new()),
 			DispatchError::BadOrigin
 		);
+	});
+}
+
+#[test]
+fn a_block_goes_round_the_end_of_the_index_to_its_top() {
+	ExtBuilder::default().build_and_execute(|| {
+		for who in 10..16u64 {
+			long_one_btc(who);
+		}
+		// A first pass over four healthy accounts leaves the cursor after
+		// the fourth of six.
+		Margin::sweep_liquidations();
+		assert!(liquidated().is_empty());
+		assert!(LiquidationCursor::<Test>::get().is_some());
+		set_price(BTC_ASSET, usd(41_000));
+		// The next examines the last two and, from the top, two more.
+		Margin::sweep_liquidations();
+		assert_eq!(liquidated().len(), 4);
+		Margin::sweep_liquidations();
+		assert_eq!(liquidated().len(), 6);
+		assert_eq!(Traders::<Test>::count(), 0);
 	});
 }
