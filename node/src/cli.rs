@@ -54,4 +54,8 @@ pub struct Cli {
 	/// The price feeder.
 	#[clap(flatten)]
 	pub feeder: crate::price_feeder::PriceFeederParams,
+
+	/// The liquidation keeper.
+	#[clap(flatten)]
+	pub keeper: crate::keeper::KeeperParams,
 }

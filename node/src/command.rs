@@ -157,6 +157,7 @@ pub fn run() -> sc_cli::Result<()> {
 			}
 			let runner = cli.create_runner(&cli.run)?;
 			let feeder = cli.feeder.clone();
+			let keeper = cli.keeper.clone();
 			runner.run_node_until_exit(|mut config| async move {
 				// The JSON-RPC server listens where it was told or not at all:
 				// a busy port is an error, not a silent move to a random port
@@ -175,7 +176,7 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 				service::new_full::<
 					sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
-				>(config, feeder)
+				>(config, feeder, keeper)
 				.map_err(sc_cli::Error::Service)
 			})
 		},

@@ -8,6 +8,7 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod keeper;
 mod price_feeder;
 mod rpc;
 mod service;

@@ -144,6 +144,7 @@ pub fn new_full<
 >(
 	config: Configuration,
 	feeder: crate::price_feeder::PriceFeederParams,
+	keeper: crate::keeper::KeeperParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -251,6 +252,19 @@ pub fn new_full<
 			),
 		);
 	}
+
+	// The liquidation keeper: it submits batches while the keystore holds a
+	// `kepr` key (re-read every block; the dev chain inserts `//Alice`'s
+	// unless `--no-dev-keeper`).
+	if dev_chain && !keeper.no_dev_keeper {
+		crate::keeper::insert_dev_key(&keystore_container.keystore())
+			.map_err(ServiceError::Other)?;
+	}
+	task_manager.spawn_handle().spawn(
+		"liquidation-keeper",
+		None,
+		crate::keeper::run(client.clone(), transaction_pool.clone(), keystore_container.keystore()),
+	);
 
 	let role = config.role;
 	let force_authoring = config.force_authoring;

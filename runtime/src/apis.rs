@@ -348,6 +348,9 @@ impl_runtime_apis! {
 		fn adl_exposure(who: AccountId) -> Vec<pallet_margin_runtime_api::AdlExposure> {
 			Margin::adl_exposure(&who)
 		}
+		fn liquidatable_accounts(max: u32) -> Vec<AccountId> {
+			Margin::liquidatable_accounts(max)
+		}
 	}
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

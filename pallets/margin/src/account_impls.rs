@@ -117,7 +117,14 @@ impl<T: Config> Pallet<T> {
 	/// The `deposit` call.
 	pub(crate) fn do_deposit(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-		let mut account = Accounts::<T>::get(who).unwrap_or_default();
+		let existing = Accounts::<T>::get(who);
+		// Opening an account takes at least the minimum collateral, which
+		// stays until the account closes (it pays for the account's storage).
+		ensure!(
+			existing.is_some() || amount >= T::MinCollateral::get(),
+			Error::<T>::BelowMinimumCollateral
+		);
+		let mut account = existing.unwrap_or_default();
 		let credited = Self::pull(who, amount)?;
 		account.collateral =
 			account.collateral.checked_add(credited).ok_or(Error::<T>::Overflow)?;
@@ -160,6 +167,12 @@ impl<T: Config> Pallet<T> {
 		// `amount <= collateral`; the free part pays it, so the locked part
 		// stays as it is.
 		account.collateral = account.collateral.saturating_sub(amount);
+		// An account keeps the minimum collateral until it withdraws
+		// everything (and so closes).
+		ensure!(
+			account.collateral.is_zero() || account.collateral >= T::MinCollateral::get(),
+			Error::<T>::BelowMinimumCollateral
+		);
 		Self::push(who, amount)?;
 		for (priced, changed) in priced.into_iter().zip(changed) {
 			if changed {

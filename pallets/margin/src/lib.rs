@@ -133,6 +133,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxLiquidationBatch: Get<u32>;
 
+		/// The least collateral that opens a margin account, kept until the
+		/// account withdraws everything: what an account's storage costs.
+		#[pallet::constant]
+		type MinCollateral: Get<Balance>;
+
 		/// The most positions auto-deleveraging examines per block, across
 		/// all markets with a deficit (in `on_initialize`).
 		#[pallet::constant]
@@ -597,6 +602,9 @@ pub mod pallet {
 		InvalidSweepBudget,
 		/// No account of a `liquidate_batch` call could be liquidated.
 		NothingLiquidated,
+		/// A deposit opening an account below `MinCollateral`, or a
+		/// withdrawal leaving less than it (withdraw everything to close).
+		BelowMinimumCollateral,
 		/// The market has a deficit waiting for auto-deleveraging: it cannot be
 		/// made `Active` until the deficit is gone.
 		DeficitPending,
@@ -830,8 +838,9 @@ pub mod pallet {
 		/// Liquidates each of `accounts` that is below maintenance, as
 		/// `liquidate` does, each in a storage layer of its own; an account
 		/// that cannot be liquidated is skipped and left unchanged. The
-		/// caller earns the reward of each liquidation. Fails with
-		/// `NothingLiquidated` (and pays the fee) when none could be.
+		/// caller earns the reward of each liquidation and pays no fee when at
+		/// least one account was liquidated. Fails with `NothingLiquidated`
+		/// (and pays the fee) when none could be.
 		///
 		/// This is how a keeper submits what it found by reading state off
 		/// chain (the node's liquidation keeper does so every block).
@@ -847,7 +856,12 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let used = Self::do_liquidate_batch(&who, accounts.into_inner())?;
-			Ok(Some(used).into())
+			// A batch that liquidated is free: keepers are paid by rewards,
+			// not charged for doing the chain's work.
+			Ok(frame_support::dispatch::PostDispatchInfo {
+				actual_weight: Some(used),
+				pays_fee: frame_support::dispatch::Pays::No,
+			})
 		}
 
 		/// Sweeps what the pallet account holds beyond all collateral, every

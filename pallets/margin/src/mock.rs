@@ -89,6 +89,8 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
 	/// Ten seconds: in the mock only the count bounds the sweep, unless a
 	/// test sets a budget.
+	/// Zero unless a test sets it.
+	pub static MinCollateral: Balance = 0;
 	pub const MaxSweepWeight: frame_support::weights::Weight =
 		frame_support::weights::Weight::from_parts(10_000_000_000_000, u64::MAX);
 }
@@ -108,6 +110,7 @@ impl pallet_margin::Config for Test {
 	type MaxSweepAccounts = ConstU32<4>;
 	type MaxSweepWeight = MaxSweepWeight;
 	type MaxLiquidationBatch = ConstU32<4>;
+	type MinCollateral = MinCollateral;
 	type MaxDeleveragingPerBlock = ConstU32<8>;
 	type MaxWarmupPeriod = ConstU64<1_000>;
 	type WeightInfo = ();

@@ -71,6 +71,55 @@ impl<T: Config> Pallet<T> {
 			.is_ok_and(|(figures, _, _)| figures.liquidatable())
 	}
 
+	/// Up to `max` accounts of the index in the order the sweep examines
+	/// them, with their raw keys: from the cursor to the end of the index,
+	/// then from the top round to the cursor again, so that one pass goes
+	/// once round the whole index and never twice.
+	fn sweep_order(max: usize) -> Vec<(T::AccountId, Vec<u8>)> {
+		let start = LiquidationCursor::<T>::get().map(|raw| raw.into_inner());
+		let mut order: Vec<(T::AccountId, Vec<u8>)> = Vec::new();
+		let mut iter = match start.as_ref() {
+			Some(raw) => Traders::<T>::iter_from(raw.clone()),
+			None => Traders::<T>::iter(),
+		};
+		while order.len() < max {
+			let Some((who, ())) = iter.next() else { break };
+			order.push((who, iter.last_raw_key().to_vec()));
+		}
+		if let Some(start) = start.as_ref() {
+			let mut iter = Traders::<T>::iter();
+			while order.len() < max {
+				let Some((who, ())) = iter.next() else { break };
+				let raw = iter.last_raw_key().to_vec();
+				if raw > *start {
+					break;
+				}
+				order.push((who, raw));
+			}
+		}
+		order
+	}
+
+	/// The index in the order the next sweep examines it (tests).
+	#[cfg(test)]
+	pub(crate) fn sweep_order_for_tests() -> Vec<T::AccountId> {
+		Self::sweep_order(usize::MAX).into_iter().map(|(who, _)| who).collect()
+	}
+
+	/// How many accounts of the index the next block's sweep examines at
+	/// the least: its budget (less its fixed cost) over the cost of
+	/// examining one account and liquidating it in the worst case.
+	pub fn sweep_reach() -> u32 {
+		let fixed = T::WeightInfo::on_initialize_sweep(0);
+		let per_account = T::WeightInfo::on_initialize_sweep(1).saturating_sub(fixed);
+		let each = per_account.saturating_add(Self::liquidation_weight(None));
+		let room = Self::sweep_budget().saturating_sub(fixed);
+		let by_time = room.ref_time().checked_div(each.ref_time()).unwrap_or(u64::MAX);
+		let by_proof = room.proof_size().checked_div(each.proof_size()).unwrap_or(u64::MAX);
+		let reach = u32::try_from(by_time.min(by_proof)).unwrap_or(u32::MAX);
+		reach.min(<T as Config>::MaxSweepAccounts::get())
+	}
+
 	/// The automatic sweep of `on_initialize`: examines accounts of
 	/// [`Traders`] from the stored cursor within the budget and liquidates
 	/// those below maintenance (without a reward). An account that cannot be
@@ -83,34 +132,10 @@ impl<T: Config> Pallet<T> {
 		if meter.try_consume(fixed).is_err() || Traders::<T>::count().is_zero() {
 			return meter.consumed();
 		}
-		let start = LiquidationCursor::<T>::get().map(|raw| raw.into_inner());
 		let max = usize::try_from(<T as Config>::MaxSweepAccounts::get()).unwrap_or(usize::MAX);
-		// Collect first (a liquidation that closes an account removes it from
-		// the index): from the cursor to the end of the index, then from the
-		// top round to the cursor again, so that one block may go once round
-		// the whole index and never twice.
-		let mut batch: Vec<(T::AccountId, Vec<u8>)> = Vec::new();
-		{
-			let mut iter = match start.as_ref() {
-				Some(raw) => Traders::<T>::iter_from(raw.clone()),
-				None => Traders::<T>::iter(),
-			};
-			while batch.len() < max {
-				let Some((who, ())) = iter.next() else { break };
-				batch.push((who, iter.last_raw_key().to_vec()));
-			}
-		}
-		if let Some(start) = start.as_ref() {
-			let mut iter = Traders::<T>::iter();
-			while batch.len() < max {
-				let Some((who, ())) = iter.next() else { break };
-				let raw = iter.last_raw_key().to_vec();
-				if raw > *start {
-					break;
-				}
-				batch.push((who, raw));
-			}
-		}
+		// Collect first: a liquidation that closes an account removes it from
+		// the index.
+		let batch = Self::sweep_order(max);
 		let mut resume = None;
 		for (who, raw) in batch {
 			if !meter.can_consume(per_account.saturating_add(worst)) {
@@ -173,5 +198,22 @@ impl<T: Config> Pallet<T> {
 		ensure!(liquidated > 0, Error::<T>::NothingLiquidated);
 		Self::deposit_event(Event::BatchLiquidated { keeper: keeper.clone(), liquidated, skipped });
 		Ok(Self::batch_weight(count, Some(used)))
+	}
+
+	/// Runtime API: up to `max` accounts below maintenance now (a leg without
+	/// a fresh price at its conservative mark) that the next block's sweep is
+	/// not sure to reach, in the order the sweep would reach them: what a
+	/// keeper names in `liquidate_batch`, so that keepers add to the sweep
+	/// instead of racing it. Reads the whole index: for off-chain use.
+	pub fn liquidatable_accounts(max: u32) -> Vec<T::AccountId> {
+		let max = usize::try_from(max).unwrap_or(usize::MAX);
+		let skip = usize::try_from(Self::sweep_reach()).unwrap_or(usize::MAX);
+		Self::sweep_order(usize::MAX)
+			.into_iter()
+			.skip(skip)
+			.map(|(who, _)| who)
+			.filter(|who| Self::below_maintenance(who))
+			.take(max)
+			.collect()
 	}
 }

@@ -244,6 +244,9 @@ parameter_types! {
 	pub const MarginPalletId: PalletId = PalletId(*b"bkst/mrg");
 	/// The longest warm-up governance may give realised profit: a week.
 	pub const MarginMaxWarmupPeriod: BlockNumber = 7 * DAYS;
+	/// Opening a margin account takes 10 bUSD of collateral, kept until it
+	/// closes.
+	pub const MarginMinCollateral: Balance = 10 * DOLLARS;
 	/// The automatic liquidation sweep may use at most a quarter of a block
 	/// (what normal transactions leave, with `NORMAL_DISPATCH_RATIO` 75%).
 	pub MarginMaxSweepWeight: frame_support::weights::Weight =
@@ -270,7 +273,8 @@ impl pallet_margin::Config for Runtime {
 	type MaxPositionsPerAccount = ConstU32<16>;
 	type MaxSweepAccounts = ConstU32<4_096>;
 	type MaxSweepWeight = MarginMaxSweepWeight;
-	type MaxLiquidationBatch = ConstU32<256>;
+	type MaxLiquidationBatch = ConstU32<64>;
+	type MinCollateral = MarginMinCollateral;
 	type MaxDeleveragingPerBlock = ConstU32<128>;
 	type MaxWarmupPeriod = MarginMaxWarmupPeriod;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;

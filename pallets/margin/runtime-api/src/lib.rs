@@ -301,9 +301,15 @@ sp_api::decl_runtime_apis! {
 		/// market's ledgers and the existential buffer: unsolicited
 		/// transfers, never counted, swept by governance (`sweep_excess`).
 		fn excess() -> Balance;
+
 		/// Each position of `who` with its place in the auto-deleveraging
 		/// queue of its market side and the profit ahead of it (an exchange's
 		/// ADL indicator). Reads the queue up to the position.
 		fn adl_exposure(who: AccountId) -> Vec<AdlExposure>;
+
+		/// Up to `max` accounts below maintenance now, found by reading the
+		/// index of accounts with positions: what a keeper names in
+		/// `liquidate_batch`.
+		fn liquidatable_accounts(max: u32) -> Vec<AccountId>;
 	}
 }

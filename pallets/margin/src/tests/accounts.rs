@@ -472,3 +472,27 @@ fn maturing_profit_binds_with_positions_open() {
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), w.withdrawable));
 	});
 }
+
+#[test]
+fn opening_an_account_takes_the_minimum_collateral_until_it_closes() {
+	ExtBuilder::default().build_and_execute(|| {
+		MinCollateral::set(dollars(10));
+		assert_noop!(
+			Margin::deposit(RuntimeOrigin::signed(ALICE), dollars(10) - 1),
+			Error::<Test>::BelowMinimumCollateral
+		);
+		deposit(ALICE, dollars(10));
+		// Once open, any top-up.
+		deposit(ALICE, 1);
+		// A withdrawal may not leave less than the minimum...
+		assert_noop!(
+			Margin::withdraw(RuntimeOrigin::signed(ALICE), 2),
+			Error::<Test>::BelowMinimumCollateral
+		);
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), 1));
+		// ...but may take everything, which closes the account.
+		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(10)));
+		assert!(!Accounts::<Test>::contains_key(ALICE));
+		MinCollateral::set(0);
+	});
+}

@@ -149,6 +149,7 @@ fn a_batch_liquidates_what_it_can_and_rewards_the_keeper() {
 		let info = Margin::liquidate_batch(RuntimeOrigin::signed(KEEPER), accounts)
 			.expect("two liquidated");
 		assert!(info.actual_weight.is_some_and(|w| w.all_lte(declared)));
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::No);
 		assert_eq!(liquidated(), vec![(ALICE, Some(KEEPER)), (BOB, Some(KEEPER))]);
 		System::assert_last_event(
 			Event::<Test>::BatchLiquidated { keeper: KEEPER, liquidated: 2, skipped: 2 }.into(),
@@ -207,5 +208,46 @@ fn a_block_goes_round_the_end_of_the_index_to_its_top() {
 		Margin::sweep_liquidations();
 		assert_eq!(liquidated().len(), 6);
 		assert_eq!(Traders::<Test>::count(), 0);
+	});
+}
+
+#[test]
+fn keepers_are_told_what_the_next_sweep_may_not_reach() {
+	ExtBuilder::default().build_and_execute(|| {
+		for who in 10..16u64 {
+			long_one_btc(who);
+		}
+		deposit(ALICE, dollars(100_000));
+		trade(ALICE, BTC, UNIT);
+		assert!(Margin::liquidatable_accounts(10).is_empty());
+		set_price(BTC_ASSET, usd(41_000));
+		// The sweep examines four accounts per block (`MaxSweepAccounts`): of
+		// the seven in the index, the keeper gets the liquidatable ones among
+		// the last three, in the sweep's order.
+		assert_eq!(Margin::sweep_reach(), 4);
+		let order = Margin::sweep_order_for_tests();
+		assert_eq!(order.len(), 7);
+		let beyond: Vec<u64> = order[4..].iter().copied().filter(|w| *w != ALICE).collect();
+		assert_eq!(Margin::liquidatable_accounts(10), beyond);
+		assert_eq!(Margin::liquidatable_accounts(1), beyond[..1].to_vec());
+		// With a budget of one worst-case liquidation the sweep is sure of
+		// one account only.
+		assert_ok!(Margin::set_sweep_budget(root(), Margin::min_sweep_budget()));
+		assert_eq!(Margin::sweep_reach(), 1);
+		let beyond_one: Vec<u64> = order[1..].iter().copied().filter(|w| *w != ALICE).collect();
+		assert_eq!(Margin::liquidatable_accounts(10), beyond_one);
+		// Back to the full budget: what the keeper names and what the sweep
+		// reaches are everyone below maintenance, and nobody twice.
+		SweepBudget::<Test>::kill();
+		assert_ok!(Margin::liquidate_batch(
+			RuntimeOrigin::signed(KEEPER),
+			BoundedVec::truncate_from(beyond.clone())
+		));
+		Margin::sweep_liquidations();
+		assert!(Margin::liquidatable_accounts(10).is_empty());
+		assert_eq!(liquidated().len(), 6);
+		let by_keeper = liquidated().iter().filter(|(_, by)| *by == Some(KEEPER)).count();
+		assert_eq!(by_keeper, beyond.len());
+		assert_eq!(Traders::<Test>::count(), 1);
 	});
 }
