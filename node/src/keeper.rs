@@ -144,7 +144,8 @@ pub async fn run<P>(client: Arc<FullClient>, pool: Arc<P>, keystore: KeystorePtr
 where
 	P: TransactionPool<Block = Block> + 'static,
 {
-	let batch = <backstop_runtime::Runtime as pallet_margin::Config>::MaxLiquidationBatch::get();
+	let batch: u32 =
+		<backstop_runtime::Runtime as pallet_margin::Config>::MaxLiquidationBatch::get();
 	let most = batch.saturating_mul(MAX_BATCHES_PER_BLOCK as u32);
 	let mut blocks = client.import_notification_stream();
 	log::info!(
@@ -227,7 +228,8 @@ mod tests {
 		let alice = sp_keyring::Sr25519Keyring::Alice;
 		assert_eq!(key, alice.public());
 		let accounts = vec![sp_keyring::Sr25519Keyring::Bob.to_account_id()];
-		let chain = Chain { genesis: Default::default(), best: (7, Default::default()), versions: (1, 1) };
+		let chain =
+			Chain { genesis: Default::default(), best: (7, Default::default()), versions: (1, 1) };
 		let xt = batch_extrinsic(&keystore, &key, 3, accounts.clone(), &chain).unwrap();
 		let decoded = UncheckedExtrinsic::decode(&mut &xt.encode()[..]).unwrap();
 		let RuntimeCall::Margin(pallet_margin::Call::liquidate_batch { accounts: named }) =
@@ -248,9 +250,11 @@ mod tests {
 		let keystore: KeystorePtr = Arc::new(MemoryKeystore::new());
 		insert_dev_key(&keystore).unwrap();
 		let key = keystore.sr25519_public_keys(KEY_TYPE)[0];
-		let batch = <backstop_runtime::Runtime as pallet_margin::Config>::MaxLiquidationBatch::get();
+		let batch: u32 =
+			<backstop_runtime::Runtime as pallet_margin::Config>::MaxLiquidationBatch::get();
 		let accounts = vec![sp_keyring::Sr25519Keyring::Bob.to_account_id(); batch as usize + 1];
-		let chain = Chain { genesis: Default::default(), best: (1, Default::default()), versions: (1, 1) };
+		let chain =
+			Chain { genesis: Default::default(), best: (1, Default::default()), versions: (1, 1) };
 		assert!(batch_extrinsic(&keystore, &key, 0, accounts, &chain).is_err());
 	}
 }

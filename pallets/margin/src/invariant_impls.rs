@@ -108,7 +108,7 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(maturing.start <= maturing.end, "maturing profit ends before it starts");
 			ensure!(
-				Traders::<T>::contains_key(&who) == !account.positions.is_empty(),
+				Traders::<T>::contains_key(&who) != account.positions.is_empty(),
 				"the index of accounts with positions is out of step"
 			);
 			if !account.positions.is_empty() {

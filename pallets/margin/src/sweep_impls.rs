@@ -201,16 +201,19 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Runtime API: up to `max` accounts below maintenance now (a leg without
-	/// a fresh price at its conservative mark) that the next block's sweep is
-	/// not sure to reach, in the order the sweep would reach them: what a
-	/// keeper names in `liquidate_batch`, so that keepers add to the sweep
-	/// instead of racing it. Reads the whole index: for off-chain use.
+	/// a fresh price at its conservative mark), leaving out those the next
+	/// block's sweep is sure to reach, and starting from those it would reach
+	/// last (the sweep order, backwards): what a keeper names in
+	/// `liquidate_batch`, so that keepers and the sweep work from opposite
+	/// ends of the index instead of racing for the same accounts. Reads the
+	/// whole index: for off-chain use.
 	pub fn liquidatable_accounts(max: u32) -> Vec<T::AccountId> {
 		let max = usize::try_from(max).unwrap_or(usize::MAX);
 		let skip = usize::try_from(Self::sweep_reach()).unwrap_or(usize::MAX);
 		Self::sweep_order(usize::MAX)
 			.into_iter()
 			.skip(skip)
+			.rev()
 			.map(|(who, _)| who)
 			.filter(|who| Self::below_maintenance(who))
 			.take(max)

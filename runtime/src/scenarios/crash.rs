@@ -8,11 +8,11 @@
 //! the accounts per block.
 
 use super::*;
+use crate::configs::backstop::MarginMaxSweepWeight;
 use crate::{genesis_config_presets::BTC_PERP, RuntimeEvent, DOLLARS};
 use backstop_primitives::units::BASE_UNIT;
 use codec::Encode;
 use frame_support::traits::fungibles::Mutate;
-use crate::configs::backstop::MarginMaxSweepWeight;
 use frame_support::traits::Get;
 use pallet_margin::Event as MarginEvent;
 
@@ -64,17 +64,20 @@ fn keeper() -> AccountId {
 /// below maintenance at the end of the block before, in `liquidate_batch`
 /// transactions of `MaxLiquidationBatch` accounts, each included only while
 /// its declared (worst-case) weight fits in what normal transactions may
-/// still use, and then charged what it used, as the block builder does.
+/// still use, and then charged what it used, as the block builder does (the
+/// feeds' own weight, three small transactions, is left out).
 fn keeper_transactions(found: &[AccountId]) {
 	use frame_support::dispatch::DispatchClass;
 	let limits = <Runtime as frame_system::Config>::BlockWeights::get();
 	let normal_max = limits.get(DispatchClass::Normal).max_total.unwrap_or(limits.max_block);
-	let batch = <Runtime as pallet_margin::Config>::MaxLiquidationBatch::get() as usize;
+	let batch: u32 = <Runtime as pallet_margin::Config>::MaxLiquidationBatch::get();
+	let batch = batch as usize;
 	for chunk in found.chunks(batch) {
 		let used = System::block_weight();
+
 		let declared = Margin::batch_weight(chunk.len(), None);
-		if used.get(DispatchClass::Normal).saturating_add(declared).any_gt(normal_max) ||
-			used.total().saturating_add(declared).any_gt(limits.max_block)
+		if used.get(DispatchClass::Normal).saturating_add(declared).any_gt(normal_max)
+			|| used.total().saturating_add(declared).any_gt(limits.max_block)
 		{
 			break;
 		}
@@ -93,7 +96,7 @@ fn keeper_transactions(found: &[AccountId]) {
 /// Builds the book, crashes BTC by 30% in one block and runs blocks until
 /// no long is below maintenance (at most `limit` blocks). Returns the rows
 /// printed: (liquidated, of which bankrupt, still below maintenance).
-fn crash(with_keeper: bool, limit: u32) -> Vec<(u32, u32, u32)> {
+fn crash(with_keeper: bool, most_blocks: u32) -> Vec<(u32, u32, u32)> {
 	let mut chain = Chain::new_with(|| {
 		for index in 0..LONGS {
 			assert_ok!(<Assets as Mutate<AccountId>>::mint_into(
@@ -120,8 +123,9 @@ fn crash(with_keeper: bool, limit: u32) -> Vec<(u32, u32, u32)> {
 		// and governance lets the BTC market reserve that much of it.
 		assert_ok!(SharedLiquidity::deposit(RuntimeOrigin::signed(whale()), 20_000_000 * DOLLARS));
 		let id = pallet_shared_liquidity::ProtocolId::Market(BTC_PERP);
-		let mut terms =
-			pallet_shared_liquidity::Protocols::<Runtime>::get(&id).expect("BTC is registered").terms;
+		let mut terms = pallet_shared_liquidity::Protocols::<Runtime>::get(&id)
+			.expect("BTC is registered")
+			.terms;
 		terms.credit_cap = 10_000_000 * DOLLARS;
 		assert_ok!(SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms));
 		let price = served_price(BTC).expect("live");
@@ -130,7 +134,12 @@ fn crash(with_keeper: bool, limit: u32) -> Vec<(u32, u32, u32)> {
 			let who = long(index);
 			assert_ok!(Margin::deposit(RuntimeOrigin::signed(who.clone()), COLLATERAL * DOLLARS));
 			let size = size_of_long(index);
-			assert_ok!(Margin::trade(RuntimeOrigin::signed(who), BTC_PERP, size, limit(price, true)));
+			assert_ok!(Margin::trade(
+				RuntimeOrigin::signed(who),
+				BTC_PERP,
+				size,
+				limit(price, true)
+			));
 			unhedged += size;
 			if index % 50 == 49 || index + 1 == LONGS {
 				assert_ok!(Margin::trade(
@@ -152,24 +161,27 @@ fn crash(with_keeper: bool, limit: u32) -> Vec<(u32, u32, u32)> {
 	let below = || (0..LONGS).filter(|i| Margin::is_liquidatable(&long(*i)) == Ok(true)).count();
 	let underwater = chain.execute(below) as u32;
 	assert_eq!(underwater, LONGS, "every long is below maintenance after the drop");
-	let most = <Runtime as pallet_margin::Config>::MaxLiquidationBatch::get() * 64;
-	let mut found =
-		if with_keeper { chain.execute(|| Margin::liquidatable_accounts(most)) } else { Vec::new() };
+	let batch: u32 = <Runtime as pallet_margin::Config>::MaxLiquidationBatch::get();
+	let most = batch * 64;
+	let mut found = if with_keeper {
+		chain.execute(|| Margin::liquidatable_accounts(most))
+	} else {
+		Vec::new()
+	};
 
 	let mut rows = Vec::new();
 	let mut left = underwater;
 	while left > 0 {
 		assert!(
-			(rows.len() as u32) < limit,
-			"{left} accounts still below maintenance after {limit} blocks"
+			(rows.len() as u32) < most_blocks,
+			"{left} accounts still below maintenance after {most_blocks} blocks"
 		);
 		// The next block: the sweep in `on_initialize`, then the keeper's
 		// transactions, if any.
 		chain.next_block();
 		let row = chain.execute(|| {
 			keeper_transactions(&found);
-			let events: Vec<RuntimeEvent> =
-				System::events().into_iter().map(|r| r.event).collect();
+			let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
 			let (liquidated, bankrupt) = liquidations(&events);
 			if with_keeper {
 				found = Margin::liquidatable_accounts(most);
@@ -198,8 +210,8 @@ fn ten_thousand_underwater_accounts_are_liquidated_within_ten_blocks() {
 	let rows = crash(true, 10);
 	print(
 		&format!(
-			"{LONGS} longs below maintenance after a 30% drop; the sweep (budget {:?}) and one keeper:",
-			MarginMaxSweepWeight::get()
+			"{LONGS} longs below maintenance after a 30% drop; the sweep (budget {} ms) and one keeper:",
+			MarginMaxSweepWeight::get().ref_time() / 1_000_000_000
 		),
 		&rows,
 	);

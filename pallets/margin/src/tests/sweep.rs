@@ -227,14 +227,15 @@ fn keepers_are_told_what_the_next_sweep_may_not_reach() {
 		assert_eq!(Margin::sweep_reach(), 4);
 		let order = Margin::sweep_order_for_tests();
 		assert_eq!(order.len(), 7);
-		let beyond: Vec<u64> = order[4..].iter().copied().filter(|w| *w != ALICE).collect();
+		let beyond: Vec<u64> = order[4..].iter().rev().copied().filter(|w| *w != ALICE).collect();
 		assert_eq!(Margin::liquidatable_accounts(10), beyond);
 		assert_eq!(Margin::liquidatable_accounts(1), beyond[..1].to_vec());
 		// With a budget of one worst-case liquidation the sweep is sure of
 		// one account only.
 		assert_ok!(Margin::set_sweep_budget(root(), Margin::min_sweep_budget()));
 		assert_eq!(Margin::sweep_reach(), 1);
-		let beyond_one: Vec<u64> = order[1..].iter().copied().filter(|w| *w != ALICE).collect();
+		let beyond_one: Vec<u64> =
+			order[1..].iter().rev().copied().filter(|w| *w != ALICE).collect();
 		assert_eq!(Margin::liquidatable_accounts(10), beyond_one);
 		// Back to the full budget: what the keeper names and what the sweep
 		// reaches are everyone below maintenance, and nobody twice.
