@@ -86,7 +86,7 @@ impl<T: Config> Pallet<T> {
 	) -> DeleveragingOutcome {
 		let mut outcome = DeleveragingOutcome::default();
 		let Some(mut market) = Markets::<T>::get(id) else { return outcome };
-		if market.status == MarketStatus::Halted {
+		if matches!(market.status, MarketStatus::Halted | MarketStatus::Closed) {
 			return outcome;
 		}
 		let Ok(price) = Self::fresh_price(market.params.oracle_asset) else { return outcome };
@@ -186,7 +186,7 @@ impl<T: Config> Pallet<T> {
 	/// Returns what was taken: zero, with nothing changed, when the account
 	/// cannot be valued (a stale leg), is liquidatable, has no equity above
 	/// its maintenance requirement, or the position is not in profit.
-	fn deleverage_position(
+	pub(crate) fn deleverage_position(
 		who: &T::AccountId,
 		id: MarketId,
 		market: &mut MarketInfo,

@@ -463,7 +463,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(2u32));
+			Pallet::<T>::accrue_funding();
 		}
 
 		for id in markets {
@@ -507,7 +507,7 @@ mod benchmarks {
 
 		#[block]
 		{
-			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(2u32));
+			Pallet::<T>::deleverage_all();
 		}
 
 		let left = Markets::<T>::get(0).map(|m| m.state.deficit).unwrap_or_default();
@@ -532,6 +532,31 @@ mod benchmarks {
 
 		assert_eq!(Traders::<T>::count(), a);
 		assert_eq!(Accounts::<T>::iter().count(), a as usize);
+		Ok(())
+	}
+
+	/// A final settlement started at the oracle's price, with a deficit
+	/// waiting (its reopening cleared).
+	#[benchmark]
+	fn settle_final() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(1)?;
+		Deleveraging::<T>::insert(
+			markets[0],
+			PendingDeleveraging { from_longs: DOLLARS, from_shorts: 0, reopen: true },
+		);
+		Markets::<T>::mutate(markets[0], |market| {
+			if let Some(market) = market {
+				market.state.deficit = DOLLARS;
+				market.status = MarketStatus::ReduceOnly;
+			}
+		});
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, markets[0], None);
+
+		assert!(FinalSettlement::<T>::contains_key(markets[0]));
 		Ok(())
 	}
 

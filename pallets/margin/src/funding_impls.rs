@@ -34,7 +34,7 @@ impl<T: Config> Pallet<T> {
 	/// zero): funding pauses rather than charge on a price nobody vouches for.
 	pub(crate) fn accrue_market(id: MarketId, market: &mut MarketInfo) -> bool {
 		let before = market.state;
-		let fresh = if market.status == MarketStatus::Halted {
+		let fresh = if matches!(market.status, MarketStatus::Halted | MarketStatus::Closed) {
 			None
 		} else {
 			Self::fresh_price(market.params.oracle_asset).ok()

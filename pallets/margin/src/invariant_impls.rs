@@ -155,6 +155,25 @@ impl<T: Config> Pallet<T> {
 		ensure!(Traders::<T>::count() == traders, "the index's counter is out of step");
 		let entries = AdlQueue::<T>::iter_keys().try_fold(0u64, |n, _| n.checked_add(1));
 		ensure!(entries == Some(queued), "deleveraging queue entries without a position");
+		for (id, price) in FinalSettlement::<T>::iter() {
+			let market = Markets::<T>::get(id).ok_or("final settlement of an unknown market")?;
+			ensure!(market.status == MarketStatus::Halted, "a market settling is not halted");
+			ensure!(!price.is_zero(), "a settlement price of zero");
+		}
+		for (id, market) in Markets::<T>::iter() {
+			if market.status == MarketStatus::Closed {
+				ensure!(
+					market.state.open_interest() == Some(0),
+					"a closed market with open interest"
+				);
+				for side in [Side::Long, Side::Short] {
+					ensure!(
+						AdlQueue::<T>::iter_key_prefix((id, side)).next().is_none(),
+						"a closed market with queued positions"
+					);
+				}
+			}
+		}
 		for (id, pending) in Deleveraging::<T>::iter() {
 			let market = Markets::<T>::get(id).ok_or("deleveraging in an unknown market")?;
 			ensure!(

@@ -11,6 +11,7 @@ mod adl_impls;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod exposure_impls;
+mod final_settlement_impls;
 mod funding_impls;
 mod health_impls;
 mod invariant_impls;
@@ -203,6 +204,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Traders<T: Config> =
 		CountedStorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
+
+	/// Markets under final settlement, with their settlement price: each
+	/// block closes their positions at it until none is left.
+	#[pallet::storage]
+	pub type FinalSettlement<T: Config> = StorageMap<_, Twox64Concat, MarketId, Price, OptionQuery>;
 
 	/// The weight the automatic sweep may use in each block's
 	/// `on_initialize`, as governance set it (`None`: `MaxSweepWeight`).
@@ -454,6 +460,50 @@ pub mod pallet {
 			/// The new parameters.
 			params: LiquidationParams,
 		},
+		/// Governance started the final settlement of a market (now `Halted`)
+		/// at `price`.
+		FinalSettlementStarted {
+			/// The market.
+			market: MarketId,
+			/// The settlement price.
+			price: Price,
+		},
+		/// A final settlement closed a position at the settlement price (or,
+		/// for an account that could not pay its loss there, one of its
+		/// other positions at its own price).
+		PositionSettled {
+			/// The account.
+			who: T::AccountId,
+			/// The position's market.
+			market: MarketId,
+			/// The signed size closed.
+			size: i128,
+			/// The price it closed at.
+			price: Price,
+			/// Its realised profit or loss.
+			realized_pnl: SignedBalance,
+			/// Its funding settled (positive: paid).
+			funding: SignedBalance,
+		},
+		/// A final settlement closed an account that could not pay its loss:
+		/// `bad_debt` went down the loss waterfall.
+		SettledWithBadDebt {
+			/// The account.
+			who: T::AccountId,
+			/// Its bad debt.
+			bad_debt: Balance,
+		},
+		/// A final settlement closed the market's last position: the market
+		/// is `Closed` for good.
+		MarketClosed {
+			/// The market.
+			market: MarketId,
+			/// The settlement price.
+			price: Price,
+			/// The deficit the profitable side could not cover (zero almost
+			/// always; anyone may still `cover_deficit` it).
+			deficit: Balance,
+		},
 		/// The automatic sweep's weight budget per block changed.
 		SweepBudgetUpdated {
 			/// The new budget.
@@ -602,6 +652,18 @@ pub mod pallet {
 		InvalidSweepBudget,
 		/// No account of a `liquidate_batch` call could be liquidated.
 		NothingLiquidated,
+		/// The market is closed (after a final settlement), or `Closed` was
+		/// asked of `set_market_status` (only a final settlement closes).
+		MarketClosed,
+		/// The market's final settlement is under way.
+		SettlementUnderway,
+		/// The account holds no position in the market.
+		NoPosition,
+		/// A settlement price was given while the oracle has a fresh price:
+		/// a market settles at the oracle's price when there is one.
+		OraclePriceAvailable,
+		/// A settlement price of zero.
+		InvalidSettlementPrice,
 		/// A deposit opening an account below `MinCollateral`, or a
 		/// withdrawal leaving less than it (withdraw everything to close).
 		BelowMinimumCollateral,
@@ -650,7 +712,7 @@ pub mod pallet {
 				.reads_writes(u64::from(cleared.loops), u64::from(cleared.unique))
 				.saturating_add(Self::accrue_funding())
 				.saturating_add(Self::deleverage_all())
-				.saturating_add(Self::sweep_liquidations())
+				.saturating_add(Self::settle_and_sweep())
 		}
 
 		fn on_idle(_now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
@@ -833,6 +895,25 @@ pub mod pallet {
 		pub fn set_sweep_budget(origin: OriginFor<T>, budget: Weight) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_sweep_budget(budget)
+		}
+
+		/// Settles market `market` for good: it turns `Halted`, and from the
+		/// next block on every position closes at the settlement price in
+		/// bounded steps (positions not in profit first, then the profitable
+		/// ones, each first deleveraged by any deficit waiting on its side),
+		/// after which the market is `Closed`.
+		///
+		/// - `origin`: `AdminOrigin`.
+		/// - `price`: `None` settles at the oracle's fresh price; a price is
+		///   accepted only when the oracle has none (`OraclePriceAvailable`).
+		#[pallet::call_index(15)]
+		pub fn settle_final(
+			origin: OriginFor<T>,
+			market: MarketId,
+			price: Option<Price>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_settle_final(market, price)
 		}
 
 		/// Liquidates each of `accounts` that is below maintenance, as

@@ -17,36 +17,47 @@ use frame_support::{
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
 
 /// One position being closed, in full or in part.
-struct Closing {
+pub(crate) struct Closing {
 	/// Index into the loaded markets.
-	index: usize,
+	pub(crate) index: usize,
 	/// The position before.
-	position: Position,
+	pub(crate) position: Position,
 	/// The signed size closed.
-	closed: i128,
+	pub(crate) closed: i128,
 	/// The signed size left open.
-	remaining: i128,
+	pub(crate) remaining: i128,
 	/// Realised PnL of the closed part.
-	pnl: SignedBalance,
+	pub(crate) pnl: SignedBalance,
 	/// Funding owed (by the whole position, settled now).
-	funding: SignedBalance,
+	pub(crate) funding: SignedBalance,
 	/// `pnl − funding`: positive is owed to the account.
-	cash: SignedBalance,
+	pub(crate) cash: SignedBalance,
 	/// Closed notional at the price used, rounded up.
-	notional: Balance,
+	pub(crate) notional: Balance,
 	/// Penalty charged.
-	penalty: Balance,
+	pub(crate) penalty: Balance,
 }
 
 /// An account's legs closed in memory: what each closing did, the markets
 /// as they are afterwards, the positions left and how the legs net out.
-struct Closed<T: Config> {
-	closings: Vec<Closing>,
-	priced: Vec<Priced<T>>,
-	remaining: Vec<Position>,
-	winners: Vec<usize>,
-	losers: Vec<usize>,
-	netting: Netting,
+pub(crate) struct Closed<T: Config> {
+	pub(crate) closings: Vec<Closing>,
+	pub(crate) priced: Vec<Priced<T>>,
+	pub(crate) remaining: Vec<Position>,
+	pub(crate) winners: Vec<usize>,
+	pub(crate) losers: Vec<usize>,
+	pub(crate) netting: Netting,
+}
+
+/// What booking a closed account did, for the caller's events.
+pub(crate) struct Booked<T: Config> {
+	pub(crate) closings: Vec<Closing>,
+	pub(crate) priced: Vec<Priced<T>>,
+	pub(crate) reward: Balance,
+	pub(crate) penalty: Balance,
+	pub(crate) shortfall: Balance,
+	pub(crate) locked: Vec<Event<T>>,
+	pub(crate) partial: bool,
 }
 
 /// How the legs of a liquidated account net out.
@@ -196,11 +207,62 @@ impl<T: Config> Pallet<T> {
 			.map(|sizes| Self::close_legs(&account, &each, priced.clone(), &sizes))
 			.transpose()?
 			.filter(|closed| closed.netting.shortfall.is_zero());
-		let Closed { mut closings, mut priced, remaining, winners, losers, netting } = match partial
-		{
+		let closed = match partial {
 			Some(closed) => closed,
 			None => Self::close_legs(&account, &each, priced, &full)?,
 		};
+		let booked = Self::book_closed(who, &account, closed, liquidator, true)?;
+		if booked.partial {
+			LiquidatedThisBlock::<T>::insert(who, ());
+		}
+		let Booked { closings, priced, reward, penalty, shortfall, locked, partial } = booked;
+
+		for closing in closings.iter() {
+			let price = priced.get(closing.index).map(|p| p.price.price).unwrap_or_default();
+			Self::deposit_event(Event::PositionLiquidated {
+				who: who.clone(),
+				market: closing.position.market,
+				size: closing.closed,
+				remaining: closing.remaining,
+				price,
+				realized_pnl: closing.pnl,
+				funding: closing.funding,
+				penalty: closing.penalty,
+			});
+		}
+		Self::deposit_event(Event::Liquidated {
+			who: who.clone(),
+			liquidator: liquidator.cloned(),
+			equity: figures.equity,
+			maintenance_requirement: figures.maintenance,
+			reward,
+			penalty,
+			bad_debt: shortfall,
+		});
+		for event in locked {
+			Self::deposit_event(event);
+		}
+		Ok(LiquidationOutcome {
+			positions: u32::try_from(closings.len()).unwrap_or(u32::MAX),
+			partial,
+			bad_debt: !shortfall.is_zero(),
+		})
+	}
+
+	/// Books what closing `account`'s legs did (`closed`): the pool pays the
+	/// net profit, the losing markets are owed what the collateral pays,
+	/// with `fees` the liquidator's reward and the penalties come out of
+	/// what is left, each losing market's share of any bad debt runs down
+	/// the waterfall, and the markets and the account (and a rewarded
+	/// liquidator's) are stored. Returns what the caller reports.
+	pub(crate) fn book_closed(
+		who: &T::AccountId,
+		account: &AccountOf<T>,
+		closed: Closed<T>,
+		liquidator: Option<&T::AccountId>,
+		fees: bool,
+	) -> Result<Booked<T>, DispatchError> {
+		let Closed { mut closings, mut priced, remaining, winners, losers, netting } = closed;
 		for (index, paid) in winners.iter().zip(netting.paid_by_pool.iter()) {
 			let priced = priced.get_mut(*index).ok_or(Error::<T>::Overflow)?;
 			Self::pool_pays(priced.id, &mut priced.market, *paid)?;
@@ -216,7 +278,7 @@ impl<T: Config> Pallet<T> {
 		// Reward and penalties out of what is left.
 		let mut reward: Balance = 0;
 		let mut penalty: Balance = 0;
-		if shortfall.is_zero() {
+		if shortfall.is_zero() && fees {
 			if liquidator.is_some() {
 				let mut due: Balance = 0;
 				for closing in closings.iter() {
@@ -275,9 +337,6 @@ impl<T: Config> Pallet<T> {
 			maturing: account.maturing,
 		};
 		let partial = !remaining.positions.is_empty();
-		if partial {
-			LiquidatedThisBlock::<T>::insert(who, ());
-		}
 		let mut credited: Option<(T::AccountId, AccountOf<T>)> = None;
 		if let Some(liquidator) = liquidator.filter(|_| !reward.is_zero()) {
 			if liquidator == who {
@@ -303,37 +362,7 @@ impl<T: Config> Pallet<T> {
 			locked.extend(Self::credit_maturing(&liquidator, &mut account, reward_signed));
 			Self::store_account(&liquidator, account);
 		}
-
-		for closing in closings.iter() {
-			let price = priced.get(closing.index).map(|p| p.price.price).unwrap_or_default();
-			Self::deposit_event(Event::PositionLiquidated {
-				who: who.clone(),
-				market: closing.position.market,
-				size: closing.closed,
-				remaining: closing.remaining,
-				price,
-				realized_pnl: closing.pnl,
-				funding: closing.funding,
-				penalty: closing.penalty,
-			});
-		}
-		Self::deposit_event(Event::Liquidated {
-			who: who.clone(),
-			liquidator: liquidator.cloned(),
-			equity: figures.equity,
-			maintenance_requirement: figures.maintenance,
-			reward,
-			penalty,
-			bad_debt: shortfall,
-		});
-		for event in locked {
-			Self::deposit_event(event);
-		}
-		Ok(LiquidationOutcome {
-			positions: u32::try_from(closings.len()).unwrap_or(u32::MAX),
-			partial,
-			bad_debt: !shortfall.is_zero(),
-		})
+		Ok(Booked { closings, priced, reward, penalty, shortfall, locked, partial })
 	}
 
 	/// The sizes a partial liquidation of an account with `figures` (and
@@ -401,7 +430,7 @@ impl<T: Config> Pallet<T> {
 	/// most the position) in memory at the prices of `priced`: funding
 	/// settled, PnL of the closed part realised, the positions moved in
 	/// their markets' aggregates; then nets the legs ([`net_legs`]).
-	fn close_legs(
+	pub(crate) fn close_legs(
 		account: &AccountOf<T>,
 		each: &[health_impls::PositionFigures],
 		mut priced: Vec<Priced<T>>,

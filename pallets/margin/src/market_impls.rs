@@ -107,6 +107,11 @@ impl<T: Config> Pallet<T> {
 		Markets::<T>::try_mutate(id, |market| -> DispatchResult {
 			let market = market.as_mut().ok_or(Error::<T>::UnknownMarket)?;
 			ensure!(
+				status != MarketStatus::Closed && market.status != MarketStatus::Closed,
+				Error::<T>::MarketClosed
+			);
+			ensure!(!FinalSettlement::<T>::contains_key(id), Error::<T>::SettlementUnderway);
+			ensure!(
 				status != MarketStatus::Active || market.state.deficit.is_zero(),
 				Error::<T>::DeficitPending
 			);

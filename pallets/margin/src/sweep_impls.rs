@@ -110,6 +110,11 @@ impl<T: Config> Pallet<T> {
 	/// the least: its budget (less its fixed cost) over the cost of
 	/// examining one account and liquidating it in the worst case.
 	pub fn sweep_reach() -> u32 {
+		// A final settlement uses the budget first: the sweep is sure of
+		// nothing.
+		if FinalSettlement::<T>::iter_keys().next().is_some() {
+			return 0;
+		}
 		let fixed = T::WeightInfo::on_initialize_sweep(0);
 		let per_account = T::WeightInfo::on_initialize_sweep(1).saturating_sub(fixed);
 		let each = per_account.saturating_add(Self::liquidation_weight(None));
@@ -124,13 +129,29 @@ impl<T: Config> Pallet<T> {
 	/// [`Traders`] from the stored cursor within the budget and liquidates
 	/// those below maintenance (without a reward). An account that cannot be
 	/// liquidated now is left unchanged. Returns the weight used.
+	#[cfg(any(test, feature = "runtime-benchmarks"))]
 	pub(crate) fn sweep_liquidations() -> Weight {
 		let mut meter = WeightMeter::with_limit(Self::sweep_budget());
+		Self::sweep_within(&mut meter);
+		meter.consumed()
+	}
+
+	/// The `on_initialize` part: final settlements first, then the sweep,
+	/// within one budget (`sweep_budget`). Returns the weight used.
+	pub(crate) fn settle_and_sweep() -> Weight {
+		let mut meter = WeightMeter::with_limit(Self::sweep_budget());
+		Self::settle_finals(&mut meter);
+		Self::sweep_within(&mut meter);
+		meter.consumed()
+	}
+
+	/// The sweep within `meter`.
+	fn sweep_within(meter: &mut WeightMeter) {
 		let fixed = T::WeightInfo::on_initialize_sweep(0);
 		let per_account = T::WeightInfo::on_initialize_sweep(1).saturating_sub(fixed);
 		let worst = Self::liquidation_weight(None);
 		if meter.try_consume(fixed).is_err() || Traders::<T>::count().is_zero() {
-			return meter.consumed();
+			return;
 		}
 		let max = usize::try_from(<T as Config>::MaxSweepAccounts::get()).unwrap_or(usize::MAX);
 		// Collect first: a liquidation that closes an account removes it from
@@ -159,7 +180,6 @@ impl<T: Config> Pallet<T> {
 		if let Some(Ok(key)) = resume.map(BoundedVec::<u8, CursorBound>::try_from) {
 			LiquidationCursor::<T>::put(key);
 		}
-		meter.consumed()
 	}
 
 	/// The weight of a batch of `accounts`: the fixed cost of the call and,

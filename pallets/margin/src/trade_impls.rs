@@ -48,6 +48,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(delta != 0, Error::<T>::ZeroSize);
 		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
+		ensure!(market.status != MarketStatus::Closed, Error::<T>::MarketClosed);
 		ensure!(market.status != MarketStatus::Halted, Error::<T>::MarketHalted);
 		let info = Self::fresh_price(market.params.oracle_asset).map_err(Self::price_error)?;
 		let price = info.price;

@@ -60,6 +60,7 @@ pub trait WeightInfo {
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn on_initialize_sweep(a: u32, ) -> Weight;
 	fn set_sweep_budget() -> Weight;
+	fn settle_final() -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
 
@@ -542,6 +543,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Margin::SweepBudget` (r:0 w:1)
 	/// Proof: `Margin::SweepBudget` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	fn settle_final() -> Weight {
+		Weight::from_parts(40_000_000, 6_000)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 	fn set_sweep_budget() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
@@ -705,6 +711,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
+	}
+	fn settle_final() -> Weight {
+		Weight::from_parts(40_000_000, 6_000)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_sweep_budget() -> Weight {
 		Weight::from_parts(13_420_000, 0)

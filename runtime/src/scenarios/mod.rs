@@ -16,6 +16,7 @@
 
 mod crash;
 mod deleveraging;
+mod final_settlement;
 mod flows;
 mod fuzz;
 mod properties;

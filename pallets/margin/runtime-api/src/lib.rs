@@ -55,6 +55,9 @@ pub enum MarketStatus {
 	/// last fresh price moved against the position by the maintenance
 	/// margin).
 	Halted,
+	/// Settled for good by a final settlement: no position, no trade, no
+	/// funding; it cannot be reopened.
+	Closed,
 }
 
 /// The moving state of one market, as stored by the pallet.

@@ -14,6 +14,7 @@ mod accounts;
 mod api;
 mod deleveraging;
 mod excess;
+mod final_settlement;
 mod funding;
 mod liquidation;
 mod markets;
