@@ -59,8 +59,8 @@ pub trait WeightInfo {
 	fn on_initialize_funding(m: u32, ) -> Weight;
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn on_initialize_sweep(a: u32, ) -> Weight;
-	fn set_sweep_budget() -> Weight;
 	fn settle_final() -> Weight;
+	fn set_sweep_budget() -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
 
@@ -79,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1326`
 		//  Estimated: `4081`
-		// Minimum execution time: 40_991_000 picoseconds.
-		Weight::from_parts(48_141_000, 0)
+		// Minimum execution time: 43_464_000 picoseconds.
+		Weight::from_parts(58_547_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -91,24 +91,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `535`
 		//  Estimated: `3819`
-		// Minimum execution time: 17_175_000 picoseconds.
-		Weight::from_parts(27_911_000, 0)
+		// Minimum execution time: 17_165_000 picoseconds.
+		Weight::from_parts(28_543_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::FinalSettlement` (r:1 w:0)
+	/// Proof: `Margin::FinalSettlement` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Deleveraging` (r:1 w:1)
 	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	fn set_market_status() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `410`
 		//  Estimated: `3819`
-		// Minimum execution time: 16_294_000 picoseconds.
-		Weight::from_parts(23_926_000, 0)
+		// Minimum execution time: 17_737_000 picoseconds.
+		Weight::from_parts(26_149_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::FeeSplitConfig` (r:0 w:1)
@@ -117,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_459_000 picoseconds.
-		Weight::from_parts(9_123_000, 0)
+		// Minimum execution time: 5_337_000 picoseconds.
+		Weight::from_parts(7_862_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -132,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2012`
 		//  Estimated: `6208`
-		// Minimum execution time: 78_937_000 picoseconds.
-		Weight::from_parts(129_623_000, 0)
+		// Minimum execution time: 77_245_000 picoseconds.
+		Weight::from_parts(97_775_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -160,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `10253`
 		//  Estimated: `50446`
-		// Minimum execution time: 1_162_047_000 picoseconds.
-		Weight::from_parts(1_588_591_000, 0)
+		// Minimum execution time: 1_151_050_000 picoseconds.
+		Weight::from_parts(1_304_329_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(56_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
@@ -192,8 +194,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `9945`
 		//  Estimated: `50446`
-		// Minimum execution time: 308_018_000 picoseconds.
-		Weight::from_parts(458_932_000, 0)
+		// Minimum execution time: 296_921_000 picoseconds.
+		Weight::from_parts(425_663_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -220,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `7894`
 		//  Estimated: `50446`
-		// Minimum execution time: 314_137_000 picoseconds.
-		Weight::from_parts(465_742_000, 0)
+		// Minimum execution time: 311_633_000 picoseconds.
+		Weight::from_parts(395_748_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(39_u64))
 			.saturating_add(T::DbWeight::get().writes(36_u64))
@@ -266,8 +268,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `10344`
 		//  Estimated: `50446`
-		// Minimum execution time: 3_057_193_000 picoseconds.
-		Weight::from_parts(4_735_457_000, 0)
+		// Minimum execution time: 3_083_473_000 picoseconds.
+		Weight::from_parts(4_363_875_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(96_u64))
 			.saturating_add(T::DbWeight::get().writes(71_u64))
@@ -312,8 +314,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2545`
 		//  Estimated: `6648`
-		// Minimum execution time: 197_674_000 picoseconds.
-		Weight::from_parts(292_785_000, 0)
+		// Minimum execution time: 201_239_000 picoseconds.
+		Weight::from_parts(282_640_000, 0)
 			.saturating_add(Weight::from_parts(0, 6648))
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -340,8 +342,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `969`
 		//  Estimated: `7782`
-		// Minimum execution time: 63_064_000 picoseconds.
-		Weight::from_parts(101_111_000, 0)
+		// Minimum execution time: 65_968_000 picoseconds.
+		Weight::from_parts(108_181_000, 0)
 			.saturating_add(Weight::from_parts(0, 7782))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -386,8 +388,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2498`
 		//  Estimated: `11426`
-		// Minimum execution time: 358_463_000 picoseconds.
-		Weight::from_parts(535_947_000, 0)
+		// Minimum execution time: 357_952_000 picoseconds.
+		Weight::from_parts(383_941_000, 0)
 			.saturating_add(Weight::from_parts(0, 11426))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
@@ -404,8 +406,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1377`
 		//  Estimated: `6208`
-		// Minimum execution time: 70_305_000 picoseconds.
-		Weight::from_parts(114_370_000, 0)
+		// Minimum execution time: 68_562_000 picoseconds.
+		Weight::from_parts(90_675_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -416,8 +418,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_408_000 picoseconds.
-		Weight::from_parts(11_867_000, 0)
+		// Minimum execution time: 5_538_000 picoseconds.
+		Weight::from_parts(13_089_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -427,8 +429,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_539_000 picoseconds.
-		Weight::from_parts(12_087_000, 0)
+		// Minimum execution time: 5_939_000 picoseconds.
+		Weight::from_parts(13_350_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -438,42 +440,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Deleveraging` (r:1 w:0)
-	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::SweepBudget` (r:1 w:0)
-	/// Proof: `Margin::SweepBudget` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::CounterForTraders` (r:1 w:0)
-	/// Proof: `Margin::CounterForTraders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::LiquidationCursor` (r:1 w:1)
-	/// Proof: `Margin::LiquidationCursor` (`max_values`: Some(1), `max_size`: Some(258), added: 753, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Traders` (r:3 w:0)
-	/// Proof: `Margin::Traders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Accounts` (r:2 w:0)
-	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 32]`.
 	fn on_initialize_funding(m: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `587 + m * (469 ±0)`
-		//  Estimated: `5300 + m * (3091 ±15)`
-		// Minimum execution time: 16_945_000 picoseconds.
-		Weight::from_parts(63_775_049, 0)
-			.saturating_add(Weight::from_parts(0, 5300))
-			// Standard Error: 165_281
-			.saturating_add(Weight::from_parts(25_751_836, 0).saturating_mul(m.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
+		//  Measured:  `497 + m * (410 ±0)`
+		//  Estimated: `3819 + m * (3091 ±0)`
+		// Minimum execution time: 4_256_000 picoseconds.
+		Weight::from_parts(13_996_071, 0)
+			.saturating_add(Weight::from_parts(0, 3819))
+			// Standard Error: 171_430
+			.saturating_add(Weight::from_parts(13_501_998, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
 	}
-	/// Storage: `Margin::Markets` (r:33 w:32)
+	/// Storage: `Margin::Deleveraging` (r:33 w:1)
+	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:23 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
-	/// Storage: `OracleAggregator::Assets` (r:32 w:0)
+	/// Storage: `OracleAggregator::Assets` (r:23 w:0)
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Deleveraging` (r:33 w:1)
-	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::DeleveragingCursor` (r:23 w:23)
 	/// Proof: `Margin::DeleveragingCursor` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::AdlQueue` (r:150 w:128)
@@ -486,28 +475,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Traders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::CounterForTraders` (r:1 w:1)
 	/// Proof: `Margin::CounterForTraders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::SweepBudget` (r:1 w:0)
-	/// Proof: `Margin::SweepBudget` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 32]`.
 	/// The range of component `n` is `[0, 128]`.
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `557 + m * (458 ±0) + n * (239 ±0)`
-		//  Estimated: `18090 + m * (3091 ±134) + n * (3396 ±0)`
-		// Minimum execution time: 1_329_596_000 picoseconds.
-		Weight::from_parts(1_365_279_000, 0)
-			.saturating_add(Weight::from_parts(0, 18090))
-			// Standard Error: 2_539_230
-			.saturating_add(Weight::from_parts(38_167_986, 0).saturating_mul(m.into()))
-			// Standard Error: 634_686
-			.saturating_add(Weight::from_parts(42_973_415, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(18_u64))
+		//  Measured:  `579 + m * (345 ±0) + n * (239 ±0)`
+		//  Estimated: `20238 + m * (2744 ±136) + n * (3396 ±0)`
+		// Minimum execution time: 653_141_000 picoseconds.
+		Weight::from_parts(912_025_000, 0)
+			.saturating_add(Weight::from_parts(0, 20238))
+			// Standard Error: 3_573_033
+			.saturating_add(Weight::from_parts(29_352_740, 0).saturating_mul(m.into()))
+			// Standard Error: 893_088
+			.saturating_add(Weight::from_parts(33_534_491, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(28_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 2744).saturating_mul(m.into()))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::SweepBudget` (r:1 w:0)
@@ -531,29 +518,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `7667 + a * (139 ±0)`
 		//  Estimated: `50446 + a * (3396 ±0)`
-		// Minimum execution time: 13_550_000 picoseconds.
-		Weight::from_parts(390_430_635, 0)
+		// Minimum execution time: 14_411_000 picoseconds.
+		Weight::from_parts(2_189_474_913, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
-			// Standard Error: 1_188_166
-			.saturating_add(Weight::from_parts(134_399_359, 0).saturating_mul(a.into()))
+			// Standard Error: 2_901_139
+			.saturating_add(Weight::from_parts(116_530_843, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
 	}
-	/// Storage: `Margin::SweepBudget` (r:0 w:1)
-	/// Proof: `Margin::SweepBudget` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:1 w:1)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::FinalSettlement` (r:1 w:1)
+	/// Proof: `Margin::FinalSettlement` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::Assets` (r:1 w:0)
+	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Deleveraging` (r:1 w:1)
+	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
 	fn settle_final() -> Weight {
-		Weight::from_parts(40_000_000, 6_000)
+		// Proof size summary in bytes:
+		//  Measured:  `741`
+		//  Estimated: `4081`
+		// Minimum execution time: 31_547_000 picoseconds.
+		Weight::from_parts(39_108_000, 0)
+			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Margin::SweepBudget` (r:0 w:1)
+	/// Proof: `Margin::SweepBudget` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_sweep_budget() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_789_000 picoseconds.
-		Weight::from_parts(13_420_000, 0)
+		// Minimum execution time: 5_599_000 picoseconds.
+		Weight::from_parts(9_534_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -578,11 +580,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `15417 + a * (85 ±0)`
 		//  Estimated: `99902 + a * (3396 ±0)`
-		// Minimum execution time: 721_592_000 picoseconds.
-		Weight::from_parts(902_022_028, 0)
+		// Minimum execution time: 701_082_000 picoseconds.
+		Weight::from_parts(954_404_227, 0)
 			.saturating_add(Weight::from_parts(0, 99902))
-			// Standard Error: 199_773
-			.saturating_add(Weight::from_parts(8_644_273, 0).saturating_mul(a.into()))
+			// Standard Error: 284_405
+			.saturating_add(Weight::from_parts(8_055_163, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -593,139 +595,139 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database costs, for mocks and tests.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(48_141_000, 0)
+		Weight::from_parts(58_547_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(27_911_000, 0)
+		Weight::from_parts(28_543_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(23_926_000, 0)
+		Weight::from_parts(26_149_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_fee_split() -> Weight {
-		Weight::from_parts(9_123_000, 0)
+		Weight::from_parts(7_862_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(129_623_000, 0)
+		Weight::from_parts(97_775_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(1_588_591_000, 0)
+		Weight::from_parts(1_304_329_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(56_u64))
 			.saturating_add(ParityDbWeight::get().writes(22_u64))
 	}
 	fn trade() -> Weight {
-		Weight::from_parts(458_932_000, 0)
+		Weight::from_parts(425_663_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn liquidate() -> Weight {
-		Weight::from_parts(465_742_000, 0)
+		Weight::from_parts(395_748_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(39_u64))
 			.saturating_add(ParityDbWeight::get().writes(36_u64))
 	}
 	fn liquidate_bad_debt() -> Weight {
-		Weight::from_parts(4_735_457_000, 0)
+		Weight::from_parts(4_363_875_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(96_u64))
 			.saturating_add(ParityDbWeight::get().writes(71_u64))
 	}
 	fn liquidate_bad_debt_one_position() -> Weight {
-		Weight::from_parts(292_785_000, 0)
+		Weight::from_parts(282_640_000, 0)
 			.saturating_add(Weight::from_parts(0, 6648))
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn liquidate_one_position() -> Weight {
-		Weight::from_parts(101_111_000, 0)
+		Weight::from_parts(108_181_000, 0)
 			.saturating_add(Weight::from_parts(0, 7782))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn settle_market() -> Weight {
-		Weight::from_parts(535_947_000, 0)
+		Weight::from_parts(383_941_000, 0)
 			.saturating_add(Weight::from_parts(0, 11426))
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn cover_deficit() -> Weight {
-		Weight::from_parts(114_370_000, 0)
+		Weight::from_parts(90_675_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_profit_warmup() -> Weight {
-		Weight::from_parts(11_867_000, 0)
+		Weight::from_parts(13_089_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_liquidation_params() -> Weight {
-		Weight::from_parts(12_087_000, 0)
+		Weight::from_parts(13_350_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_funding(m: u32, ) -> Weight {
-		Weight::from_parts(63_775_049, 0)
-			.saturating_add(Weight::from_parts(0, 5300))
-			.saturating_add(Weight::from_parts(25_751_836, 0).saturating_mul(m.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
+		Weight::from_parts(13_996_071, 0)
+			.saturating_add(Weight::from_parts(0, 3819))
+			.saturating_add(Weight::from_parts(13_501_998, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(m.into())))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
 	}
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight {
-		Weight::from_parts(1_365_279_000, 0)
-			.saturating_add(Weight::from_parts(0, 18090))
-			.saturating_add(Weight::from_parts(38_167_986, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(42_973_415, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(18_u64))
+		Weight::from_parts(912_025_000, 0)
+			.saturating_add(Weight::from_parts(0, 20238))
+			.saturating_add(Weight::from_parts(29_352_740, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(33_534_491, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(28_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 2744).saturating_mul(m.into()))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn on_initialize_sweep(a: u32, ) -> Weight {
-		Weight::from_parts(390_430_635, 0)
+		Weight::from_parts(2_189_474_913, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
-			.saturating_add(Weight::from_parts(134_399_359, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(116_530_843, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(31_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
 	}
 	fn settle_final() -> Weight {
-		Weight::from_parts(40_000_000, 6_000)
+		Weight::from_parts(39_108_000, 0)
+			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_sweep_budget() -> Weight {
-		Weight::from_parts(13_420_000, 0)
+		Weight::from_parts(9_534_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn sweep_excess(a: u32, ) -> Weight {
-		Weight::from_parts(902_022_028, 0)
+		Weight::from_parts(954_404_227, 0)
 			.saturating_add(Weight::from_parts(0, 99902))
-			.saturating_add(Weight::from_parts(8_644_273, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(8_055_163, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
