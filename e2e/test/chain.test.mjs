@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
+import { findEvent, submit } from './helpers.mjs';
 import { DevNode, withNode } from './node.mjs';
 
 const UNITS = 10n ** 12n; // native token, 12 decimals
@@ -26,31 +27,6 @@ function waitForHeader(subscribe, predicate) {
   });
 }
 
-/** Signs and submits `tx`, resolving with the events of its inclusion. */
-function submit(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, ({ status, events, dispatchError }) => {
-      if (dispatchError) {
-        if (unsub) unsub();
-        const detail = dispatchError.isModule
-          ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
-          : dispatchError.toString();
-        reject(new Error(`extrinsic failed: ${detail}`));
-      } else if (status.isInBlock) {
-        if (unsub) unsub();
-        resolve({ blockHash: status.asInBlock, events });
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        if (unsub) unsub();
-        reject(new Error(`extrinsic ${status.type}`));
-      }
-    }).then((u) => { unsub = u; }, reject);
-  });
-}
-
-function findEvent(events, section, method) {
-  return events.map(({ event }) => event).find((e) => e.section === section && e.method === method);
-}
 
 describe('backstop dev chain', { timeout: 240_000 }, () => {
   let node;

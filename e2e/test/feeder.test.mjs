@@ -4,34 +4,15 @@
 // transactions, and follows the source when its price moves.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { DevNode, freePort, runToExit, withNode } from './node.mjs';
+import { startSource } from './helpers.mjs';
+import { DevNode, runToExit, withNode } from './node.mjs';
 
 const WAD = 10n ** 18n; // FixedU128
-
-/** A price source in Backstop's JSON format whose prices the test sets. */
-async function startSource(prices) {
-  const port = await freePort();
-  const state = { prices, requests: 0 };
-  const server = createServer((req, res) => {
-    state.requests += 1;
-    if (req.url !== '/prices') {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = JSON.stringify({
-      prices: Object.entries(state.prices).map(([asset, price]) => ({ asset: Number(asset), price })),
-    });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/prices`, state, close: () => new Promise((r) => server.close(r)) };
-}
 
 /** Polls the oracle until BTC is live at exactly `price` (a decimal string). */
 async function waitForBtc(api, node, price, what) {

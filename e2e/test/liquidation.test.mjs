@@ -6,30 +6,16 @@
 // next block's sweep is not sure to reach: here there are none.)
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
-import { DevNode, freePort, withNode } from './node.mjs';
+import { startSource, submit } from './helpers.mjs';
+import { DevNode, withNode } from './node.mjs';
 
 const WAD = 10n ** 18n; // FixedU128
 const DOLLARS = 10n ** 6n; // settlement stablecoin, 6 decimals
-
-/** A price source in Backstop's JSON format whose prices the test sets. */
-async function startSource(prices) {
-  const port = await freePort();
-  const state = { prices };
-  const server = createServer((req, res) => {
-    const body = JSON.stringify({
-      prices: Object.entries(state.prices).map(([asset, price]) => ({ asset: Number(asset), price })),
-    });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
-  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/prices`, state, close: () => new Promise((r) => server.close(r)) };
-}
 
 /** Polls until BTC is live at `dollars` in the oracle. */
 async function waitForBtc(api, node, dollars) {
@@ -42,28 +28,6 @@ async function waitForBtc(api, node, dollars) {
     await new Promise((r) => setTimeout(r, 1_000));
   }
   assert.fail(`BTC never live at ${dollars}; last ${JSON.stringify(last && last.toHuman())}`);
-}
-
-/** Signs and submits `tx`, resolving with the block it was included in. */
-function submit(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    let unsub;
-    tx.signAndSend(signer, ({ status, dispatchError }) => {
-      if (dispatchError) {
-        if (unsub) unsub();
-        const detail = dispatchError.isModule
-          ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
-          : dispatchError.toString();
-        reject(new Error(`extrinsic failed: ${detail}`));
-      } else if (status.isInBlock) {
-        if (unsub) unsub();
-        resolve(status.asInBlock);
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        if (unsub) unsub();
-        reject(new Error(`extrinsic ${status.type}`));
-      }
-    }).then((u) => { unsub = u; }, reject);
-  });
 }
 
 describe('liquidation on a price crash', { timeout: 300_000 }, () => {

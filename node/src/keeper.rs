@@ -23,17 +23,19 @@
 //! `backstop-node key insert --key-type kepr --scheme sr25519 --suri ...`;
 //! a development chain inserts `//Alice` (unless `--no-dev-keeper`).
 
-use crate::service::FullClient;
+use crate::{
+	price_feeder::{next_best, submit_local},
+	service::FullClient,
+};
 use backstop_runtime::{
 	opaque::Block, AccountId, BlockNumber, Nonce, RuntimeCall, SignedPayload, TxExtension,
 	UncheckedExtrinsic,
 };
 use codec::Encode;
 use frame_system_rpc_runtime_api::AccountNonceApi;
-use futures::{FutureExt, StreamExt};
 use pallet_margin_runtime_api::MarginApi;
 use sc_client_api::BlockchainEvents;
-use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use sc_transaction_pool_api::TransactionPool;
 use sp_api::{Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::KeyTypeId, sr25519, Get};
@@ -154,15 +156,7 @@ where
 		keystore.sr25519_public_keys(KEY_TYPE).len()
 	);
 	let genesis = client.info().genesis_hash;
-	while let Some(mut block) = blocks.next().await {
-		while let Some(Some(newer)) = blocks.next().now_or_never() {
-			if newer.is_new_best {
-				block = newer;
-			}
-		}
-		if !block.is_new_best {
-			continue;
-		}
+	while let Some(block) = next_best(&mut blocks).await {
 		// One keeper key is enough: several would race for the same accounts.
 		let Some(key) = keystore.sr25519_public_keys(KEY_TYPE).into_iter().next() else {
 			continue;
@@ -203,10 +197,8 @@ where
 			let nonce = nonce.saturating_add(offset as Nonce);
 			match batch_extrinsic(&keystore, &key, nonce, accounts.to_vec(), &chain) {
 				Ok(xt) => {
-					if let Err(e) = pool.submit_one(block.hash, TransactionSource::Local, xt).await
-					{
-						log::debug!(target: LOG_TARGET, "batch with nonce {nonce} not accepted: {e}");
-					}
+					let what = format!("batch with nonce {nonce}");
+					submit_local(&*pool, block.hash, xt, LOG_TARGET, what).await;
 				},
 				Err(e) => log::warn!(target: LOG_TARGET, "cannot build a batch: {e}"),
 			}

@@ -525,6 +525,41 @@ pub fn insert_dev_keys(keystore: &KeystorePtr) -> Result<(), String> {
 	Ok(())
 }
 
+/// The next new best block of `blocks`, skipping to the newest one already
+/// notified: a slow task must not work through old blocks. `None` once the
+/// stream ends.
+pub async fn next_best(
+	blocks: &mut sc_client_api::ImportNotifications<Block>,
+) -> Option<sc_client_api::BlockImportNotification<Block>> {
+	loop {
+		let mut block = blocks.next().await?;
+		while let Some(Some(newer)) = blocks.next().now_or_never() {
+			if newer.is_new_best {
+				block = newer;
+			}
+		}
+		if block.is_new_best {
+			return Some(block);
+		}
+	}
+}
+
+/// Submits `xt` to `pool` at block `at` as a local transaction; a refusal
+/// (an old round, a nonce already used) is only logged.
+pub async fn submit_local<P>(
+	pool: &P,
+	at: <Block as sp_runtime::traits::Block>::Hash,
+	xt: OpaqueExtrinsic,
+	target: &str,
+	what: impl fmt::Display,
+) where
+	P: TransactionPool<Block = Block>,
+{
+	if let Err(e) = pool.submit_one(at, TransactionSource::Local, xt).await {
+		log::debug!(target: target, "{what} not accepted: {e}");
+	}
+}
+
 /// Feeds from `source` with every `feed` key in `keystore` until the node
 /// stops.
 pub async fn run<P>(
@@ -544,17 +579,7 @@ pub async fn run<P>(
 	);
 	let genesis = client.info().genesis_hash;
 	let mut warned_no_keys = false;
-	while let Some(mut block) = blocks.next().await {
-		// Catch up with the newest notification: a slow source must not make
-		// the feeder work through old blocks.
-		while let Some(Some(newer)) = blocks.next().now_or_never() {
-			if newer.is_new_best {
-				block = newer;
-			}
-		}
-		if !block.is_new_best {
-			continue;
-		}
+	while let Some(block) = next_best(&mut blocks).await {
 		let keys = keystore.sr25519_public_keys(KEY_TYPE);
 		if keys.is_empty() {
 			if !warned_no_keys {
@@ -591,10 +616,8 @@ pub async fn run<P>(
 			};
 			match feed_extrinsic(&keystore, &key, round, batch, genesis, best) {
 				Ok(xt) => {
-					if let Err(e) = pool.submit_one(block.hash, TransactionSource::Local, xt).await
-					{
-						log::debug!(target: LOG_TARGET, "feed of {key} for round {round} not accepted: {e}");
-					}
+					let what = format!("feed of {key} for round {round}");
+					submit_local(&*pool, block.hash, xt, LOG_TARGET, what).await;
 				},
 				Err(e) => log::warn!(target: LOG_TARGET, "cannot build the feed of {key}: {e}"),
 			}

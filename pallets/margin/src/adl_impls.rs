@@ -235,14 +235,7 @@ impl<T: Config> Pallet<T> {
 		if taken.is_zero() {
 			return Ok(0);
 		}
-		let closed = i128::try_from(closing).map_err(|_| Error::<T>::Overflow)?;
-		let closed = if after.size > 0 {
-			closed
-		} else {
-			closed.checked_neg().ok_or(Error::<T>::Overflow)?
-		};
-		after.size = after.size.checked_sub(closed).ok_or(Error::<T>::Overflow)?;
-		after.cost = after.cost.checked_sub(cost_closed).ok_or(Error::<T>::Overflow)?;
+		let closed = Self::take_part(&mut after, closing, cost_closed)?;
 		Self::move_position(&mut market.state, &position, &after)?;
 
 		// The account receives the part's profit less what is taken, net of

@@ -426,6 +426,24 @@ impl<T: Config> Pallet<T> {
 		(!everything).then_some(sizes)
 	}
 
+	/// Takes `closing` (unsigned) and its cost basis `cost_closed` out of
+	/// `position`; returns the signed size taken.
+	pub(crate) fn take_part(
+		position: &mut Position,
+		closing: u128,
+		cost_closed: i128,
+	) -> Result<i128, DispatchError> {
+		let closed = i128::try_from(closing).map_err(|_| Error::<T>::Overflow)?;
+		let closed = if position.size > 0 {
+			closed
+		} else {
+			closed.checked_neg().ok_or(Error::<T>::Overflow)?
+		};
+		position.size = position.size.checked_sub(closed).ok_or(Error::<T>::Overflow)?;
+		position.cost = position.cost.checked_sub(cost_closed).ok_or(Error::<T>::Overflow)?;
+		Ok(closed)
+	}
+
 	/// Closes `sizes` of `account`'s positions (in position order, each at
 	/// most the position) in memory at the prices of `priced`: funding
 	/// settled, PnL of the closed part realised, the positions moved in
@@ -455,14 +473,7 @@ impl<T: Config> Pallet<T> {
 				let funding = Self::take_funding(&mut after, &priced.market)?;
 				let (pnl, cost_closed) = math::realize(after.size, after.cost, closing, price)
 					.ok_or(Error::<T>::Overflow)?;
-				let closed = i128::try_from(closing).map_err(|_| Error::<T>::Overflow)?;
-				let closed = if after.size > 0 {
-					closed
-				} else {
-					closed.checked_neg().ok_or(Error::<T>::Overflow)?
-				};
-				after.size = after.size.checked_sub(closed).ok_or(Error::<T>::Overflow)?;
-				after.cost = after.cost.checked_sub(cost_closed).ok_or(Error::<T>::Overflow)?;
+				Self::take_part(&mut after, closing, cost_closed)?;
 				let notional =
 					math::notional(closing, price, Rounding::Up).ok_or(Error::<T>::Overflow)?;
 				(after, pnl, funding, notional)
