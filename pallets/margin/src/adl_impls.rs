@@ -245,21 +245,7 @@ impl<T: Config> Pallet<T> {
 			.checked_sub(taken_signed)
 			.and_then(|c| c.checked_sub(funding))
 			.ok_or(Error::<T>::Overflow)?;
-		let collateral = i128::try_from(account.collateral)
-			.ok()
-			.and_then(|c| c.checked_add(cash))
-			.ok_or(Error::<T>::Overflow)?;
-		ensure!(collateral >= 0, Error::<T>::InsufficientCollateral);
-		if cash > 0 {
-			Self::pool_pays(id, market, cash.unsigned_abs())?;
-		} else if cash < 0 {
-			market.state.pool_receivable = market
-				.state
-				.pool_receivable
-				.checked_add(cash.unsigned_abs())
-				.ok_or(Error::<T>::Overflow)?;
-		}
-		account.collateral = collateral.unsigned_abs();
+		Self::settle_cash(id, market, &mut account.collateral, cash)?;
 		if after.size == 0 {
 			account.positions.retain(|p| p.market != id);
 		} else if let Some(held) = account.positions.get_mut(index) {

@@ -105,13 +105,14 @@ impl<T: Config> Pallet<T> {
 		// rank on; phase 2: the rest, from the top.
 		for profitable in [false, true] {
 			for side in [Side::Long, Side::Short] {
+				// The raw key of the settlement price's rank on this side.
+				let mut boundary = AdlQueue::<T>::storage_double_map_final_key1((id, side));
+				boundary.extend_from_slice(&AdlRank::from_entry(side, price.into_inner()).0);
 				loop {
 					let next = if profitable {
 						AdlQueue::<T>::iter_key_prefix((id, side)).next()
 					} else {
-						let mut from = AdlQueue::<T>::storage_double_map_final_key1((id, side));
-						from.extend_from_slice(&AdlRank::from_entry(side, price.into_inner()).0);
-						AdlQueue::<T>::iter_key_prefix_from((id, side), from).next()
+						AdlQueue::<T>::iter_key_prefix_from((id, side), boundary.clone()).next()
 					};
 					let Some((_, who)) = next else { break };
 					if meter.try_consume(step).is_err() {

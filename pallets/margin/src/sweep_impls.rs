@@ -20,7 +20,6 @@
 //! case up front and refunded to what was used.
 
 use super::*;
-use crate::health_impls::Pricing;
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, weights::WeightMeter};
 use sp_arithmetic::traits::Zero;
@@ -63,12 +62,7 @@ impl<T: Config> Pallet<T> {
 	/// lacking a fresh price at its conservative mark (the test the
 	/// liquidation itself applies).
 	fn below_maintenance(who: &T::AccountId) -> bool {
-		let Some(account) = Accounts::<T>::get(who) else { return false };
-		if account.positions.is_empty() {
-			return false;
-		}
-		Self::value_account(&account, None, Pricing::Conservative)
-			.is_ok_and(|(figures, _, _)| figures.liquidatable())
+		Self::is_liquidatable(who) == Ok(true)
 	}
 
 	/// Up to `max` accounts of the index in the order the sweep examines
