@@ -12,7 +12,7 @@ use backstop_primitives::units::SETTLEMENT_DECIMALS;
 use backstop_primitives::MarketId;
 use backstop_primitives::OracleAssetId;
 use frame_support::build_struct_json_patch;
-use pallet_insurance_fund::FundParams;
+use pallet_insurance_fund::{FundParams, KeeperRewardLimits};
 use pallet_margin::MarketParams;
 use pallet_oracle_aggregator::AssetConfig;
 use pallet_shared_liquidity::ProtocolTerms;
@@ -249,6 +249,13 @@ fn genesis(
 				floor: Permill::from_percent(50),
 			},
 			forward_fraction: Permill::from_percent(20),
+			// A keeper liquidating an insolvent account earns the market's
+			// liquidator reward, paid by the fund, up to 100 bUSD per
+			// liquidation and 5,000 bUSD a block.
+			keeper_reward_limits: KeeperRewardLimits {
+				per_liquidation: 100 * DOLLARS,
+				per_block: 5_000 * DOLLARS,
+			},
 		},
 		staking_backstop: StakingBackstopConfig {
 			// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable;

@@ -3,7 +3,7 @@
 //! (each revenue kind).
 
 use super::*;
-use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
+use backstop_primitives::{Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind, RevenueSink};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -204,6 +204,49 @@ mod benchmarks {
 		}
 
 		assert_eq!(uncovered, units::<T>(1));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_keeper_reward_limits() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let limits = KeeperRewardLimits {
+			per_liquidation: T::MaxKeeperReward::get(),
+			per_block: Pallet::<T>::max_keeper_rewards_per_block(),
+		};
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, limits);
+
+		assert_eq!(KeeperRewardCaps::<T>::get(), limits);
+		Ok(())
+	}
+
+	/// The worst case: the market's sub-fund pays part and the global fund
+	/// the rest, after an earlier payment in the same block.
+	#[benchmark]
+	fn reward_keeper() -> Result<(), BenchmarkError> {
+		let reward = units::<T>(10);
+		seed_fund::<T>(FundId::Market(MARKET), reward / 2)?;
+		seed_fund::<T>(FundId::Global, units::<T>(1_000))?;
+		KeeperRewardCaps::<T>::put(KeeperRewardLimits {
+			per_liquidation: reward,
+			per_block: reward.saturating_mul(2),
+		});
+		KeeperRewardsPaid::<T>::put((frame_system::Pallet::<T>::block_number(), reward / 2));
+		let beneficiary = funded_account::<T>("beneficiary", Zero::zero())?;
+		let paid;
+
+		#[block]
+		{
+			paid = <Pallet<T> as KeeperRewarder<T::AccountId>>::reward_keeper(
+				MARKET,
+				reward,
+				&beneficiary,
+			);
+		}
+
+		assert_eq!(paid, reward);
 		Ok(())
 	}
 

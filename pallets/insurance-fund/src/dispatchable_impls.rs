@@ -55,6 +55,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Sets the caps on keeper rewards for insolvent accounts.
+	pub(crate) fn do_set_keeper_reward_limits(limits: KeeperRewardLimits) -> DispatchResult {
+		Self::ensure_keeper_limits_in_bounds(&limits)?;
+		KeeperRewardCaps::<T>::put(limits);
+		Self::deposit_event(Event::KeeperRewardLimitsSet { limits });
+		Ok(())
+	}
+
 	/// Sets the fraction of market revenue forwarded to the global fund.
 	pub(crate) fn do_set_forward_fraction(fraction: Permill) -> DispatchResult {
 		ensure!(fraction <= T::MaxForwardFraction::get(), Error::<T>::ForwardFractionTooHigh);

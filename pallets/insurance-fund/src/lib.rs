@@ -85,6 +85,16 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxForwardFraction: Get<Permill>;
 
+		/// Hard upper limit of the governed `per_liquidation` keeper reward.
+		#[pallet::constant]
+		type MaxKeeperReward: Get<Balance>;
+
+		/// Hard upper limit of the governed `per_block` keeper rewards, in
+		/// units of `MaxKeeperReward`: at most this many maximal rewards a
+		/// block.
+		#[pallet::constant]
+		type MaxKeeperRewardsPerBlock: Get<u32>;
+
 		/// Weights of this pallet's calls and trait entry points.
 		type WeightInfo: WeightInfo;
 	}
@@ -117,6 +127,17 @@ pub mod pallet {
 	/// The fraction of each market inflow forwarded to the global fund.
 	#[pallet::storage]
 	pub type ForwardFraction<T: Config> = StorageValue<_, Permill, ValueQuery>;
+
+	/// The caps on keeper rewards for insolvent accounts. Zero (the
+	/// default) pays nothing.
+	#[pallet::storage]
+	pub type KeeperRewardCaps<T: Config> = StorageValue<_, KeeperRewardLimits, ValueQuery>;
+
+	/// What keepers were paid in the block it names (a record of an earlier
+	/// block counts as nothing paid yet in this one).
+	#[pallet::storage]
+	pub type KeeperRewardsPaid<T: Config> =
+		StorageValue<_, (BlockNumberFor<T>, Balance), ValueQuery>;
 
 	/// Events of the insurance fund.
 	#[pallet::event]
@@ -255,6 +276,22 @@ pub mod pallet {
 			/// What went to the buffer.
 			amount: Balance,
 		},
+		/// A keeper was paid for liquidating an insolvent account.
+		KeeperRewarded {
+			/// The market of the liquidation (its sub-fund pays first).
+			market: MarketId,
+			/// Who was paid (the account that credits the keeper).
+			beneficiary: T::AccountId,
+			/// What the market's sub-fund paid.
+			from_market_fund: Balance,
+			/// What the global fund paid.
+			from_global_fund: Balance,
+		},
+		/// Governance set the caps on keeper rewards for insolvent accounts.
+		KeeperRewardLimitsSet {
+			/// The new caps.
+			limits: KeeperRewardLimits,
+		},
 		/// What the pallet account held beyond every fund and the buffer
 		/// (unsolicited transfers) was credited to the global fund.
 		ExcessAbsorbed {
@@ -298,6 +335,11 @@ pub mod pallet {
 		LedgerExceedsAccount,
 		/// The pallet account holds nothing beyond every fund and the buffer.
 		NoExcess,
+		/// A keeper reward cap is above its hard limit (`MaxKeeperReward`,
+		/// or `MaxKeeperReward × MaxKeeperRewardsPerBlock` a block).
+		KeeperRewardTooHigh,
+		/// The per-liquidation keeper reward is above the per-block cap.
+		KeeperRewardAboveBlockCap,
 	}
 
 	/// Genesis: parameters, and funds seeded by minting into the pallet
@@ -315,6 +357,8 @@ pub mod pallet {
 		pub default_market_params: FundParams,
 		/// The fraction of market revenue forwarded to the global fund.
 		pub forward_fraction: Permill,
+		/// The caps on keeper rewards for insolvent accounts.
+		pub keeper_reward_limits: KeeperRewardLimits,
 		#[serde(skip)]
 		#[doc(hidden)]
 		pub _config: core::marker::PhantomData<T>,
@@ -415,6 +459,17 @@ pub mod pallet {
 			T::AdminOrigin::ensure_origin(origin)?;
 			let funds = Self::do_absorb_excess()?;
 			Ok(Some(<T as Config>::WeightInfo::absorb_excess(funds)).into())
+		}
+
+		/// Sets the caps on what keepers are paid for liquidating insolvent
+		/// accounts: per liquidation and per block, within the hard limits.
+		#[pallet::call_index(8)]
+		pub fn set_keeper_reward_limits(
+			origin: OriginFor<T>,
+			limits: KeeperRewardLimits,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_keeper_reward_limits(limits)
 		}
 	}
 }

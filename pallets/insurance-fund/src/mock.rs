@@ -2,9 +2,9 @@
 //! exposure whose open interest tests can set.
 
 use crate as pallet_insurance_fund;
-use crate::{FundParams, GenesisConfig};
+use crate::{FundParams, GenesisConfig, KeeperRewardLimits};
 use backstop_primitives::{Balance, MarketId, RiskExposure};
-use frame_support::{derive_impl, parameter_types, traits::Hooks, PalletId};
+use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}, PalletId};
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Permill};
 use std::{cell::RefCell, collections::BTreeMap};
@@ -110,6 +110,7 @@ parameter_types! {
 	pub static MaxAbsoluteCap: Balance = 1_000_000;
 	pub static MaxTargetFraction: Permill = Permill::from_percent(50);
 	pub static MaxForwardFraction: Permill = Permill::from_percent(50);
+	pub const MaxKeeperReward: Balance = 1_000;
 }
 
 impl pallet_insurance_fund::Config for Test {
@@ -122,6 +123,8 @@ impl pallet_insurance_fund::Config for Test {
 	type MaxAbsoluteCap = MaxAbsoluteCap;
 	type MaxTargetFraction = MaxTargetFraction;
 	type MaxForwardFraction = MaxForwardFraction;
+	type MaxKeeperReward = MaxKeeperReward;
+	type MaxKeeperRewardsPerBlock = ConstU32<10>;
 	type WeightInfo = ();
 }
 
@@ -150,8 +153,14 @@ pub struct ExtBuilder {
 	global_params: FundParams,
 	market_params: FundParams,
 	forward_fraction: Permill,
+	keeper_reward_limits: KeeperRewardLimits,
 	with_pallet_genesis: bool,
 }
+
+/// Keeper reward caps in the default test genesis: 100 per liquidation, 250
+/// a block.
+pub const KEEPER_LIMITS: KeeperRewardLimits =
+	KeeperRewardLimits { per_liquidation: 100, per_block: 250 };
 
 impl Default for ExtBuilder {
 	fn default() -> Self {
@@ -161,6 +170,7 @@ impl Default for ExtBuilder {
 			global_params: global_params(),
 			market_params: market_params(),
 			forward_fraction: Permill::from_percent(10),
+			keeper_reward_limits: KEEPER_LIMITS,
 			with_pallet_genesis: true,
 		}
 	}
@@ -227,6 +237,7 @@ impl ExtBuilder {
 				global_params: self.global_params,
 				default_market_params: self.market_params,
 				forward_fraction: self.forward_fraction,
+				keeper_reward_limits: self.keeper_reward_limits,
 				_config: Default::default(),
 			}
 			.assimilate_storage(&mut storage)

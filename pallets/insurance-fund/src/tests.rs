@@ -155,6 +155,7 @@ mod genesis {
 			global_params: global_params(),
 			default_market_params: market_params(),
 			forward_fraction: Permill::from_percent(10),
+			keeper_reward_limits: KEEPER_LIMITS,
 			_config: Default::default(),
 		};
 		let json = serde_json::json!({
@@ -172,7 +173,8 @@ mod genesis {
 				"targetFraction": 100_000,
 				"floor": 500_000
 			},
-			"forwardFraction": 100_000
+			"forwardFraction": 100_000,
+			"keeperRewardLimits": { "perLiquidation": 100, "perBlock": 250 }
 		});
 		assert_eq!(serde_json::to_value(&config).unwrap(), json);
 		let back: GenesisConfig<Test> = serde_json::from_value(json).unwrap();
@@ -1282,4 +1284,94 @@ fn unsolicited_revenue_is_credited_whole_to_the_global_fund() {
 			.into(),
 		);
 	});
+}
+
+mod keeper_rewards {
+	use super::*;
+	use backstop_primitives::KeeperRewarder;
+
+	fn reward(market: MarketId, amount: Balance) -> Balance {
+		<InsuranceFund as KeeperRewarder<AccountId>>::reward_keeper(market, amount, &BENEFICIARY)
+	}
+
+	#[test]
+	fn the_market_sub_fund_pays_first_then_the_global_fund() {
+		ExtBuilder::default().seeds(GLOBAL_SEED, vec![(MARKET, 30)]).build_and_execute(|| {
+			let before = balance(BENEFICIARY);
+			assert_eq!(reward(MARKET, 80), 80);
+			assert_eq!(balance(BENEFICIARY), before + 80);
+			assert_eq!(InsuranceFund::fund_balance(M), 0);
+			assert_eq!(InsuranceFund::fund_balance(G), GLOBAL_SEED - 50);
+			System::assert_last_event(
+				Event::KeeperRewarded {
+					market: MARKET,
+					beneficiary: BENEFICIARY,
+					from_market_fund: 30,
+					from_global_fund: 50,
+				}
+				.into(),
+			);
+			// A market without a sub-fund is paid by the global fund.
+			assert_eq!(reward(7, 20), 20);
+			assert_eq!(InsuranceFund::fund_balance(G), GLOBAL_SEED - 70);
+		});
+	}
+
+	#[test]
+	fn rewards_are_capped_per_liquidation_and_per_block() {
+		ExtBuilder::default().build_and_execute(|| {
+			// 100 per liquidation, 250 a block.
+			assert_eq!(reward(MARKET, 1_000), 100);
+			assert_eq!(reward(MARKET, 1_000), 100);
+			assert_eq!(reward(MARKET, 1_000), 50);
+			assert_storage_noop!(assert_eq!(reward(MARKET, 1_000), 0));
+			assert_eq!(KeeperRewardsPaid::<Test>::get(), (1, 250));
+			// The next block has its whole budget again.
+			System::set_block_number(2);
+			assert_eq!(reward(MARKET, 60), 60);
+			assert_eq!(KeeperRewardsPaid::<Test>::get(), (2, 60));
+			assert_eq!(InsuranceFund::fund_balance(M), MARKET_SEED - 310);
+		});
+	}
+
+	#[test]
+	fn empty_funds_and_zero_caps_pay_nothing() {
+		ExtBuilder::default().seeds(0, vec![(MARKET, 0)]).build_and_execute(|| {
+			assert_storage_noop!(assert_eq!(reward(MARKET, 10), 0));
+		});
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(
+				root(),
+				KeeperRewardLimits::default()
+			));
+			assert_storage_noop!(assert_eq!(reward(MARKET, 10), 0));
+		});
+	}
+
+	#[test]
+	fn governance_sets_the_limits_within_the_hard_caps() {
+		ExtBuilder::default().build_and_execute(|| {
+			let limits = KeeperRewardLimits { per_liquidation: 1_000, per_block: 10_000 };
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(root(), limits));
+			assert_eq!(KeeperRewardCaps::<Test>::get(), limits);
+			System::assert_last_event(Event::KeeperRewardLimitsSet { limits }.into());
+
+			let too_high = KeeperRewardLimits { per_liquidation: 1_001, per_block: 10_000 };
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(root(), too_high),
+				Error::<Test>::KeeperRewardTooHigh
+			);
+			let block_too_high = KeeperRewardLimits { per_liquidation: 10, per_block: 10_001 };
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(root(), block_too_high),
+				Error::<Test>::KeeperRewardTooHigh
+			);
+			let inverted = KeeperRewardLimits { per_liquidation: 20, per_block: 10 };
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(root(), inverted),
+				Error::<Test>::KeeperRewardAboveBlockCap
+			);
+			assert_noop!(InsuranceFund::set_keeper_reward_limits(signed(ALICE), limits), BadOrigin);
+		});
+	}
 }

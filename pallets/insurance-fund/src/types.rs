@@ -143,3 +143,30 @@ pub struct FundInfo {
 	/// Whether the fund was under-capitalized when it was last evaluated.
 	pub under_capitalized: bool,
 }
+
+/// The governed caps on what the fund pays keepers for liquidating
+/// insolvent accounts (accounts whose collateral cannot pay the keeper).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KeeperRewardLimits {
+	/// The most one liquidation's keeper is paid. At most
+	/// `Config::MaxKeeperReward`.
+	pub per_liquidation: Balance,
+	/// The most paid to keepers in one block, all liquidations together. At
+	/// most `Config::MaxKeeperReward` times `Config::MaxKeeperRewardsPerBlock`.
+	pub per_block: Balance,
+}

@@ -302,6 +302,11 @@ impl<T: Config> Pallet<T> {
 		GlobalParams::<T>::put(config.global_params);
 		DefaultMarketParams::<T>::put(config.default_market_params);
 		ForwardFraction::<T>::put(config.forward_fraction);
+		assert!(
+			Self::ensure_keeper_limits_in_bounds(&config.keeper_reward_limits).is_ok(),
+			"insurance fund genesis: keeper reward limits out of bounds",
+		);
+		KeeperRewardCaps::<T>::put(config.keeper_reward_limits);
 
 		let mut to_mint = T::Currency::minimum_balance();
 		let mut add = |amount: Balance| match to_mint.checked_add(amount) {
@@ -383,6 +388,33 @@ impl<T: Config> Pallet<T> {
 			ForwardFraction::<T>::get() <= T::MaxForwardFraction::get(),
 			"forward fraction out of bounds"
 		);
+		ensure!(
+			Self::ensure_keeper_limits_in_bounds(&KeeperRewardCaps::<T>::get()).is_ok(),
+			"keeper reward limits out of bounds"
+		);
+		ensure!(
+			KeeperRewardsPaid::<T>::get().1 <= Self::max_keeper_rewards_per_block(),
+			"keepers were paid more in a block than any cap allows"
+		);
+		Ok(())
+	}
+
+	/// The hard limit of the per-block keeper reward cap.
+	pub(crate) fn max_keeper_rewards_per_block() -> Balance {
+		T::MaxKeeperReward::get().saturating_mul(T::MaxKeeperRewardsPerBlock::get().into())
+	}
+
+	/// Checks keeper reward `limits` against the hard limits: the
+	/// per-liquidation cap at most `MaxKeeperReward` and at most the
+	/// per-block cap, the per-block cap at most
+	/// `MaxKeeperReward × MaxKeeperRewardsPerBlock`.
+	pub(crate) fn ensure_keeper_limits_in_bounds(limits: &KeeperRewardLimits) -> DispatchResult {
+		ensure!(
+			limits.per_liquidation <= T::MaxKeeperReward::get() &&
+				limits.per_block <= Self::max_keeper_rewards_per_block(),
+			Error::<T>::KeeperRewardTooHigh
+		);
+		ensure!(limits.per_liquidation <= limits.per_block, Error::<T>::KeeperRewardAboveBlockCap);
 		Ok(())
 	}
 }

@@ -1,7 +1,7 @@
 //! The insurance fund as a tier of the loss waterfall and as a revenue sink.
 
 use super::*;
-use backstop_primitives::{Balance, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink};
+use backstop_primitives::{Balance, KeeperRewarder, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use sp_runtime::traits::Zero;
 
@@ -151,6 +151,74 @@ impl<T: Config> Pallet<T> {
 				wanted
 			},
 		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Pays a keeper's reward of up to `amount` for a liquidation in
+	/// `market` to `beneficiary`: at most the per-liquidation cap and what
+	/// the per-block cap leaves, out of the market's sub-fund first and then
+	/// the global fund, each at most what it holds. All or nothing: a failed
+	/// transfer pays nothing. Returns what was paid.
+	pub(crate) fn do_reward_keeper(
+		market: MarketId,
+		amount: Balance,
+		beneficiary: &T::AccountId,
+	) -> Balance {
+		let limits = KeeperRewardCaps::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		let (block, paid) = KeeperRewardsPaid::<T>::get();
+		let paid = if block == now { paid } else { Zero::zero() };
+		let wanted = amount.min(limits.per_liquidation).min(limits.per_block.saturating_sub(paid));
+		if wanted.is_zero() {
+			return Zero::zero();
+		}
+		let sub_fund = MarketFunds::<T>::get(market);
+		let from_market = sub_fund.map(|state| state.balance).unwrap_or_default().min(wanted);
+		let mut global = GlobalFund::<T>::get();
+		// `from_market <= wanted`.
+		let from_global = global.balance.min(wanted.saturating_sub(from_market));
+		let total = from_market.saturating_add(from_global);
+		if total.is_zero() {
+			return Zero::zero();
+		}
+		let result = with_storage_layer(|| -> DispatchResult {
+			Self::push(beneficiary, total)?;
+			if let Some(mut state) = sub_fund.filter(|_| !from_market.is_zero()) {
+				// `from_market <= state.balance`.
+				state.balance = state.balance.saturating_sub(from_market);
+				Self::settle(FundId::Market(market), state);
+			}
+			if !from_global.is_zero() {
+				// `from_global <= global.balance`.
+				global.balance = global.balance.saturating_sub(from_global);
+				Self::settle(FundId::Global, global);
+			}
+			KeeperRewardsPaid::<T>::put((now, paid.saturating_add(total)));
+			Self::deposit_event(Event::KeeperRewarded {
+				market,
+				beneficiary: beneficiary.clone(),
+				from_market_fund: from_market,
+				from_global_fund: from_global,
+			});
+			Ok(())
+		});
+		match result {
+			Ok(()) => total,
+			Err(error) => {
+				log::warn!(
+					target: LOG_TARGET,
+					"could not pay a keeper reward of {total} in market {market}: {error:?}",
+				);
+				Zero::zero()
+			},
+		}
+	}
+}
+
+impl<T: Config> KeeperRewarder<T::AccountId> for Pallet<T> {
+	fn reward_keeper(market: MarketId, amount: Balance, beneficiary: &T::AccountId) -> Balance {
+		Self::do_reward_keeper(market, amount, beneficiary)
 	}
 }
 

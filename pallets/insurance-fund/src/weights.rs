@@ -52,6 +52,8 @@ pub trait WeightInfo {
 	fn receive_liquidation_penalty() -> Weight;
 	fn receive_trading_fee() -> Weight;
 	fn absorb_excess(m: u32, ) -> Weight;
+	fn set_keeper_reward_limits() -> Weight;
+	fn reward_keeper() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -299,6 +301,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2504).saturating_mul(m.into()))
 	}
+	fn set_keeper_reward_limits() -> Weight {
+		Weight::from_parts(10_906_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn reward_keeper() -> Weight {
+		Weight::from_parts(121_400_000, 0)
+			.saturating_add(Weight::from_parts(0, 6208))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
 }
 
 /// The same measurements with ParityDB's database costs, for mocks and tests.
@@ -370,5 +382,15 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2504).saturating_mul(m.into()))
+	}
+	fn set_keeper_reward_limits() -> Weight {
+		Weight::from_parts(10_906_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn reward_keeper() -> Weight {
+		Weight::from_parts(121_400_000, 0)
+			.saturating_add(Weight::from_parts(0, 6208))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

@@ -40,7 +40,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{
-		Balance, LiquidityProvider, LossAbsorber, LossTier, MarketId, Price, PriceProvider,
+		Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier, MarketId, Price, PriceProvider,
 		RevenueSink, SignedBalance,
 	};
 	use frame_support::{
@@ -91,6 +91,12 @@ pub mod pallet {
 		/// account for the pool. The pool's own write-off follows through
 		/// `Liquidity::absorb_loss`.
 		type LossWaterfall: LossAbsorber<Self::AccountId>;
+
+		/// Pays keepers for liquidating insolvent accounts (whose collateral
+		/// cannot pay the reward): the insurance fund, within its caps. What
+		/// it pays arrives in the pallet account and is credited to the
+		/// keeper's margin account.
+		type KeeperRewards: KeeperRewarder<Self::AccountId>;
 
 		/// Receives liquidation penalties and the insurance share of fees.
 		type InsuranceSink: RevenueSink<Self::AccountId>;
@@ -353,7 +359,9 @@ pub mod pallet {
 			equity: SignedBalance,
 			/// Its maintenance requirement before the liquidation.
 			maintenance_requirement: Balance,
-			/// Paid to the liquidator.
+			/// Paid to the liquidator: out of the account's collateral, or,
+			/// for an account left with bad debt, by the insurance fund
+			/// (`Config::KeeperRewards`, within its caps).
 			reward: Balance,
 			/// Charged for the insurance fund.
 			penalty: Balance,

@@ -9,7 +9,7 @@ use crate::{
 };
 use alloc::vec::Vec;
 use backstop_primitives::{
-	Balance, LiquidityProvider, LossAbsorber, LossTier, MarketId, SignedBalance,
+	Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier, MarketId, SignedBalance,
 };
 use frame_support::{
 	pallet_prelude::*, storage::with_storage_layer, traits::fungible::Inspect, weights::WeightMeter,
@@ -165,7 +165,10 @@ impl<T: Config> Pallet<T> {
 	/// (the one way a liquidation can fail on the pool: it lacks the cash for
 	/// a profit the losses do not offset). Out of what remains, the
 	/// liquidator's reward (`liquidator_reward` of the closed notional,
-	/// rounded down; none for the automatic sweep) and then the penalty per
+	/// rounded down; none for the automatic sweep or for liquidating
+	/// oneself when the account is left with bad debt, when the insurance
+	/// fund pays it within its caps through `T::KeeperRewards`, before the
+	/// bad debt runs down the waterfall) and then the penalty per
 	/// market (`liquidation_penalty` of its notional, rounded up, for the
 	/// insurance fund) are taken, each at most what is left: fees never
 	/// create debt. If the losses exceed the collateral and the profits, the
@@ -278,21 +281,43 @@ impl<T: Config> Pallet<T> {
 		// Reward and penalties out of what is left.
 		let mut reward: Balance = 0;
 		let mut penalty: Balance = 0;
+		if !shortfall.is_zero() && fees {
+			// An insolvent account cannot pay its keeper: the insurance fund
+			// does, within its caps, before the bad debt runs down the
+			// waterfall. Never for liquidating oneself.
+			if let Some(index) = liquidator.filter(|keeper| *keeper != who).and_then(|_| {
+				losers
+					.iter()
+					.zip(netting.bad_debt.iter())
+					.max_by_key(|(_, debt)| **debt)
+					.map(|(index, _)| *index)
+			}) {
+				let due = Self::reward_due(&closings, &priced)?;
+				let market = priced.get(index).ok_or(Error::<T>::Overflow)?.id;
+				let account = Self::account_id();
+				let before = T::Currency::balance(&account);
+				let claimed = T::KeeperRewards::reward_keeper(market, due, &account);
+				let arrived = T::Currency::balance(&account).saturating_sub(before);
+				if arrived != claimed.min(due) {
+					log::error!(
+						target: LOG_TARGET,
+						"keeper rewarder claimed to pay {claimed} of {due} but {arrived} arrived",
+					);
+				}
+				// Only what arrived is credited; more than asked stays with
+				// the pool as an overpayment would.
+				reward = arrived.min(due);
+				let extra = arrived.saturating_sub(reward);
+				if let Some(priced) = priced.get_mut(index) {
+					let state = &mut priced.market.state;
+					state.pool_receivable =
+						state.pool_receivable.checked_add(extra).ok_or(Error::<T>::Overflow)?;
+				}
+			}
+		}
 		if shortfall.is_zero() && fees {
 			if liquidator.is_some() {
-				let mut due: Balance = 0;
-				for closing in closings.iter() {
-					let rate = priced
-						.get(closing.index)
-						.ok_or(Error::<T>::Overflow)?
-						.market
-						.params
-						.liquidator_reward;
-					let part = math::permill_of(closing.notional, rate, Rounding::Down)
-						.ok_or(Error::<T>::Overflow)?;
-					due = due.checked_add(part).ok_or(Error::<T>::Overflow)?;
-				}
-				reward = due.min(collateral);
+				reward = Self::reward_due(&closings, &priced)?.min(collateral);
 				collateral = collateral.saturating_sub(reward);
 			}
 			for closing in closings.iter_mut() {
@@ -363,6 +388,20 @@ impl<T: Config> Pallet<T> {
 			Self::store_account(&liquidator, account);
 		}
 		Ok(Booked { closings, priced, reward, penalty, shortfall, locked, partial })
+	}
+
+	/// The liquidator's reward on `closings`: each market's
+	/// `liquidator_reward` of the notional closed there, rounded down.
+	fn reward_due(closings: &[Closing], priced: &[Priced<T>]) -> Result<Balance, DispatchError> {
+		let mut due: Balance = 0;
+		for closing in closings.iter() {
+			let rate =
+				priced.get(closing.index).ok_or(Error::<T>::Overflow)?.market.params.liquidator_reward;
+			let part = math::permill_of(closing.notional, rate, Rounding::Down)
+				.ok_or(Error::<T>::Overflow)?;
+			due = due.checked_add(part).ok_or(Error::<T>::Overflow)?;
+		}
+		Ok(due)
 	}
 
 	/// The sizes a partial liquidation of an account with `figures` (and

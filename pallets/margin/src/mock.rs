@@ -21,7 +21,7 @@
 
 use crate::{self as pallet_margin, *};
 use backstop_primitives::{
-	units::DOLLARS, Balance, LiquidityProvider, LossAbsorber, MarketId, OracleAssetId, Price,
+	units::DOLLARS, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, MarketId, OracleAssetId, Price,
 	PriceInfo, PriceProvider, PriceUnavailable, RevenueKind, RevenueSink,
 };
 use codec::{Decode, Encode};
@@ -100,6 +100,7 @@ impl pallet_margin::Config for Test {
 	type PriceProvider = MockOracle;
 	type Liquidity = MockPool;
 	type LossWaterfall = MockWaterfall;
+	type KeeperRewards = MockKeeperRewards;
 	type InsuranceSink = MockSink<InsuranceAccount, InsuranceTakes>;
 	type StakerSink = MockSink<StakersAccount, StakersTake>;
 	type ExcessSink = MockSink<InsuranceAccount, ExcessTaken>;
@@ -174,6 +175,9 @@ parameter_types! {
 	/// How much less than it reports the waterfall actually pays (a broken
 	/// tier).
 	pub static WaterfallShortPays: Balance = 0;
+	/// The most the mock insurance fund pays a keeper per insolvent
+	/// liquidation (zero: nothing, the default).
+	pub static KeeperRewardCap: Balance = 0;
 }
 
 thread_local! {
@@ -244,6 +248,7 @@ const RESERVED: &[u8] = b":mock:reserved";
 const LOSSES: &[u8] = b":mock:losses";
 const WATERFALL_LOG: &[u8] = b":mock:waterfall";
 const SINK_LOG: &[u8] = b":mock:sinks";
+const KEEPER_REWARD_LOG: &[u8] = b":mock:keeper-rewards";
 
 fn append<T: Encode + Decode>(key: &[u8], item: T) {
 	let mut log: Vec<T> = unhashed::get(key).unwrap_or_default();
@@ -372,6 +377,11 @@ pub fn waterfall_calls() -> Vec<(MarketId, Balance, Balance)> {
 	unhashed::get(WATERFALL_LOG).unwrap_or_default()
 }
 
+/// `(market, asked, paid)` per keeper reward the mock insurance fund paid.
+pub fn keeper_rewards_paid() -> Vec<(MarketId, Balance, Balance)> {
+	unhashed::get(KEEPER_REWARD_LOG).unwrap_or_default()
+}
+
 /// `(sink account, market, kind, taken)` per sink receipt.
 pub fn sink_receipts() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
 	unhashed::get(SINK_LOG).unwrap_or_default()
@@ -396,6 +406,23 @@ impl LossAbsorber<u64> for MockWaterfall {
 
 	fn capacity(_market: MarketId) -> Balance {
 		WaterfallCover::get()
+	}
+}
+
+/// The insurance fund as keeper rewarder: pays up to [`KeeperRewardCap`] a
+/// liquidation out of what [`INSURANCE`] holds (keeping it alive), records
+/// every payment, and pays nothing when the transfer fails, as the real fund.
+pub struct MockKeeperRewards;
+impl KeeperRewarder<u64> for MockKeeperRewards {
+	fn reward_keeper(market: MarketId, amount: Balance, beneficiary: &u64) -> Balance {
+		let paid = amount.min(KeeperRewardCap::get());
+		if paid == 0
+			|| Balances::transfer(&INSURANCE, beneficiary, paid, Preservation::Preserve).is_err()
+		{
+			return 0;
+		}
+		append(KEEPER_REWARD_LOG, (market, amount, paid));
+		paid
 	}
 }
 
@@ -434,6 +461,7 @@ fn reset_parameters() {
 	PoolCollectFails::set(false);
 	WaterfallCover::set(0);
 	WaterfallShortPays::set(0);
+	KeeperRewardCap::set(0);
 }
 
 /// Sets up the mocks for the benchmarks.

@@ -13,7 +13,7 @@ pub mod loss;
 pub mod units;
 
 pub use counterparty::{CounterpartyExposure, LiquidityProvider, MarketExposure};
-pub use loss::{LossAbsorber, LossTier};
+pub use loss::{KeeperRewarder, LossAbsorber, LossTier};
 
 /// Amounts of the settlement asset (and of the native token): plain integers
 /// in the asset's smallest unit. The settlement stablecoin has

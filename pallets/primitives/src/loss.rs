@@ -61,6 +61,26 @@ impl<AccountId> LossAbsorber<AccountId> for () {
 	}
 }
 
+/// Who pays a keeper for liquidating an account that could not pay the
+/// keeper itself (an insolvent account): the insurance fund.
+///
+/// `reward_keeper` pays at most `amount` to `beneficiary` (the account that
+/// credits the keeper, usually the margin pallet's account) within the
+/// payer's own caps, and returns what it paid. It never pays more than asked
+/// and pays nothing when it cannot (for example because a transfer fails).
+pub trait KeeperRewarder<AccountId> {
+	/// Pays up to `amount` for a liquidation in `market` to `beneficiary`.
+	/// Returns what was paid (`<= amount`).
+	fn reward_keeper(market: MarketId, amount: Balance, beneficiary: &AccountId) -> Balance;
+}
+
+/// Nobody pays: keepers earn nothing for insolvent accounts.
+impl<AccountId> KeeperRewarder<AccountId> for () {
+	fn reward_keeper(_market: MarketId, _amount: Balance, _beneficiary: &AccountId) -> Balance {
+		Zero::zero()
+	}
+}
+
 macro_rules! impl_loss_absorber_for_tuple {
 	($($tier:ident),+) => {
 		impl<AccountId, $($tier: LossAbsorber<AccountId>),+> LossAbsorber<AccountId> for ($($tier,)+) {

@@ -36,6 +36,7 @@ parameter_types! {
 	pub const InsuranceMaxAbsoluteCap: Balance = 10_000_000 * DOLLARS;
 	pub const InsuranceMaxTargetFraction: Permill = Permill::from_percent(20);
 	pub const InsuranceMaxForwardFraction: Permill = Permill::from_percent(50);
+	pub const InsuranceMaxKeeperReward: Balance = 1_000 * DOLLARS;
 }
 
 /// First tier of the loss waterfall and the sink for liquidation penalties
@@ -51,6 +52,8 @@ impl pallet_insurance_fund::Config for Runtime {
 	type MaxAbsoluteCap = InsuranceMaxAbsoluteCap;
 	type MaxTargetFraction = InsuranceMaxTargetFraction;
 	type MaxForwardFraction = InsuranceMaxForwardFraction;
+	type MaxKeeperReward = InsuranceMaxKeeperReward;
+	type MaxKeeperRewardsPerBlock = ConstU32<100>;
 	type WeightInfo = pallet_insurance_fund::weights::SubstrateWeight<Runtime>;
 }
 
@@ -265,6 +268,8 @@ impl pallet_margin::Config for Runtime {
 	type PriceProvider = OracleAggregator;
 	type Liquidity = SharedLiquidity;
 	type LossWaterfall = LossWaterfall;
+	/// Keepers are paid for insolvent accounts by the insurance fund.
+	type KeeperRewards = InsuranceFund;
 	type InsuranceSink = InsuranceFund;
 	type StakerSink = StakingBackstop;
 	type AdminOrigin = RiskAdmin;
@@ -381,10 +386,11 @@ pub mod benchmark_helpers {
 			}
 		}
 
-		/// Makes the waterfall cover exactly `amount` per event: the global
-		/// insurance fund holds at least twice that (it pays at most half of
-		/// itself per event) and its absolute cap is `amount`; the benchmark
-		/// preset has no sub-funds or stakes, and the pool absorbs nothing.
+		/// Makes the waterfall cover up to `amount` per event: the global
+		/// insurance fund holds twice that (it pays at most half of itself
+		/// per event, after any keeper reward) and its absolute cap is
+		/// `amount`; the benchmark preset has no sub-funds or stakes, and the
+		/// pool absorbs nothing.
 		fn prepare_backstop(_market: MarketId, amount: Balance) {
 			use pallet_insurance_fund::{FundId, FundParams};
 			let amount = amount.min(InsuranceMaxAbsoluteCap::get());
@@ -402,6 +408,15 @@ pub mod benchmark_helpers {
 					absolute_cap: amount,
 					target_fraction: Permill::zero(),
 					floor: Permill::zero(),
+				},
+			);
+			// And pays a liquidation's keeper as much as it may: an insolvent
+			// account's keeper is paid by the fund first.
+			let _ = InsuranceFund::set_keeper_reward_limits(
+				RuntimeOrigin::root(),
+				pallet_insurance_fund::KeeperRewardLimits {
+					per_liquidation: InsuranceMaxKeeperReward::get(),
+					per_block: InsuranceMaxKeeperReward::get(),
 				},
 			);
 		}

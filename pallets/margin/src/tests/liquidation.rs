@@ -664,3 +664,74 @@ fn a_profitable_leg_and_two_insolvent_legs_net_and_split_the_bad_debt() {
 		);
 	});
 }
+
+/// Alice long 1 BTC from 50,000, liquidated by the keeper at 35,000 with
+/// bad debt of 5,050, while the mock insurance fund holds `insurance` and
+/// pays at most 100 per liquidation.
+fn insolvent_liquidation(by: u64, insurance: Balance) {
+	alice_long_one_btc();
+	WaterfallCover::set(dollars(2_000));
+	KeeperRewardCap::set(dollars(100));
+	if insurance > 0 {
+		assert_ok!(Balances::mint_into(&INSURANCE, insurance));
+	}
+	set_price(BTC_ASSET, usd(35_000));
+	assert_ok!(liquidate(by, ALICE));
+}
+
+#[test]
+fn the_insurance_fund_pays_the_keeper_of_an_insolvent_account() {
+	ExtBuilder::default().build_and_execute(|| {
+		insolvent_liquidation(KEEPER, dollars(1_000));
+		// The reward due is 0.5% of 35,000 = 175, capped at 100 by the fund.
+		assert_eq!(keeper_rewards_paid(), vec![(BTC, dollars(175), dollars(100))]);
+		assert_eq!(balance(INSURANCE), ED + dollars(900));
+		assert_eq!(collateral(KEEPER), dollars(100));
+		// The bad debt is still exactly the negative equity, all of it down
+		// the waterfall: the reward did not add to it.
+		assert_eq!(waterfall_calls(), vec![(BTC, dollars(5_050), dollars(2_000))]);
+		assert_eq!(market(BTC).state.deficit, dollars(3_050));
+		System::assert_last_event(
+			Event::<Test>::Liquidated {
+				who: ALICE,
+				liquidator: Some(KEEPER),
+				equity: -(dollars(5_050) as i128),
+				maintenance_requirement: dollars(1_750),
+				reward: dollars(100),
+				penalty: 0,
+				bad_debt: dollars(5_050),
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn nobody_is_paid_by_the_fund_for_liquidating_themselves_or_when_it_cannot_pay() {
+	ExtBuilder::default().build_and_execute(|| {
+		insolvent_liquidation(ALICE, dollars(1_000));
+		assert!(keeper_rewards_paid().is_empty());
+		assert_eq!(balance(INSURANCE), ED + dollars(1_000));
+		assert!(!Accounts::<Test>::contains_key(ALICE));
+	});
+	ExtBuilder::default().build_and_execute(|| {
+		// An empty fund pays nothing; the liquidation goes ahead.
+		insolvent_liquidation(KEEPER, 0);
+		assert!(keeper_rewards_paid().is_empty());
+		assert!(!Accounts::<Test>::contains_key(KEEPER));
+		assert_eq!(market(BTC).state.deficit, dollars(3_050));
+	});
+}
+
+#[test]
+fn a_solvent_account_pays_its_keeper_itself() {
+	ExtBuilder::default().build_and_execute(|| {
+		KeeperRewardCap::set(dollars(100));
+		assert_ok!(Balances::mint_into(&INSURANCE, dollars(1_000)));
+		alice_long_one_btc();
+		set_price(BTC_ASSET, usd(41_000));
+		assert_ok!(liquidate(KEEPER, ALICE));
+		assert!(keeper_rewards_paid().is_empty());
+		assert_eq!(collateral(KEEPER), dollars(205));
+	});
+}
