@@ -317,6 +317,33 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The worst case: the account and the keeper each hold a position in
+	/// every market (both valued in full), the keeper adds to its own.
+	#[benchmark]
+	fn take_over() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(max_positions::<T>())?;
+		let victim = leveraged_longs::<T>(&markets)?;
+		let n = u128::try_from(markets.len()).unwrap_or(u128::MAX);
+		let caller: T::AccountId = whitelisted_caller();
+		let amount = (1_000 * n + 1_000).saturating_mul(DOLLARS);
+		let _ = T::Currency::mint_into(&caller, amount);
+		open::<T>(&caller, &markets, SIZE, 1_000 * n)?;
+		// A 7% fall: the account is below maintenance but solvent.
+		set_prices::<T>(&markets, 93);
+		let size = SIZE.unsigned_abs() / 100;
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller.clone()), victim.clone(), 0, size);
+
+		let held = |who: &T::AccountId| {
+			Accounts::<T>::get(who)
+				.and_then(|a| a.positions.iter().find(|p| p.market == 0).map(|p| p.size))
+		};
+		assert_eq!(held(&victim), Some(SIZE - size as i128));
+		assert_eq!(held(&caller), Some(SIZE + size as i128));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn liquidate_bad_debt() -> Result<(), BenchmarkError> {
 		let markets = setup_markets::<T>(max_positions::<T>())?;

@@ -23,6 +23,7 @@ pub mod migrations;
 mod mock;
 mod settlement_impls;
 mod sweep_impls;
+mod takeover_impls;
 #[cfg(test)]
 mod tests;
 mod trade_impls;
@@ -345,6 +346,27 @@ pub mod pallet {
 			funding: SignedBalance,
 			/// The penalty charged on it for the insurance fund.
 			penalty: Balance,
+		},
+		/// A keeper took part or all of a liquidatable account's position
+		/// into its own account at a price discounted by the market's
+		/// liquidation penalty (`take_over`).
+		PositionTakenOver {
+			/// The liquidatable account.
+			who: T::AccountId,
+			/// The keeper that took the position.
+			keeper: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// The signed size that changed hands, as the account held it.
+			size: i128,
+			/// The oracle price.
+			price: Price,
+			/// The discounted price it changed hands at.
+			fill_price: Price,
+			/// The account's realised profit or loss on it, at `fill_price`.
+			realized_pnl: SignedBalance,
+			/// What the discount cost the account (and gained the keeper).
+			discount: Balance,
 		},
 		/// An account below its maintenance requirement was liquidated: all
 		/// its positions were closed, or, above the governed health
@@ -678,6 +700,17 @@ pub mod pallet {
 		/// The market has a deficit waiting for auto-deleveraging: it cannot be
 		/// made `Active` until the deficit is gone.
 		DeficitPending,
+		/// A keeper cannot take over its own position.
+		CannotTakeOverOwnPosition,
+		/// A takeover asks for more than a liquidation would close of the
+		/// position now.
+		TakeoverTooLarge,
+		/// The account's collateral cannot pay the loss realised on the part
+		/// taken over; liquidate it instead.
+		TakeoverUnpayable,
+		/// The takeover would leave the account with bad debt; liquidate it
+		/// instead.
+		TakeoverLeavesBadDebt,
 		/// Governance froze the market's price: only trades that reduce a
 		/// position are accepted until it is live again (liquidations go on at
 		/// the frozen price).
@@ -951,6 +984,31 @@ pub mod pallet {
 				actual_weight: Some(used),
 				pays_fee: frame_support::dispatch::Pays::No,
 			})
+		}
+
+		/// Takes `size` of `who`'s position in `market` into the caller's
+		/// margin account at the oracle price discounted by the market's
+		/// liquidation penalty, while `who` is liquidatable: the on-chain
+		/// form of a liquidation auction, which leaves the pool's exposure
+		/// unchanged.
+		///
+		/// - `size`: at most what a liquidation would close of the position
+		///   now (`TakeoverTooLarge`); a partial takeover at most once per
+		///   account and block.
+		/// - The market must be `Active` with a fresh, unfrozen price; the
+		///   account's collateral must pay its loss on the part
+		///   (`TakeoverUnpayable`) without bad debt (`TakeoverLeavesBadDebt`);
+		///   the caller must meet its initial margin afterwards.
+		#[pallet::call_index(16)]
+		#[pallet::weight(<T as Config>::WeightInfo::take_over())]
+		pub fn take_over(
+			origin: OriginFor<T>,
+			who: T::AccountId,
+			market: MarketId,
+			size: u128,
+		) -> DispatchResult {
+			let keeper = ensure_signed(origin)?;
+			Self::do_take_over(&keeper, &who, market, size)
 		}
 
 		/// Sweeps what the pallet account holds beyond all collateral, every

@@ -7,7 +7,7 @@ use crate::{
 	health_impls::{Priced, Pricing},
 	math,
 };
-use backstop_primitives::{MarketId, Price};
+use backstop_primitives::{MarketId, Price, SignedBalance};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
 use sp_arithmetic::{
 	traits::{CheckedAdd, Saturating},
@@ -25,6 +25,50 @@ impl<T: Config> Pallet<T> {
 		acceptable: Price,
 	) -> DispatchResult {
 		with_storage_layer(|| Self::trade_in_layer(who, id, delta, acceptable))
+	}
+
+	/// Splits a fill of `delta` against a position of `old_size` into the
+	/// part that reduces the position and the part that opens:
+	/// `closing + opening = |delta|`.
+	pub(crate) fn split_fill(old_size: i128, delta: i128) -> (u128, u128) {
+		let step = delta.unsigned_abs();
+		let against = old_size != 0 && (old_size > 0) != (delta > 0);
+		let closing = if against { step.min(old_size.unsigned_abs()) } else { 0 };
+		// `closing <= step`.
+		(closing, step.saturating_sub(closing))
+	}
+
+	/// Fills `delta` of `position` (its funding settled) at `price`: the part
+	/// that reduces it is realised, the rest opens at `price` (cost basis
+	/// rounded up). Returns the realised PnL.
+	pub(crate) fn apply_fill(
+		position: &mut Position,
+		delta: i128,
+		price: Price,
+	) -> Result<SignedBalance, DispatchError> {
+		let new_size = position.size.checked_add(delta).ok_or(Error::<T>::Overflow)?;
+		let (closing, opening) = Self::split_fill(position.size, delta);
+		let (pnl, cost_closed) = if closing > 0 {
+			math::realize(position.size, position.cost, closing, price)
+				.ok_or(Error::<T>::Overflow)?
+		} else {
+			(0, 0)
+		};
+		let opened = i128::try_from(opening).map_err(|_| Error::<T>::Overflow)?;
+		let opened =
+			if delta > 0 { opened } else { opened.checked_neg().ok_or(Error::<T>::Overflow)? };
+		let cost_opened = if opening > 0 {
+			math::entry_cost(opened, price).ok_or(Error::<T>::Overflow)?
+		} else {
+			0
+		};
+		position.cost = position
+			.cost
+			.checked_sub(cost_closed)
+			.and_then(|cost| cost.checked_add(cost_opened))
+			.ok_or(Error::<T>::Overflow)?;
+		position.size = new_size;
+		Ok(pnl)
 	}
 
 	/// The `trade` call.
@@ -69,13 +113,8 @@ impl<T: Config> Pallet<T> {
 		let mut position = before;
 
 		// Which part of the trade reduces the position and which opens.
-		let old_size = position.size;
-		let new_size = old_size.checked_add(delta).ok_or(Error::<T>::Overflow)?;
 		let step = delta.unsigned_abs();
-		let against = old_size != 0 && (old_size > 0) != (delta > 0);
-		let closing = if against { step.min(old_size.unsigned_abs()) } else { 0 };
-		// `closing <= step`.
-		let opening = step.saturating_sub(closing);
+		let (_, opening) = Self::split_fill(position.size, delta);
 		let reducing = opening == 0;
 		// A price governance froze is not a market price: the market only
 		// reduces on it (liquidations go on at the frozen price).
@@ -88,25 +127,8 @@ impl<T: Config> Pallet<T> {
 
 		// Funding, realised PnL and the new cost basis.
 		let funding = Self::take_funding(&mut position, &market)?;
-		let (pnl, cost_closed) = if closing > 0 {
-			math::realize(old_size, position.cost, closing, price).ok_or(Error::<T>::Overflow)?
-		} else {
-			(0, 0)
-		};
-		let opened = i128::try_from(opening).map_err(|_| Error::<T>::Overflow)?;
-		let opened =
-			if delta > 0 { opened } else { opened.checked_neg().ok_or(Error::<T>::Overflow)? };
-		let cost_opened = if opening > 0 {
-			math::entry_cost(opened, price).ok_or(Error::<T>::Overflow)?
-		} else {
-			0
-		};
-		position.cost = position
-			.cost
-			.checked_sub(cost_closed)
-			.and_then(|cost| cost.checked_add(cost_opened))
-			.ok_or(Error::<T>::Overflow)?;
-		position.size = new_size;
+		let pnl = Self::apply_fill(&mut position, delta, price)?;
+		let new_size = position.size;
 
 		// Fee and slippage.
 		let notional = math::notional(step, price, Rounding::Up).ok_or(Error::<T>::Overflow)?;

@@ -60,6 +60,7 @@ pub trait WeightInfo {
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn on_initialize_sweep(a: u32, ) -> Weight;
 	fn settle_final() -> Weight;
+	fn take_over() -> Weight;
 	fn set_sweep_budget() -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
@@ -590,6 +591,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
 	}
+	fn take_over() -> Weight {
+		Weight::from_parts(400_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60000))
+			.saturating_add(T::DbWeight::get().reads(40_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
 }
 
 /// The same measurements with ParityDB's database costs, for mocks and tests.
@@ -732,5 +739,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
+	}
+	fn take_over() -> Weight {
+		Weight::from_parts(400_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 60000))
+			.saturating_add(ParityDbWeight::get().reads(40_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 }

@@ -24,6 +24,7 @@ mod partial;
 mod properties;
 mod settlement;
 mod sweep;
+mod takeover;
 mod trading;
 
 /// `n` whole dollars in micro-dollars.
