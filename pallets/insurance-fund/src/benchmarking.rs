@@ -3,7 +3,9 @@
 //! (each revenue kind).
 
 use super::*;
-use backstop_primitives::{Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind, RevenueSink};
+use backstop_primitives::{
+	Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind, RevenueSink,
+};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},

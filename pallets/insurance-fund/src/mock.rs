@@ -4,7 +4,11 @@
 use crate as pallet_insurance_fund;
 use crate::{FundParams, GenesisConfig, KeeperRewardLimits};
 use backstop_primitives::{Balance, MarketId, RiskExposure};
-use frame_support::{derive_impl, parameter_types, traits::{ConstU32, Hooks}, PalletId};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, Hooks},
+	PalletId,
+};
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Permill};
 use std::{cell::RefCell, collections::BTreeMap};

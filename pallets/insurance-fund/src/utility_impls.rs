@@ -410,8 +410,8 @@ impl<T: Config> Pallet<T> {
 	/// `MaxKeeperReward × MaxKeeperRewardsPerBlock`.
 	pub(crate) fn ensure_keeper_limits_in_bounds(limits: &KeeperRewardLimits) -> DispatchResult {
 		ensure!(
-			limits.per_liquidation <= T::MaxKeeperReward::get() &&
-				limits.per_block <= Self::max_keeper_rewards_per_block(),
+			limits.per_liquidation <= T::MaxKeeperReward::get()
+				&& limits.per_block <= Self::max_keeper_rewards_per_block(),
 			Error::<T>::KeeperRewardTooHigh
 		);
 		ensure!(limits.per_liquidation <= limits.per_block, Error::<T>::KeeperRewardAboveBlockCap);

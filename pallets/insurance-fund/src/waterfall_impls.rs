@@ -1,7 +1,9 @@
 //! The insurance fund as a tier of the loss waterfall and as a revenue sink.
 
 use super::*;
-use backstop_primitives::{Balance, KeeperRewarder, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink};
+use backstop_primitives::{
+	Balance, KeeperRewarder, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink,
+};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use sp_runtime::traits::Zero;
 

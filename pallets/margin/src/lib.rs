@@ -41,8 +41,8 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{
-		Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier, MarketId, Price, PriceProvider,
-		RevenueSink, SignedBalance,
+		Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier, MarketId, Price,
+		PriceProvider, RevenueSink, SignedBalance,
 	};
 	use frame_support::{
 		pallet_prelude::*,

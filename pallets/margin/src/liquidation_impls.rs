@@ -395,8 +395,12 @@ impl<T: Config> Pallet<T> {
 	fn reward_due(closings: &[Closing], priced: &[Priced<T>]) -> Result<Balance, DispatchError> {
 		let mut due: Balance = 0;
 		for closing in closings.iter() {
-			let rate =
-				priced.get(closing.index).ok_or(Error::<T>::Overflow)?.market.params.liquidator_reward;
+			let rate = priced
+				.get(closing.index)
+				.ok_or(Error::<T>::Overflow)?
+				.market
+				.params
+				.liquidator_reward;
 			let part = math::permill_of(closing.notional, rate, Rounding::Down)
 				.ok_or(Error::<T>::Overflow)?;
 			due = due.checked_add(part).ok_or(Error::<T>::Overflow)?;

@@ -100,8 +100,7 @@ impl<T: Config> Pallet<T> {
 
 		// At most what a liquidation would close of this position now.
 		let params = LiquidationConfig::<T>::get();
-		let plan =
-			Self::partial_plan(&account.positions, &figures, &each, &priced, &params, false);
+		let plan = Self::partial_plan(&account.positions, &figures, &each, &priced, &params, false);
 		let position = account.positions.get(index).copied().ok_or(Error::<T>::NoPosition)?;
 		let limit = plan
 			.as_ref()
@@ -182,9 +181,8 @@ impl<T: Config> Pallet<T> {
 			let held = u32::try_from(keeper_account.positions.len()).unwrap_or(u32::MAX);
 			ensure!(held < T::MaxPositionsPerAccount::get(), Error::<T>::TooManyPositions);
 		}
-		let keeper_before = existing
-			.and_then(|i| keeper_account.positions.get(i).copied())
-			.unwrap_or(Position {
+		let keeper_before =
+			existing.and_then(|i| keeper_account.positions.get(i).copied()).unwrap_or(Position {
 				market: id,
 				size: 0,
 				cost: 0,
