@@ -256,6 +256,9 @@ fn genesis(
 				per_liquidation: 100 * DOLLARS,
 				per_block: 5_000 * DOLLARS,
 			},
+			// Each fund pays at most half of itself towards losses in one
+			// block, however many bad debts the block brings.
+			block_cap: Some(Permill::from_percent(50)),
 		},
 		staking_backstop: StakingBackstopConfig {
 			// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable;

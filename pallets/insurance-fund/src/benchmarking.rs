@@ -12,7 +12,10 @@ use frame_support::traits::{
 	EnsureOrigin, Get,
 };
 use frame_system::RawOrigin;
-use sp_runtime::{traits::Zero, Permill};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	Permill,
+};
 
 /// The market the benchmarks use: one no genesis preset seeds.
 const MARKET: MarketId = MarketId::MAX;
@@ -206,6 +209,53 @@ mod benchmarks {
 		}
 
 		assert_eq!(uncovered, units::<T>(1));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_block_cap() -> Result<(), BenchmarkError> {
+		let origin = admin::<T>()?;
+		let fraction = Permill::from_percent(50);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, fraction);
+
+		assert_eq!(BlockCapFraction::<T>::get(), fraction);
+		Ok(())
+	}
+
+	/// A market sub-fund above its target releases to the sink, after an
+	/// earlier release long enough ago.
+	#[benchmark]
+	fn release_surplus() -> Result<(), BenchmarkError> {
+		T::BenchmarkHelper::prepare_open_interest(MARKET);
+		seed_fund::<T>(FundId::Market(MARKET), units::<T>(100_000))?;
+		MarketParams::<T>::insert(
+			MARKET,
+			FundParams {
+				cap_fraction: Permill::from_percent(50),
+				absolute_cap: units::<T>(1_000),
+				target_fraction: Permill::from_percent(10).min(T::MaxTargetFraction::get()),
+				floor: Permill::from_percent(50),
+			},
+		);
+		let target = Pallet::<T>::fund_target(FundId::Market(MARKET));
+		if target.is_zero() || target >= units::<T>(100_000) {
+			return Err(BenchmarkError::Stop("the benchmark needs open interest and a surplus"));
+		}
+		LastSurplusRelease::<T>::insert(
+			FundId::Market(MARKET),
+			frame_system::Pallet::<T>::block_number(),
+		);
+		let later = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::SurplusReleaseInterval::get());
+		frame_system::Pallet::<T>::set_block_number(later);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), FundId::Market(MARKET));
+
+		assert!(Pallet::<T>::fund_balance(FundId::Market(MARKET)) < units::<T>(100_000));
 		Ok(())
 	}
 

@@ -1,8 +1,10 @@
 //! The logic behind the calls.
 
 use super::*;
-use backstop_primitives::{Balance, MarketId};
+use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink};
 use frame_support::pallet_prelude::*;
+use frame_support::traits::fungible::Inspect;
+use sp_runtime::traits::Saturating;
 use sp_runtime::{traits::Zero, Permill};
 
 impl<T: Config> Pallet<T> {
@@ -52,6 +54,51 @@ impl<T: Config> Pallet<T> {
 		if let Some(state) = MarketFunds::<T>::get(market) {
 			Self::settle(FundId::Market(market), state);
 		}
+		Ok(())
+	}
+
+	/// Sets the per-block cap on loss payouts.
+	pub(crate) fn do_set_block_cap(fraction: Permill) -> DispatchResult {
+		ensure!(!fraction.is_zero(), Error::<T>::ZeroBlockCap);
+		BlockCapFraction::<T>::put(fraction);
+		Self::deposit_event(Event::BlockCapSet { fraction });
+		Ok(())
+	}
+
+	/// Releases the configured share of `fund`'s surplus above its target to
+	/// `SurplusSink`; the ledger falls by exactly what left the account.
+	pub(crate) fn do_release_surplus(fund: FundId) -> DispatchResult {
+		let mut state = Self::fund_of(fund).ok_or(Error::<T>::UnknownFund)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		if let Some(last) = LastSurplusRelease::<T>::get(fund) {
+			ensure!(
+				now >= last.saturating_add(T::SurplusReleaseInterval::get()),
+				Error::<T>::ReleaseTooSoon
+			);
+		}
+		let params = Self::params_of(fund);
+		let target = Self::target_for(&params, Self::open_interest_of(fund));
+		ensure!(!target.is_zero(), Error::<T>::NoTarget);
+		let surplus = state.balance.saturating_sub(target);
+		let amount = T::SurplusReleaseShare::get().mul_floor(surplus);
+		ensure!(!amount.is_zero(), Error::<T>::NoSurplus);
+		let market = match fund {
+			FundId::Global => 0,
+			FundId::Market(market) => market,
+		};
+		let account = Self::account_id();
+		let before = T::Currency::balance(&account);
+		T::SurplusSink::receive(market, RevenueKind::InsuranceSurplus, &account, amount)?;
+		// The sink may take less than offered, never more than the fund's
+		// part: what left the account is what the fund gave.
+		let released = before.saturating_sub(T::Currency::balance(&account));
+		ensure!(!released.is_zero(), Error::<T>::SurplusRefused);
+		ensure!(released <= amount, Error::<T>::LedgerExceedsAccount);
+		state.balance = state.balance.saturating_sub(released);
+		LastSurplusRelease::<T>::insert(fund, now);
+		Self::deposit_event(Event::SurplusReleased { fund, amount: released, target });
+		Self::update_status(fund, &mut state, &params, target);
+		Self::store_fund(fund, state);
 		Ok(())
 	}
 
@@ -106,6 +153,8 @@ impl<T: Config> Pallet<T> {
 		global.balance = global.balance.checked_add(state.balance).ok_or(Error::<T>::Overflow)?;
 		MarketFunds::<T>::remove(market);
 		MarketParams::<T>::remove(market);
+		BlockDraws::<T>::remove(FundId::Market(market));
+		LastSurplusRelease::<T>::remove(FundId::Market(market));
 		Self::deposit_event(Event::FundClosed { market, moved_to_global: state.balance });
 		Self::settle(FundId::Global, global);
 		Ok(())

@@ -23,6 +23,13 @@ pub mod weights;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// What the benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Gives `market` open interest, so that its sub-fund has a target.
+	fn prepare_open_interest(market: backstop_primitives::MarketId);
+}
+
 /// The log target of this pallet.
 const LOG_TARGET: &str = "runtime::insurance-fund";
 
@@ -30,7 +37,9 @@ const LOG_TARGET: &str = "runtime::insurance-fund";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use backstop_primitives::{Balance, LossTier, MarketId, RevenueKind, RiskExposure};
+	use backstop_primitives::{
+		Balance, LossTier, MarketId, RevenueKind, RevenueSink, RiskExposure,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig},
@@ -95,8 +104,27 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxKeeperRewardsPerBlock: Get<u32>;
 
+		/// Where surplus above a fund's target is released to
+		/// (`release_surplus`, as `RevenueKind::InsuranceSurplus`): the
+		/// stakers' reward ledger.
+		type SurplusSink: RevenueSink<Self::AccountId>;
+
+		/// The fewest blocks between two releases of one fund's surplus.
+		#[pallet::constant]
+		type SurplusReleaseInterval: Get<BlockNumberFor<Self>>;
+
+		/// The share of a fund's surplus one release pays out: the rest waits
+		/// for the next interval, so a surplus that a momentary drop of open
+		/// interest inflates is released only in part.
+		#[pallet::constant]
+		type SurplusReleaseShare: Get<Permill>;
+
 		/// Weights of this pallet's calls and trait entry points.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper;
 	}
 
 	/// The ledger of the global fund.
@@ -138,6 +166,31 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type KeeperRewardsPaid<T: Config> =
 		StorageValue<_, (BlockNumberFor<T>, Balance), ValueQuery>;
+
+	/// The default per-block cap: a whole fund.
+	#[pallet::type_value]
+	pub fn DefaultBlockCap() -> Permill {
+		Permill::one()
+	}
+
+	/// The most each fund pays towards losses in one block, all events
+	/// together, as a fraction of its balance before the block's first draw
+	/// (rounded down). Whole (no cap beyond the per-event caps) until
+	/// governance sets one.
+	#[pallet::storage]
+	pub type BlockCapFraction<T: Config> = StorageValue<_, Permill, ValueQuery, DefaultBlockCap>;
+
+	/// What each fund paid towards losses in the block it names. At most one
+	/// entry per fund (the global fund and each sub-fund).
+	#[pallet::storage]
+	pub type BlockDraws<T: Config> =
+		StorageMap<_, Twox64Concat, FundId, BlockDraw<BlockNumberFor<T>>, OptionQuery>;
+
+	/// The block of each fund's last surplus release. At most one entry per
+	/// fund.
+	#[pallet::storage]
+	pub type LastSurplusRelease<T: Config> =
+		StorageMap<_, Twox64Concat, FundId, BlockNumberFor<T>, OptionQuery>;
 
 	/// Events of the insurance fund.
 	#[pallet::event]
@@ -287,6 +340,22 @@ pub mod pallet {
 			/// What the global fund paid.
 			from_global_fund: Balance,
 		},
+		/// Part of a fund's surplus above its target was released to the
+		/// stakers' reward ledger.
+		SurplusReleased {
+			/// The fund released from.
+			fund: FundId,
+			/// What left the fund.
+			amount: Balance,
+			/// The fund's target at the time.
+			target: Balance,
+		},
+		/// Governance set the per-block cap on loss payouts.
+		BlockCapSet {
+			/// The new cap, a fraction of a fund's balance before the block's
+			/// first draw.
+			fraction: Permill,
+		},
 		/// Governance set the caps on keeper rewards for insolvent accounts.
 		KeeperRewardLimitsSet {
 			/// The new caps.
@@ -340,6 +409,18 @@ pub mod pallet {
 		KeeperRewardTooHigh,
 		/// The per-liquidation keeper reward is above the per-block cap.
 		KeeperRewardAboveBlockCap,
+		/// A per-block cap of zero would stop the fund paying any loss.
+		ZeroBlockCap,
+		/// The fund holds nothing above its target.
+		NoSurplus,
+		/// The fund has no target (no open interest or no target fraction):
+		/// its whole balance would count as surplus.
+		NoTarget,
+		/// The fund's surplus was released less than
+		/// `SurplusReleaseInterval` blocks ago.
+		ReleaseTooSoon,
+		/// The surplus sink took nothing.
+		SurplusRefused,
 	}
 
 	/// Genesis: parameters, and funds seeded by minting into the pallet
@@ -359,6 +440,9 @@ pub mod pallet {
 		pub forward_fraction: Permill,
 		/// The caps on keeper rewards for insolvent accounts.
 		pub keeper_reward_limits: KeeperRewardLimits,
+		/// The per-block cap on loss payouts (`None`: whole, no cap beyond
+		/// the per-event caps).
+		pub block_cap: Option<Permill>,
 		#[serde(skip)]
 		#[doc(hidden)]
 		pub _config: core::marker::PhantomData<T>,
@@ -459,6 +543,24 @@ pub mod pallet {
 			T::AdminOrigin::ensure_origin(origin)?;
 			let funds = Self::do_absorb_excess()?;
 			Ok(Some(<T as Config>::WeightInfo::absorb_excess(funds)).into())
+		}
+
+		/// Sets the per-block cap on what each fund pays towards losses, as a
+		/// fraction of its balance before the block's first draw (not zero).
+		#[pallet::call_index(9)]
+		pub fn set_block_cap(origin: OriginFor<T>, fraction: Permill) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_block_cap(fraction)
+		}
+
+		/// Releases `SurplusReleaseShare` of what `fund` holds above its
+		/// target to the stakers' reward ledger (`SurplusSink`). Anyone may
+		/// call it, at most once per `SurplusReleaseInterval` blocks per
+		/// fund; a fund without a target releases nothing (`NoTarget`).
+		#[pallet::call_index(10)]
+		pub fn release_surplus(origin: OriginFor<T>, fund: FundId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_release_surplus(fund)
 		}
 
 		/// Sets the caps on what keepers are paid for liquidating insolvent

@@ -3,13 +3,14 @@
 
 use crate as pallet_insurance_fund;
 use crate::{FundParams, GenesisConfig, KeeperRewardLimits};
-use backstop_primitives::{Balance, MarketId, RiskExposure};
+use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink, RiskExposure};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, Hooks},
+	traits::{fungible::Mutate, tokens::Preservation, ConstU32, ConstU64, Hooks},
 	PalletId,
 };
 use frame_system::EnsureRoot;
+use sp_runtime::DispatchError;
 use sp_runtime::{BuildStorage, Permill};
 use std::{cell::RefCell, collections::BTreeMap};
 
@@ -115,6 +116,48 @@ parameter_types! {
 	pub static MaxTargetFraction: Permill = Permill::from_percent(50);
 	pub static MaxForwardFraction: Permill = Permill::from_percent(50);
 	pub const MaxKeeperReward: Balance = 1_000;
+	/// Half of a fund's surplus per release.
+	pub const SurplusReleaseShare: Permill = Permill::from_percent(50);
+	/// The share of each release the mock stakers' sink takes.
+	pub static SurplusSinkTakes: Permill = Permill::one();
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper for MockExposure {
+	fn prepare_open_interest(market: MarketId) {
+		MockExposure::set(market, 100_000);
+	}
+}
+
+/// The stakers' reward ledger as a surplus sink: pulls the share
+/// [`SurplusSinkTakes`] of each release from the source into [`POT`], as the
+/// staking backstop pulls revenue, and records every receipt; only
+/// `InsuranceSurplus` is accepted.
+pub struct MockSurplusSink;
+impl RevenueSink<AccountId> for MockSurplusSink {
+	fn receive(
+		market: MarketId,
+		kind: RevenueKind,
+		source: &AccountId,
+		amount: Balance,
+	) -> Result<Balance, DispatchError> {
+		if kind != RevenueKind::InsuranceSurplus {
+			return Err(DispatchError::Other("the stakers take only surplus here"));
+		}
+		let taken = SurplusSinkTakes::get().mul_floor(amount);
+		<Balances as Mutate<AccountId>>::transfer(source, &POT, taken, Preservation::Preserve)?;
+		SURPLUS_RECEIPTS.with(|r| r.borrow_mut().push((market, taken)));
+		Ok(taken)
+	}
+}
+
+thread_local! {
+	static SURPLUS_RECEIPTS: RefCell<Vec<(MarketId, Balance)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `(market, taken)` per surplus release the mock sink received.
+pub fn surplus_receipts() -> Vec<(MarketId, Balance)> {
+	SURPLUS_RECEIPTS.with(|r| r.borrow().clone())
 }
 
 impl pallet_insurance_fund::Config for Test {
@@ -129,6 +172,11 @@ impl pallet_insurance_fund::Config for Test {
 	type MaxForwardFraction = MaxForwardFraction;
 	type MaxKeeperReward = MaxKeeperReward;
 	type MaxKeeperRewardsPerBlock = ConstU32<10>;
+	type SurplusSink = MockSurplusSink;
+	type SurplusReleaseInterval = ConstU64<10>;
+	type SurplusReleaseShare = SurplusReleaseShare;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockExposure;
 	type WeightInfo = ();
 }
 
@@ -221,6 +269,8 @@ impl ExtBuilder {
 		MaxAbsoluteCap::set(1_000_000);
 		MaxTargetFraction::set(Permill::from_percent(50));
 		MaxForwardFraction::set(Permill::from_percent(50));
+		SurplusSinkTakes::set(Permill::one());
+		SURPLUS_RECEIPTS.with(|r| r.borrow_mut().clear());
 
 		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		pallet_balances::GenesisConfig::<Test> {
@@ -242,6 +292,7 @@ impl ExtBuilder {
 				default_market_params: self.market_params,
 				forward_fraction: self.forward_fraction,
 				keeper_reward_limits: self.keeper_reward_limits,
+				block_cap: None,
 				_config: Default::default(),
 			}
 			.assimilate_storage(&mut storage)

@@ -156,6 +156,7 @@ mod genesis {
 			default_market_params: market_params(),
 			forward_fraction: Permill::from_percent(10),
 			keeper_reward_limits: KEEPER_LIMITS,
+			block_cap: Some(Permill::from_percent(50)),
 			_config: Default::default(),
 		};
 		let json = serde_json::json!({
@@ -174,7 +175,8 @@ mod genesis {
 				"floor": 500_000
 			},
 			"forwardFraction": 100_000,
-			"keeperRewardLimits": { "perLiquidation": 100, "perBlock": 250 }
+			"keeperRewardLimits": { "perLiquidation": 100, "perBlock": 250 },
+			"blockCap": 500_000
 		});
 		assert_eq!(serde_json::to_value(&config).unwrap(), json);
 		let back: GenesisConfig<Test> = serde_json::from_value(json).unwrap();
@@ -1372,6 +1374,131 @@ mod keeper_rewards {
 				Error::<Test>::KeeperRewardAboveBlockCap
 			);
 			assert_noop!(InsuranceFund::set_keeper_reward_limits(signed(ALICE), limits), BadOrigin);
+		});
+	}
+}
+
+mod block_cap {
+	use super::*;
+
+	#[test]
+	fn losses_in_one_block_draw_at_most_the_block_cap() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(InsuranceFund::set_block_cap(root(), Permill::from_percent(50)));
+			System::assert_last_event(
+				Event::BlockCapSet { fraction: Permill::from_percent(50) }.into(),
+			);
+			// Sub-fund 5,000 (per event at most 2,000), global 10,000 (at
+			// most 4,000 per event); half of each a block.
+			assert_eq!(capacity(MARKET), 2_000 + 4_000);
+			assert_eq!(absorb(MARKET, 100_000), 100_000 - 6_000);
+			// The second event: per-event caps of 1,500 and 3,000, but the
+			// block leaves only 500 and 1,000.
+			assert_eq!(capacity(MARKET), 500 + 1_000);
+			assert_eq!(absorb(MARKET, 100_000), 100_000 - 1_500);
+			assert_eq!(capacity(MARKET), 0);
+			assert_eq!(absorb(MARKET, 100_000), 100_000);
+			assert_eq!(InsuranceFund::fund_balance(M), 2_500);
+			assert_eq!(InsuranceFund::fund_balance(G), 5_000);
+			assert_eq!(
+				BlockDraws::<Test>::get(M),
+				Some(BlockDraw { block: 1, base: 5_000, drawn: 2_500 })
+			);
+			// The next block has its cap again, of the lower balances.
+			System::set_block_number(2);
+			assert_eq!(capacity(MARKET), 1_250 + 2_500);
+			assert_eq!(absorb(MARKET, 100_000), 100_000 - 3_750);
+		});
+	}
+
+	#[test]
+	fn without_a_block_cap_only_the_per_event_caps_apply() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_eq!(BlockCapFraction::<Test>::get(), Permill::one());
+			assert_eq!(absorb(MARKET, 100_000), 100_000 - 6_000);
+			assert_eq!(absorb(MARKET, 100_000), 100_000 - 1_500 - 3_000);
+		});
+	}
+
+	#[test]
+	fn a_zero_block_cap_is_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				InsuranceFund::set_block_cap(root(), Permill::zero()),
+				Error::<Test>::ZeroBlockCap
+			);
+			assert_noop!(
+				InsuranceFund::set_block_cap(signed(ALICE), Permill::from_percent(10)),
+				BadOrigin
+			);
+		});
+	}
+}
+
+mod surplus_release {
+	use super::*;
+
+	fn release(fund: FundId) -> frame_support::dispatch::DispatchResult {
+		InsuranceFund::release_surplus(signed(BOB), fund)
+	}
+
+	#[test]
+	fn half_the_surplus_goes_to_the_stakers_once_an_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Target 10% of 30,000: the sub-fund's surplus is 2,000.
+			MockExposure::set(MARKET, 30_000);
+			let pot = balance(POT);
+			assert_ok!(release(M));
+			assert_eq!(InsuranceFund::fund_balance(M), 4_000);
+			assert_eq!(balance(POT), pot + 1_000);
+			assert_eq!(surplus_receipts(), vec![(MARKET, 1_000)]);
+			System::assert_has_event(
+				Event::SurplusReleased { fund: M, amount: 1_000, target: 3_000 }.into(),
+			);
+			assert_noop!(release(M), Error::<Test>::ReleaseTooSoon);
+			System::set_block_number(11);
+			assert_ok!(release(M));
+			assert_eq!(InsuranceFund::fund_balance(M), 3_500);
+			// The global fund on its own schedule: 10% of 30,000 too.
+			assert_ok!(release(G));
+			assert_eq!(InsuranceFund::fund_balance(G), GLOBAL_SEED - 3_500);
+		});
+	}
+
+	#[test]
+	fn the_ledger_falls_by_what_the_sink_took() {
+		ExtBuilder::default().build_and_execute(|| {
+			MockExposure::set(MARKET, 30_000);
+			SurplusSinkTakes::set(Permill::from_percent(40));
+			assert_ok!(release(M));
+			assert_eq!(InsuranceFund::fund_balance(M), 5_000 - 400);
+			SurplusSinkTakes::set(Permill::zero());
+			System::set_block_number(11);
+			assert_noop!(release(M), Error::<Test>::SurplusRefused);
+		});
+	}
+
+	#[test]
+	fn nothing_is_released_without_a_target_or_a_surplus() {
+		ExtBuilder::default().build_and_execute(|| {
+			// No open interest: the whole balance would be surplus.
+			assert_noop!(release(M), Error::<Test>::NoTarget);
+			MockExposure::set(MARKET, 50_000);
+			assert_noop!(release(M), Error::<Test>::NoSurplus);
+			assert_noop!(release(FundId::Market(9)), Error::<Test>::UnknownFund);
+			assert_noop!(InsuranceFund::release_surplus(RuntimeOrigin::none(), M), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn closing_a_sub_fund_forgets_its_draws_and_releases() {
+		ExtBuilder::default().build_and_execute(|| {
+			MockExposure::set(MARKET, 30_000);
+			assert_ok!(release(M));
+			absorb(MARKET, 100);
+			assert_ok!(InsuranceFund::close_market_fund(root(), MARKET));
+			assert!(BlockDraws::<Test>::get(M).is_none());
+			assert!(LastSurplusRelease::<Test>::get(M).is_none());
 		});
 	}
 }

@@ -170,3 +170,27 @@ pub struct KeeperRewardLimits {
 	/// most `Config::MaxKeeperReward` times `Config::MaxKeeperRewardsPerBlock`.
 	pub per_block: Balance,
 }
+
+/// What one fund paid towards losses in one block: the per-block cap is a
+/// fraction of `base`, its balance when the block's first loss reached it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct BlockDraw<BlockNumber> {
+	/// The block.
+	pub block: BlockNumber,
+	/// The fund's balance before its first draw of the block.
+	pub base: Balance,
+	/// What it paid towards losses in the block.
+	pub drawn: Balance,
+}

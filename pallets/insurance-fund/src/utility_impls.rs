@@ -70,6 +70,38 @@ impl<T: Config> Pallet<T> {
 		params.cap_fraction.mul_floor(balance).min(params.absolute_cap)
 	}
 
+	/// What the per-block cap still lets `fund` (holding `balance`) pay in
+	/// this block: `BlockCapFraction` of its balance before the block's
+	/// first draw (rounded down), less what it drew since.
+	pub(crate) fn block_room(fund: FundId, balance: Balance) -> Balance {
+		let now = frame_system::Pallet::<T>::block_number();
+		let fraction = BlockCapFraction::<T>::get();
+		match BlockDraws::<T>::get(fund).filter(|draw| draw.block == now) {
+			Some(draw) => fraction.mul_floor(draw.base).saturating_sub(draw.drawn),
+			None => fraction.mul_floor(balance),
+		}
+	}
+
+	/// The most one loss event may draw from `fund` (holding `balance`, under
+	/// `params`) now: its per-event cap and what the per-block cap leaves.
+	pub(crate) fn event_cap(fund: FundId, params: &FundParams, balance: Balance) -> Balance {
+		Self::cap_for(params, balance).min(Self::block_room(fund, balance))
+	}
+
+	/// Records that `fund`, holding `balance` before, drew `amount` towards a
+	/// loss in this block.
+	pub(crate) fn record_draw(fund: FundId, balance: Balance, amount: Balance) {
+		let now = frame_system::Pallet::<T>::block_number();
+		BlockDraws::<T>::mutate(fund, |draw| {
+			let current = draw.filter(|draw| draw.block == now).unwrap_or(BlockDraw {
+				block: now,
+				base: balance,
+				drawn: 0,
+			});
+			*draw = Some(BlockDraw { drawn: current.drawn.saturating_add(amount), ..current });
+		});
+	}
+
 	/// `balance / target` rounded down; `None` for a zero target, saturating
 	/// at the largest representable value.
 	pub(crate) fn coverage_for(balance: Balance, target: Balance) -> Option<FixedU128> {
@@ -208,7 +240,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What `fund` would pay towards one loss event now (its per-event cap).
 	pub fn fund_capacity(fund: FundId) -> Balance {
-		Self::cap_for(&Self::params_of(fund), Self::fund_balance(fund))
+		Self::event_cap(fund, &Self::params_of(fund), Self::fund_balance(fund))
 	}
 
 	/// What `fund` holds above its target: the most governance may withdraw.
@@ -241,7 +273,7 @@ impl<T: Config> Pallet<T> {
 			open_interest,
 			target,
 			coverage: Self::coverage_for(state.balance, target),
-			capacity: Self::cap_for(&params, state.balance),
+			capacity: Self::event_cap(fund, &params, state.balance),
 			surplus: state.balance.saturating_sub(target),
 			params,
 			under_capitalized: state.under_capitalized,
@@ -307,6 +339,10 @@ impl<T: Config> Pallet<T> {
 			"insurance fund genesis: keeper reward limits out of bounds",
 		);
 		KeeperRewardCaps::<T>::put(config.keeper_reward_limits);
+		if let Some(fraction) = config.block_cap {
+			assert!(!fraction.is_zero(), "insurance fund genesis: a per-block cap of zero");
+			BlockCapFraction::<T>::put(fraction);
+		}
 
 		let mut to_mint = T::Currency::minimum_balance();
 		let mut add = |amount: Balance| match to_mint.checked_add(amount) {
@@ -392,6 +428,14 @@ impl<T: Config> Pallet<T> {
 			Self::ensure_keeper_limits_in_bounds(&KeeperRewardCaps::<T>::get()).is_ok(),
 			"keeper reward limits out of bounds"
 		);
+		for (fund, draw) in BlockDraws::<T>::iter() {
+			ensure!(Self::fund_of(fund).is_some(), "block draws of a fund that does not exist");
+			ensure!(draw.drawn <= draw.base, "a fund drew more in a block than it held");
+		}
+		for fund in LastSurplusRelease::<T>::iter_keys() {
+			ensure!(Self::fund_of(fund).is_some(), "surplus release of a fund that does not exist");
+		}
+		ensure!(!BlockCapFraction::<T>::get().is_zero(), "a per-block cap of zero");
 		ensure!(
 			KeeperRewardsPaid::<T>::get().1 <= Self::max_keeper_rewards_per_block(),
 			"keepers were paid more in a block than any cap allows"

@@ -115,7 +115,7 @@ impl<T: Config> Pallet<T> {
 		beneficiary: &T::AccountId,
 	) -> Balance {
 		let params = Self::params_of(fund);
-		let amount = Self::cap_for(&params, state.balance).min(wanted);
+		let amount = Self::event_cap(fund, &params, state.balance).min(wanted);
 		if amount.is_zero() {
 			return wanted;
 		}
@@ -125,6 +125,7 @@ impl<T: Config> Pallet<T> {
 			// Cannot fail: the cap is at most the balance.
 			state.balance =
 				state.balance.checked_sub(amount).ok_or(Error::<T>::LedgerExceedsAccount)?;
+			Self::record_draw(fund, state.balance.saturating_add(amount), amount);
 			Self::deposit_event(Event::FundDrawn {
 				tier: LossTier::InsuranceFund,
 				market,

@@ -54,6 +54,8 @@ pub trait WeightInfo {
 	fn absorb_excess(m: u32, ) -> Weight;
 	fn set_keeper_reward_limits() -> Weight;
 	fn reward_keeper() -> Weight;
+	fn set_block_cap() -> Weight;
+	fn release_surplus() -> Weight;
 }
 
 /// Measured weights, with database costs from the runtime's `DbWeight`.
@@ -311,6 +313,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	fn set_block_cap() -> Weight {
+		Weight::from_parts(10_906_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn release_surplus() -> Weight {
+		Weight::from_parts(200_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 8000))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
 }
 
 /// The same measurements with ParityDB's database costs, for mocks and tests.
@@ -392,5 +404,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn set_block_cap() -> Weight {
+		Weight::from_parts(10_906_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn release_surplus() -> Weight {
+		Weight::from_parts(200_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 8000))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 }

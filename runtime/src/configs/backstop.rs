@@ -37,6 +37,8 @@ parameter_types! {
 	pub const InsuranceMaxTargetFraction: Permill = Permill::from_percent(20);
 	pub const InsuranceMaxForwardFraction: Permill = Permill::from_percent(50);
 	pub const InsuranceMaxKeeperReward: Balance = 1_000 * DOLLARS;
+	/// A release pays out a quarter of a fund's surplus.
+	pub const InsuranceSurplusReleaseShare: Permill = Permill::from_percent(25);
 }
 
 /// First tier of the loss waterfall and the sink for liquidation penalties
@@ -54,6 +56,13 @@ impl pallet_insurance_fund::Config for Runtime {
 	type MaxForwardFraction = InsuranceMaxForwardFraction;
 	type MaxKeeperReward = InsuranceMaxKeeperReward;
 	type MaxKeeperRewardsPerBlock = ConstU32<100>;
+	/// Surplus above target goes to the stakers' reward ledger, at most
+	/// once an hour per fund.
+	type SurplusSink = StakingBackstop;
+	type SurplusReleaseInterval = ConstU32<600>;
+	type SurplusReleaseShare = InsuranceSurplusReleaseShare;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::InsuranceBenchmarkHelper;
 	type WeightInfo = pallet_insurance_fund::weights::SubstrateWeight<Runtime>;
 }
 
@@ -334,6 +343,35 @@ pub mod benchmark_helpers {
 	fn feeder_key(index: u32) -> sp_core::sr25519::Public {
 		let seed = alloc::format!("//backstop-bench-feeder-{index}");
 		sp_io::crypto::sr25519_generate(ORACLE_BENCH_KEY, Some(seed.into_bytes()))
+	}
+
+	/// Open interest for the insurance fund's benchmarks: a market on the
+	/// oracle asset of the same id, priced at 100 dollars, with pool credit
+	/// and one trader's long of 10 units.
+	pub struct InsuranceBenchmarkHelper;
+	impl pallet_insurance_fund::BenchmarkHelper for InsuranceBenchmarkHelper {
+		fn prepare_open_interest(market: MarketId) {
+			use pallet_margin::BenchmarkHelper as _;
+			MarginBenchmarkHelper::set_price(market, Price::from_u32(100));
+			MarginBenchmarkHelper::prepare_liquidity(market, 1_000_000 * DOLLARS);
+			if pallet_margin::Markets::<Runtime>::get(market).is_none() {
+				let params = crate::genesis_config_presets::demo_market(
+					market,
+					100_000 * DOLLARS,
+					1_000_000 * DOLLARS,
+					1_000_000_000,
+				);
+				let _ = crate::Margin::create_market(RuntimeOrigin::root(), market, params);
+			}
+			let trader = funded("insurance-bench-trader", 10_000 * DOLLARS);
+			let _ = crate::Margin::deposit(RuntimeOrigin::signed(trader.clone()), 5_000 * DOLLARS);
+			let _ = crate::Margin::trade(
+				RuntimeOrigin::signed(trader),
+				market,
+				10_000_000,
+				Price::from_u32(u32::MAX),
+			);
+		}
 	}
 
 	/// Serves benchmark prices through the real oracle: the asset is
