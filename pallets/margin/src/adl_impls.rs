@@ -33,6 +33,16 @@ use backstop_primitives::{Balance, MarketId};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
 use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding, traits::Zero, Rounding};
 
+/// Why a position is deleveraged.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum DeleveragingKind {
+	/// Towards a deficit: the account gives up what is taken of the profit.
+	Deficit,
+	/// Because the market's traders hold more profit than the pool allows:
+	/// the part closes at the oracle price and its whole profit is paid.
+	Profit,
+}
+
 impl<T: Config> Pallet<T> {
 	/// Moves `who`'s positions in the deleveraging queues from `old` to
 	/// `new`: an entry whose rank changed, or whose position closed, leaves
@@ -59,8 +69,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The `on_initialize` part: deleverages every market with a deficit,
-	/// examining at most `MaxDeleveragingPerBlock` positions in all. Returns
-	/// the weight used.
+	/// then every market over its max-PnL cap
+	/// ([`Self::deleverage_profits`]), examining at most
+	/// `MaxDeleveragingPerBlock` positions in all. Returns the weight used.
 	pub(crate) fn deleverage_all() -> Weight {
 		let mut budget = T::MaxDeleveragingPerBlock::get();
 		let pending: Vec<(MarketId, PendingDeleveraging)> = Deleveraging::<T>::iter().collect();
@@ -74,7 +85,11 @@ impl<T: Config> Pallet<T> {
 			examined = examined.saturating_add(outcome.examined);
 			budget = budget.saturating_sub(outcome.examined);
 		}
+		// Then the markets whose traders hold more profit than the pool
+		// allows, with what the deficits left of the budget.
+		let (checked, profits) = Self::deleverage_profits(budget);
 		T::WeightInfo::on_initialize_deleveraging(markets, examined)
+			.saturating_add(T::WeightInfo::on_initialize_profit_deleveraging(checked, profits))
 	}
 
 	/// Deleverages market `id` against `pending`, examining at most `budget`
@@ -194,6 +209,29 @@ impl<T: Config> Pallet<T> {
 		price: &PriceOf<T>,
 		want: Balance,
 	) -> Result<Balance, DispatchError> {
+		Self::deleverage_part(who, id, market, side, price, want, DeleveragingKind::Deficit)
+	}
+
+	/// Closes the smallest part of `who`'s position in market `id` (on
+	/// `side`) whose profit at `price` covers `want` (at most the whole
+	/// position), with `market` as it is in memory. For a
+	/// [`DeleveragingKind::Deficit`] `want` is also capped by the account's
+	/// equity above its maintenance requirement, the part's profit is
+	/// credited less what is taken and what is taken is returned; for
+	/// [`DeleveragingKind::Profit`] `want` is what the traders' net profit
+	/// must fall by (the part's profit less the funding the close settles),
+	/// the part's whole profit is paid and that fall is returned. Zero, with nothing changed, when the account cannot be
+	/// valued (a stale leg), is liquidatable, or the position is not in
+	/// profit.
+	pub(crate) fn deleverage_part(
+		who: &T::AccountId,
+		id: MarketId,
+		market: &mut MarketInfo,
+		side: Side,
+		price: &PriceOf<T>,
+		want: Balance,
+		kind: DeleveragingKind,
+	) -> Result<Balance, DispatchError> {
 		let Some(mut account) = Accounts::<T>::get(who) else { return Ok(0) };
 		let Some(index) = account.positions.iter().position(|p| p.market == id) else {
 			return Ok(0);
@@ -212,10 +250,24 @@ impl<T: Config> Pallet<T> {
 		{
 			return Ok(0);
 		}
-		let maintenance = i128::try_from(figures.maintenance).map_err(|_| Error::<T>::Overflow)?;
-		let excess = figures.equity.saturating_sub(maintenance).max(0).unsigned_abs();
 		let profit = f.unrealized_pnl.unsigned_abs();
-		let amount = want.min(profit).min(excess);
+		let amount = match kind {
+			DeleveragingKind::Deficit => {
+				let maintenance =
+					i128::try_from(figures.maintenance).map_err(|_| Error::<T>::Overflow)?;
+				let excess = figures.equity.saturating_sub(maintenance).max(0).unsigned_abs();
+				want.min(profit).min(excess)
+			},
+			// The close also settles the position's funding, which moves the
+			// traders' net profit by as much again: cover `want` net of it.
+			DeleveragingKind::Profit => i128::try_from(want)
+				.ok()
+				.and_then(|w| w.checked_add(f.accrued_funding))
+				.unwrap_or(0)
+				.max(0)
+				.unsigned_abs()
+				.min(profit),
+		};
 		if amount.is_zero() {
 			return Ok(0);
 		}
@@ -231,10 +283,14 @@ impl<T: Config> Pallet<T> {
 		let (pnl, cost_closed) = math::realize(after.size, after.cost, closing, price.price)
 			.ok_or(Error::<T>::Overflow)?;
 		// Rounding may leave the part's profit a unit short of `amount`.
-		let taken = amount.min(pnl.max(0).unsigned_abs());
-		if taken.is_zero() {
+		let realized = pnl.max(0).unsigned_abs();
+		if amount.min(realized).is_zero() {
 			return Ok(0);
 		}
+		let taken = match kind {
+			DeleveragingKind::Deficit => amount.min(realized),
+			DeleveragingKind::Profit => 0,
+		};
 		let closed = Self::take_part(&mut after, closing, cost_closed)?;
 		Self::move_position(&mut market.state, &position, &after)?;
 
@@ -260,19 +316,33 @@ impl<T: Config> Pallet<T> {
 				amount: funding,
 			});
 		}
-		Self::deposit_event(Event::Deleveraged {
-			who: who.clone(),
-			market: id,
-			size: closed,
-			price: price.price,
-			realized_pnl: pnl,
-			taken,
-			remaining: want.saturating_sub(taken),
-		});
+		match kind {
+			DeleveragingKind::Deficit => Self::deposit_event(Event::Deleveraged {
+				who: who.clone(),
+				market: id,
+				size: closed,
+				price: price.price,
+				realized_pnl: pnl,
+				taken,
+				remaining: want.saturating_sub(taken),
+			}),
+			DeleveragingKind::Profit => Self::deposit_event(Event::ProfitDeleveraged {
+				who: who.clone(),
+				market: id,
+				size: closed,
+				price: price.price,
+				realized_pnl: pnl,
+			}),
+		}
 		if let Some(event) = locked {
 			Self::deposit_event(event);
 		}
-		Ok(taken)
+		Ok(match kind {
+			DeleveragingKind::Deficit => taken,
+			// What the traders' net profit fell by: the part's profit less
+			// the funding settled.
+			DeleveragingKind::Profit => pnl.saturating_sub(funding).max(0).unsigned_abs(),
+		})
 	}
 
 	/// Adds `amount` of bad debt left by a bankrupt position on `bankrupt`'s

@@ -542,6 +542,42 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Max-PnL deleveraging in `on_initialize`: `m` markets checked (each
+	/// with open interest, so each is priced and its cap read), and in the
+	/// first, over its cap, `n` profitable longs closed and paid.
+	#[benchmark]
+	fn on_initialize_profit_deleveraging(
+		m: Linear<1, { T::MaxMarkets::get() }>,
+		n: Linear<0, { T::MaxDeleveragingPerBlock::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(m)?;
+		for index in 0..n {
+			let long = funded::<T>("long", index, 10_000);
+			open::<T>(&long, &markets[..1], SIZE, 1_000)?;
+		}
+		// A short in each other market: in loss after the rise, so each is
+		// checked in full and none is deleveraged.
+		for (index, id) in (0u32..).zip(markets.iter().skip(1)) {
+			let bystander = funded::<T>("bystander", index, 10_000);
+			open::<T>(&bystander, &[*id], -SIZE, 1_000)?;
+		}
+		let _ = Pallet::<T>::do_settle_market(0);
+		// A 10% rise: each long is 100 dollars in profit, and the pool allows
+		// the traders of the first market one dollar.
+		set_prices::<T>(&markets, 110);
+		T::BenchmarkHelper::prepare_max_pnl(0, DOLLARS);
+		let examined;
+
+		#[block]
+		{
+			// A budget one above `n`: every market is checked.
+			examined = Pallet::<T>::deleverage_profits(n.saturating_add(1));
+		}
+
+		assert_eq!(examined, (m, n));
+		Ok(())
+	}
+
 	/// The liquidation sweep of `on_initialize` examining `a` healthy
 	/// accounts that each hold the most positions (nobody to liquidate: a
 	/// liquidation is charged its own weight on top).

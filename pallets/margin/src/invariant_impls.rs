@@ -17,6 +17,10 @@ impl<T: Config> Pallet<T> {
 			"MaxSweepAccounts of zero would disable the automatic sweep"
 		);
 		assert!(
+			T::PnlDeleveragingTarget::get() < sp_arithmetic::Permill::one(),
+			"PnlDeleveragingTarget must be below the cap it brings profits back under"
+		);
+		assert!(
 			T::MaxLiquidationBatch::get() > 0,
 			"MaxLiquidationBatch of zero would disable liquidate_batch"
 		);

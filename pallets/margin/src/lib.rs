@@ -21,6 +21,7 @@ pub mod math;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod pnl_deleveraging_impls;
 mod settlement_impls;
 mod sweep_impls;
 mod takeover_impls;
@@ -150,6 +151,12 @@ pub mod pallet {
 		/// all markets with a deficit (in `on_initialize`).
 		#[pallet::constant]
 		type MaxDeleveragingPerBlock: Get<u32>;
+
+		/// Where max-PnL deleveraging brings a market's traders back to: this
+		/// fraction of the most profit the pool allows them
+		/// (`LiquidityProvider::max_trader_pnl`). Below 100%.
+		#[pallet::constant]
+		type PnlDeleveragingTarget: Get<sp_arithmetic::Permill>;
 
 		/// The longest profit warm-up governance may set (blocks).
 		#[pallet::constant]
@@ -346,6 +353,40 @@ pub mod pallet {
 			funding: SignedBalance,
 			/// The penalty charged on it for the insurance fund.
 			penalty: Balance,
+		},
+		/// Part of a profitable position was closed at the oracle price, its
+		/// whole profit paid, because the market's traders held more profit
+		/// than the pool allows (max-PnL deleveraging). The account lost
+		/// nothing but the part of the position.
+		ProfitDeleveraged {
+			/// The account.
+			who: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// The signed size closed.
+			size: i128,
+			/// The oracle price it closed at.
+			price: Price,
+			/// Its realised profit, paid to the account.
+			realized_pnl: SignedBalance,
+		},
+		/// A market's traders held more profit than the pool allows; the most
+		/// profitable positions were deleveraged towards `target`
+		/// (`ProfitDeleveraged` for each).
+		PnlDeleveraged {
+			/// The market.
+			market: MarketId,
+			/// The traders' net profit before.
+			trader_pnl: SignedBalance,
+			/// The most the pool allows them.
+			max_trader_pnl: Balance,
+			/// Where deleveraging brings them back to.
+			target: Balance,
+			/// What the traders' net profit fell by: the profit realised
+			/// (and paid) less the funding the closes settled.
+			reduced: Balance,
+			/// The traders' net profit after.
+			trader_pnl_after: SignedBalance,
 		},
 		/// A keeper took part or all of a liquidatable account's position
 		/// into its own account at a price discounted by the market's

@@ -91,6 +91,8 @@ parameter_types! {
 	/// test sets a budget.
 	/// Zero unless a test sets it.
 	pub static MinCollateral: Balance = 0;
+	/// Max-PnL deleveraging brings profits back to 90% of the cap.
+	pub const PnlDeleveragingTarget: Permill = Permill::from_percent(90);
 	pub const MaxSweepWeight: frame_support::weights::Weight =
 		frame_support::weights::Weight::from_parts(10_000_000_000_000, u64::MAX);
 }
@@ -112,6 +114,7 @@ impl pallet_margin::Config for Test {
 	type MaxSweepWeight = MaxSweepWeight;
 	type MaxLiquidationBatch = ConstU32<4>;
 	type MinCollateral = MinCollateral;
+	type PnlDeleveragingTarget = PnlDeleveragingTarget;
 	type MaxDeleveragingPerBlock = ConstU32<8>;
 	type MaxWarmupPeriod = ConstU64<1_000>;
 	type WeightInfo = ();
@@ -481,6 +484,10 @@ impl BenchmarkHelper<u64> for MockBenchmarkHelper {
 
 	fn prepare_pool_loss(_market: MarketId, amount: Balance) {
 		LossCap::set(amount);
+	}
+
+	fn prepare_max_pnl(_market: MarketId, amount: Balance) {
+		MaxTraderPnl::set(Some(amount));
 	}
 
 	fn prepare_backstop(_market: MarketId, amount: Balance) {

@@ -593,6 +593,9 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Makes the loss waterfall able to cover `amount` of bad debt in
 	/// `market` and the revenue sinks able to receive payments for it.
 	fn prepare_backstop(market: MarketId, amount: Balance);
+	/// Makes the pool allow `market`'s traders at most `amount` of net
+	/// profit (`LiquidityProvider::max_trader_pnl`), about.
+	fn prepare_max_pnl(market: MarketId, amount: Balance);
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -601,6 +604,7 @@ impl<AccountId> BenchmarkHelper<AccountId> for () {
 	fn prepare_liquidity(_market: MarketId, _capacity: Balance) {}
 	fn prepare_pool_loss(_market: MarketId, _amount: Balance) {}
 	fn prepare_backstop(_market: MarketId, _amount: Balance) {}
+	fn prepare_max_pnl(_market: MarketId, _amount: Balance) {}
 }
 
 #[cfg(test)]

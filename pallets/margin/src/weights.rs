@@ -61,6 +61,7 @@ pub trait WeightInfo {
 	fn on_initialize_sweep(a: u32, ) -> Weight;
 	fn settle_final() -> Weight;
 	fn take_over() -> Weight;
+	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn set_sweep_budget() -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
@@ -597,6 +598,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
+	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same measurements with ParityDB's database costs, for mocks and tests.
@@ -745,5 +754,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 60000))
 			.saturating_add(ParityDbWeight::get().reads(40_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
 }

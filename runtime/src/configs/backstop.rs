@@ -259,6 +259,9 @@ parameter_types! {
 	/// Opening a margin account takes 10 bUSD of collateral, kept until it
 	/// closes.
 	pub const MarginMinCollateral: Balance = 10 * DOLLARS;
+	/// Max-PnL deleveraging brings the traders of a market back to 90% of
+	/// the most profit the pool allows them.
+	pub const MarginPnlDeleveragingTarget: Permill = Permill::from_percent(90);
 	/// The automatic liquidation sweep may use at most a quarter of a block
 	/// (what normal transactions leave, with `NORMAL_DISPATCH_RATIO` 75%).
 	pub MarginMaxSweepWeight: frame_support::weights::Weight =
@@ -290,6 +293,7 @@ impl pallet_margin::Config for Runtime {
 	type MaxLiquidationBatch = ConstU32<64>;
 	type MinCollateral = MarginMinCollateral;
 	type MaxDeleveragingPerBlock = ConstU32<128>;
+	type PnlDeleveragingTarget = MarginPnlDeleveragingTarget;
 	type MaxWarmupPeriod = MarginMaxWarmupPeriod;
 	type WeightInfo = pallet_margin::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -407,6 +411,22 @@ pub mod benchmark_helpers {
 				let _ = SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms);
 			} else {
 				let _ = SharedLiquidity::register_protocol(RuntimeOrigin::root(), id, terms);
+			}
+		}
+
+		fn prepare_max_pnl(market: MarketId, amount: Balance) {
+			let id = pallet_shared_liquidity::ProtocolId::Market(market);
+			if let Some(info) = SharedLiquidity::protocol_info(id.clone()) {
+				let usable = info.credit_cap.max(1);
+				let factor = Permill::from_rational(amount.min(usable), usable);
+				let terms = pallet_shared_liquidity::ProtocolTerms {
+					credit_cap: info.credit_cap,
+					loss_cap: info.loss_cap,
+					reserve_factor: info.reserve_factor,
+					max_pnl_factor: factor,
+					..Default::default()
+				};
+				let _ = SharedLiquidity::set_protocol_terms(RuntimeOrigin::root(), id, terms);
 			}
 		}
 

@@ -141,3 +141,72 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 	chain.run(2);
 	chain.finish();
 }
+
+#[test]
+fn profits_beyond_the_pool_s_max_pnl_are_realised_and_paid_in_full() {
+	let mut chain = Chain::new();
+	let (whale, late) = chain.execute(|| {
+		let whale = funded("pnl-whale", 300_000 * DOLLARS);
+		let late = funded("pnl-late", 300_000 * DOLLARS);
+		// 20 BTC at 65,000 on 200,000 of collateral.
+		assert_ok!(Margin::deposit(signed(&whale), 200_000 * DOLLARS));
+		trade(&whale, units(20));
+		(whale, late)
+	});
+	chain.next_block();
+	// A later long enters higher: behind the whale in the queue.
+	chain.move_price(BTC, Price::from_u32(70_000), |_| {});
+	chain.execute(|| {
+		assert_ok!(Margin::deposit(signed(&late), 50_000 * DOLLARS));
+		trade(&late, units(1));
+	});
+
+	// BTC rallies to 80,000: the whale is some 300,000 in profit, beyond
+	// the 250,000 the pool allows BTC's traders (half its credit cap).
+	let collateral = |who: &AccountId| {
+		pallet_margin::Accounts::<Runtime>::get(who).map(|a| a.collateral).unwrap_or_default()
+	};
+	let start = chain.execute(|| collateral(&whale));
+	let mut seen: Vec<MarginEvent<Runtime>> = Vec::new();
+	chain.move_price(BTC, Price::from_u32(80_000), |chain| {
+		seen.extend(margin_events(&chain.last_events));
+	});
+	chain.run(2);
+	seen.extend(margin_events(&chain.last_events));
+	let summary = seen.iter().find_map(|e| match e {
+		MarginEvent::PnlDeleveraged { max_trader_pnl, target, trader_pnl_after, .. } => {
+			Some((*max_trader_pnl, *target, *trader_pnl_after))
+		},
+		_ => None,
+	});
+	let (max, target, after) = summary.expect("the market was deleveraged");
+	// Every unit of realised profit reached the whale's collateral (less
+	// the funding its closes settled), and nobody else was deleveraged.
+	let mut realized: SignedBalance = 0;
+	let mut funding: SignedBalance = 0;
+	for event in seen.iter() {
+		match event {
+			MarginEvent::ProfitDeleveraged { who, realized_pnl, .. } => {
+				assert_eq!(who, &whale, "the most profitable position goes first");
+				realized += realized_pnl;
+			},
+			MarginEvent::FundingSettled { who, amount, .. } if who == &whale => funding += amount,
+			_ => {},
+		}
+	}
+	assert!(realized > 0);
+	let end = chain.execute(|| collateral(&whale));
+	assert_eq!(end as SignedBalance - start as SignedBalance, realized - funding);
+	assert!(after <= target as SignedBalance + 2, "{after} above {target}");
+	assert!(target < max);
+	chain.execute(|| {
+		// The late long was not touched; the whale keeps most of its
+		// position.
+		assert_eq!(size_of(&late, BTC_PERP), units(1));
+		assert!(size_of(&whale, BTC_PERP) < units(20));
+		assert!(size_of(&whale, BTC_PERP) > units(10));
+		let pnl = SharedLiquidity::market_pnl_to_pool(BTC_PERP).expect("registered");
+		assert!(!pnl.exceeded);
+	});
+	chain.finish();
+}

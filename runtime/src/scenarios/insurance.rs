@@ -72,7 +72,12 @@ fn sixteen_bad_debts_in_one_block_take_at_most_half_of_each_fund() {
 		// The caps bind: the funds paid exactly half and the stakers the next.
 		assert!(global_after * 2 <= global + 2);
 		let staked_loss = events.iter().any(|e| {
-			matches!(e, RuntimeEvent::StakingBackstop(pallet_staking_backstop::Event::TrancheSlashed { .. }))
+			matches!(
+				e,
+				RuntimeEvent::StakingBackstop(
+					pallet_staking_backstop::Event::TrancheSlashed { .. }
+				)
+			)
 		});
 		assert!(staked_loss, "the stakers covered what the fund's cap left");
 	});
@@ -91,10 +96,8 @@ fn surplus_above_target_reaches_the_stakers_reward_ledger() {
 	chain.next_block();
 	chain.execute(|| {
 		let alice = sp_keyring::Sr25519Keyring::Alice.to_account_id();
-		let pending = pallet_staking_backstop::Pallet::<Runtime>::pending_rewards(
-			Tranche::Junior,
-			&alice,
-		);
+		let pending =
+			pallet_staking_backstop::Pallet::<Runtime>::pending_rewards(Tranche::Junior, &alice);
 		let before = InsuranceFund::fund_balance(FundId::Global);
 		let surplus = InsuranceFund::fund_surplus(FundId::Global);
 		assert!(surplus > 0);
@@ -113,8 +116,8 @@ fn surplus_above_target_reaches_the_stakers_reward_ledger() {
 		});
 		assert_eq!(credited, Some(released));
 		assert!(
-			pallet_staking_backstop::Pallet::<Runtime>::pending_rewards(Tranche::Junior, &alice) >
-				pending
+			pallet_staking_backstop::Pallet::<Runtime>::pending_rewards(Tranche::Junior, &alice)
+				> pending
 		);
 		// Not again within the interval.
 		assert!(InsuranceFund::release_surplus(signed(&caller), FundId::Global).is_err());
