@@ -49,6 +49,7 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	fn trade() -> Weight;
 	fn liquidate() -> Weight;
+	fn take_over() -> Weight;
 	fn liquidate_bad_debt() -> Weight;
 	fn liquidate_bad_debt_one_position() -> Weight;
 	fn liquidate_one_position() -> Weight;
@@ -58,10 +59,9 @@ pub trait WeightInfo {
 	fn set_liquidation_params() -> Weight;
 	fn on_initialize_funding(m: u32, ) -> Weight;
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight;
+	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn on_initialize_sweep(a: u32, ) -> Weight;
 	fn settle_final() -> Weight;
-	fn take_over() -> Weight;
-	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight;
 	fn set_sweep_budget() -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1326`
 		//  Estimated: `4081`
-		// Minimum execution time: 43_464_000 picoseconds.
-		Weight::from_parts(58_547_000, 0)
+		// Minimum execution time: 39_899_000 picoseconds.
+		Weight::from_parts(51_046_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -93,8 +93,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `535`
 		//  Estimated: `3819`
-		// Minimum execution time: 17_165_000 picoseconds.
-		Weight::from_parts(28_543_000, 0)
+		// Minimum execution time: 17_396_000 picoseconds.
+		Weight::from_parts(20_380_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -109,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `410`
 		//  Estimated: `3819`
-		// Minimum execution time: 17_737_000 picoseconds.
-		Weight::from_parts(26_149_000, 0)
+		// Minimum execution time: 17_946_000 picoseconds.
+		Weight::from_parts(20_360_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_337_000 picoseconds.
-		Weight::from_parts(7_862_000, 0)
+		// Minimum execution time: 5_478_000 picoseconds.
+		Weight::from_parts(6_320_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -136,8 +136,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `2012`
 		//  Estimated: `6208`
-		// Minimum execution time: 77_245_000 picoseconds.
-		Weight::from_parts(97_775_000, 0)
+		// Minimum execution time: 74_651_000 picoseconds.
+		Weight::from_parts(90_154_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -164,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `10253`
 		//  Estimated: `50446`
-		// Minimum execution time: 1_151_050_000 picoseconds.
-		Weight::from_parts(1_304_329_000, 0)
+		// Minimum execution time: 1_128_927_000 picoseconds.
+		Weight::from_parts(1_272_110_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(56_u64))
 			.saturating_add(T::DbWeight::get().writes(22_u64))
@@ -196,8 +196,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `9945`
 		//  Estimated: `50446`
-		// Minimum execution time: 296_921_000 picoseconds.
-		Weight::from_parts(425_663_000, 0)
+		// Minimum execution time: 291_233_000 picoseconds.
+		Weight::from_parts(400_095_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(41_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -224,13 +224,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `7894`
 		//  Estimated: `50446`
-		// Minimum execution time: 311_633_000 picoseconds.
-		Weight::from_parts(395_748_000, 0)
+		// Minimum execution time: 298_353_000 picoseconds.
+		Weight::from_parts(338_152_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(T::DbWeight::get().reads(39_u64))
 			.saturating_add(T::DbWeight::get().writes(36_u64))
 	}
-	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Storage: `Margin::Accounts` (r:2 w:2)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Markets` (r:16 w:1)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::Assets` (r:16 w:0)
+	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::LiquidationConfig` (r:1 w:0)
+	/// Proof: `Margin::LiquidationConfig` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ProfitWarmupConfig` (r:1 w:0)
+	/// Proof: `Margin::ProfitWarmupConfig` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::AdlQueue` (r:0 w:2)
+	/// Proof: `Margin::AdlQueue` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	fn take_over() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `8790`
+		//  Estimated: `50446`
+		// Minimum execution time: 345_032_000 picoseconds.
+		Weight::from_parts(388_537_000, 0)
+			.saturating_add(Weight::from_parts(0, 50446))
+			.saturating_add(T::DbWeight::get().reads(37_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:17 w:16)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
@@ -242,14 +266,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::LiquidationConfig` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:1 w:0)
+	/// Proof: `InsuranceFund::KeeperRewardCaps` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::KeeperRewardsPaid` (r:1 w:1)
+	/// Proof: `InsuranceFund::KeeperRewardsPaid` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::MarketFunds` (r:16 w:0)
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::GlobalFund` (r:1 w:1)
 	/// Proof: `InsuranceFund::GlobalFund` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::GlobalParams` (r:1 w:0)
-	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::GlobalParams` (r:1 w:0)
+	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::BlockCapFraction` (r:1 w:0)
+	/// Proof: `InsuranceFund::BlockCapFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::BlockDraws` (r:1 w:1)
+	/// Proof: `InsuranceFund::BlockDraws` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `StakingBackstop::Tranches` (r:2 w:0)
 	/// Proof: `StakingBackstop::Tranches` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `StakingBackstop::Params` (r:2 w:0)
@@ -268,15 +300,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::AdlQueue` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn liquidate_bad_debt() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `10344`
+		//  Measured:  `10396`
 		//  Estimated: `50446`
-		// Minimum execution time: 3_083_473_000 picoseconds.
-		Weight::from_parts(4_363_875_000, 0)
+		// Minimum execution time: 3_234_627_000 picoseconds.
+		Weight::from_parts(3_652_288_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
-			.saturating_add(T::DbWeight::get().reads(96_u64))
-			.saturating_add(T::DbWeight::get().writes(71_u64))
+			.saturating_add(T::DbWeight::get().reads(101_u64))
+			.saturating_add(T::DbWeight::get().writes(74_u64))
 	}
-	/// Storage: `Margin::Accounts` (r:1 w:1)
+	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:2 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
@@ -288,14 +320,22 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::LiquidationConfig` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Account` (r:2 w:2)
 	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:1 w:0)
+	/// Proof: `InsuranceFund::KeeperRewardCaps` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::KeeperRewardsPaid` (r:1 w:1)
+	/// Proof: `InsuranceFund::KeeperRewardsPaid` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:0)
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::GlobalFund` (r:1 w:1)
 	/// Proof: `InsuranceFund::GlobalFund` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::GlobalParams` (r:1 w:0)
-	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `Assets::Asset` (r:1 w:1)
 	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::GlobalParams` (r:1 w:0)
+	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::BlockCapFraction` (r:1 w:0)
+	/// Proof: `InsuranceFund::BlockCapFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::BlockDraws` (r:1 w:1)
+	/// Proof: `InsuranceFund::BlockDraws` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `StakingBackstop::Tranches` (r:2 w:0)
 	/// Proof: `StakingBackstop::Tranches` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
 	/// Storage: `StakingBackstop::Params` (r:2 w:0)
@@ -314,13 +354,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::AdlQueue` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn liquidate_bad_debt_one_position() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `2545`
-		//  Estimated: `6648`
-		// Minimum execution time: 201_239_000 picoseconds.
-		Weight::from_parts(282_640_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		//  Measured:  `2597`
+		//  Estimated: `7782`
+		// Minimum execution time: 272_956_000 picoseconds.
+		Weight::from_parts(316_310_000, 0)
+			.saturating_add(Weight::from_parts(0, 7782))
+			.saturating_add(T::DbWeight::get().reads(26_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:2 w:2)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
@@ -344,8 +384,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `969`
 		//  Estimated: `7782`
-		// Minimum execution time: 65_968_000 picoseconds.
-		Weight::from_parts(108_181_000, 0)
+		// Minimum execution time: 62_684_000 picoseconds.
+		Weight::from_parts(68_321_000, 0)
 			.saturating_add(Weight::from_parts(0, 7782))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -388,10 +428,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `StakingBackstop::RewardPot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn settle_market() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `2498`
+		//  Measured:  `2532`
 		//  Estimated: `11426`
-		// Minimum execution time: 357_952_000 picoseconds.
-		Weight::from_parts(383_941_000, 0)
+		// Minimum execution time: 356_109_000 picoseconds.
+		Weight::from_parts(410_560_000, 0)
 			.saturating_add(Weight::from_parts(0, 11426))
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
@@ -408,8 +448,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `1377`
 		//  Estimated: `6208`
-		// Minimum execution time: 68_562_000 picoseconds.
-		Weight::from_parts(90_675_000, 0)
+		// Minimum execution time: 67_881_000 picoseconds.
+		Weight::from_parts(72_227_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -420,8 +460,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_538_000 picoseconds.
-		Weight::from_parts(13_089_000, 0)
+		// Minimum execution time: 5_518_000 picoseconds.
+		Weight::from_parts(6_229_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -431,8 +471,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_939_000 picoseconds.
-		Weight::from_parts(13_350_000, 0)
+		// Minimum execution time: 5_528_000 picoseconds.
+		Weight::from_parts(6_319_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -445,13 +485,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[0, 32]`.
 	fn on_initialize_funding(m: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `497 + m * (410 ±0)`
+		//  Measured:  `530 + m * (410 ±0)`
 		//  Estimated: `3819 + m * (3091 ±0)`
-		// Minimum execution time: 4_256_000 picoseconds.
-		Weight::from_parts(13_996_071, 0)
+		// Minimum execution time: 3_785_000 picoseconds.
+		Weight::from_parts(8_362_358, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
-			// Standard Error: 171_430
-			.saturating_add(Weight::from_parts(13_501_998, 0).saturating_mul(m.into()))
+			// Standard Error: 36_276
+			.saturating_add(Weight::from_parts(11_353_020, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
@@ -459,7 +499,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Margin::Deleveraging` (r:33 w:1)
 	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::Markets` (r:23 w:1)
+	/// Storage: `Margin::Markets` (r:33 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
 	/// Storage: `OracleAggregator::Assets` (r:23 w:0)
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
@@ -481,22 +521,69 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[0, 128]`.
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `579 + m * (345 ±0) + n * (239 ±0)`
-		//  Estimated: `20238 + m * (2744 ±136) + n * (3396 ±0)`
-		// Minimum execution time: 653_141_000 picoseconds.
-		Weight::from_parts(912_025_000, 0)
+		//  Measured:  `570 + m * (354 ±0) + n * (239 ±0)`
+		//  Estimated: `20238 + m * (2829 ±0) + n * (3396 ±33)`
+		// Minimum execution time: 746_800_000 picoseconds.
+		Weight::from_parts(750_996_000, 0)
 			.saturating_add(Weight::from_parts(0, 20238))
-			// Standard Error: 3_573_033
-			.saturating_add(Weight::from_parts(29_352_740, 0).saturating_mul(m.into()))
-			// Standard Error: 893_088
-			.saturating_add(Weight::from_parts(33_534_491, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(28_u64))
+			// Standard Error: 1_538_490
+			.saturating_add(Weight::from_parts(23_025_004, 0).saturating_mul(m.into()))
+			// Standard Error: 384_549
+			.saturating_add(Weight::from_parts(22_892_828, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2744).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 2829).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
+	}
+	/// Storage: `Margin::Markets` (r:33 w:1)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(354), added: 2829, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Deleveraging` (r:32 w:0)
+	/// Proof: `Margin::Deleveraging` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::Assets` (r:32 w:0)
+	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::Protocols` (r:32 w:0)
+	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(191), added: 2666, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
+	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::AdlQueue` (r:129 w:128)
+	/// Proof: `Margin::AdlQueue` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Accounts` (r:128 w:128)
+	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Account` (r:2 w:2)
+	/// Proof: `Assets::Account` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Assets::Asset` (r:1 w:1)
+	/// Proof: `Assets::Asset` (`max_values`: None, `max_size`: Some(210), added: 2685, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ProfitWarmupConfig` (r:1 w:0)
+	/// Proof: `Margin::ProfitWarmupConfig` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::Traders` (r:128 w:128)
+	/// Proof: `Margin::Traders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::CounterForTraders` (r:1 w:1)
+	/// Proof: `Margin::CounterForTraders` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// The range of component `m` is `[1, 32]`.
+	/// The range of component `n` is `[0, 128]`.
+	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `1966 + m * (551 ±0) + n * (244 ±0)`
+		//  Estimated: `6208 + m * (3091 ±0) + n * (3396 ±0)`
+		// Minimum execution time: 589_576_000 picoseconds.
+		Weight::from_parts(619_541_000, 0)
+			.saturating_add(Weight::from_parts(0, 6208))
+			// Standard Error: 2_025_357
+			.saturating_add(Weight::from_parts(13_586_140, 0).saturating_mul(m.into()))
+			// Standard Error: 506_242
+			.saturating_add(Weight::from_parts(75_022_299, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	/// Storage: `Margin::SweepBudget` (r:1 w:0)
@@ -520,11 +607,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `7667 + a * (139 ±0)`
 		//  Estimated: `50446 + a * (3396 ±0)`
-		// Minimum execution time: 14_411_000 picoseconds.
-		Weight::from_parts(2_189_474_913, 0)
+		// Minimum execution time: 8_423_000 picoseconds.
+		Weight::from_parts(8_733_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
-			// Standard Error: 2_901_139
-			.saturating_add(Weight::from_parts(116_530_843, 0).saturating_mul(a.into()))
+			// Standard Error: 198_601
+			.saturating_add(Weight::from_parts(87_258_057, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(31_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -544,8 +631,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `741`
 		//  Estimated: `4081`
-		// Minimum execution time: 31_547_000 picoseconds.
-		Weight::from_parts(39_108_000, 0)
+		// Minimum execution time: 31_707_000 picoseconds.
+		Weight::from_parts(34_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -556,8 +643,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 5_599_000 picoseconds.
-		Weight::from_parts(9_534_000, 0)
+		// Minimum execution time: 5_659_000 picoseconds.
+		Weight::from_parts(6_460_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -580,187 +667,178 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 1000]`.
 	fn sweep_excess(a: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `15417 + a * (85 ±0)`
+		//  Measured:  `15450 + a * (85 ±0)`
 		//  Estimated: `99902 + a * (3396 ±0)`
-		// Minimum execution time: 701_082_000 picoseconds.
-		Weight::from_parts(954_404_227, 0)
+		// Minimum execution time: 474_164_000 picoseconds.
+		Weight::from_parts(573_148_065, 0)
 			.saturating_add(Weight::from_parts(0, 99902))
-			// Standard Error: 284_405
-			.saturating_add(Weight::from_parts(8_055_163, 0).saturating_mul(a.into()))
+			// Standard Error: 145_371
+			.saturating_add(Weight::from_parts(5_830_619, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(72_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
-	}
-	fn take_over() -> Weight {
-		Weight::from_parts(400_000_000, 0)
-			.saturating_add(Weight::from_parts(0, 60000))
-			.saturating_add(T::DbWeight::get().reads(40_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
-	}
-	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 0)
-			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
 }
 
 /// The same measurements with ParityDB's database costs, for mocks and tests.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(58_547_000, 0)
+		Weight::from_parts(51_046_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(28_543_000, 0)
+		Weight::from_parts(20_380_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_market_status() -> Weight {
-		Weight::from_parts(26_149_000, 0)
+		Weight::from_parts(20_360_000, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_fee_split() -> Weight {
-		Weight::from_parts(7_862_000, 0)
+		Weight::from_parts(6_320_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(97_775_000, 0)
+		Weight::from_parts(90_154_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(1_304_329_000, 0)
+		Weight::from_parts(1_272_110_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(56_u64))
 			.saturating_add(ParityDbWeight::get().writes(22_u64))
 	}
 	fn trade() -> Weight {
-		Weight::from_parts(425_663_000, 0)
+		Weight::from_parts(400_095_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(41_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn liquidate() -> Weight {
-		Weight::from_parts(395_748_000, 0)
+		Weight::from_parts(338_152_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
 			.saturating_add(ParityDbWeight::get().reads(39_u64))
 			.saturating_add(ParityDbWeight::get().writes(36_u64))
 	}
-	fn liquidate_bad_debt() -> Weight {
-		Weight::from_parts(4_363_875_000, 0)
+	fn take_over() -> Weight {
+		Weight::from_parts(388_537_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
-			.saturating_add(ParityDbWeight::get().reads(96_u64))
-			.saturating_add(ParityDbWeight::get().writes(71_u64))
+			.saturating_add(ParityDbWeight::get().reads(37_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn liquidate_bad_debt() -> Weight {
+		Weight::from_parts(3_652_288_000, 0)
+			.saturating_add(Weight::from_parts(0, 50446))
+			.saturating_add(ParityDbWeight::get().reads(101_u64))
+			.saturating_add(ParityDbWeight::get().writes(74_u64))
 	}
 	fn liquidate_bad_debt_one_position() -> Weight {
-		Weight::from_parts(282_640_000, 0)
-			.saturating_add(Weight::from_parts(0, 6648))
-			.saturating_add(ParityDbWeight::get().reads(21_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+		Weight::from_parts(316_310_000, 0)
+			.saturating_add(Weight::from_parts(0, 7782))
+			.saturating_add(ParityDbWeight::get().reads(26_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
 	fn liquidate_one_position() -> Weight {
-		Weight::from_parts(108_181_000, 0)
+		Weight::from_parts(68_321_000, 0)
 			.saturating_add(Weight::from_parts(0, 7782))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn settle_market() -> Weight {
-		Weight::from_parts(383_941_000, 0)
+		Weight::from_parts(410_560_000, 0)
 			.saturating_add(Weight::from_parts(0, 11426))
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn cover_deficit() -> Weight {
-		Weight::from_parts(90_675_000, 0)
+		Weight::from_parts(72_227_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_profit_warmup() -> Weight {
-		Weight::from_parts(13_089_000, 0)
+		Weight::from_parts(6_229_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_liquidation_params() -> Weight {
-		Weight::from_parts(13_350_000, 0)
+		Weight::from_parts(6_319_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn on_initialize_funding(m: u32, ) -> Weight {
-		Weight::from_parts(13_996_071, 0)
+		Weight::from_parts(8_362_358, 0)
 			.saturating_add(Weight::from_parts(0, 3819))
-			.saturating_add(Weight::from_parts(13_501_998, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(11_353_020, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
 	}
 	fn on_initialize_deleveraging(m: u32, n: u32, ) -> Weight {
-		Weight::from_parts(912_025_000, 0)
+		Weight::from_parts(750_996_000, 0)
 			.saturating_add(Weight::from_parts(0, 20238))
-			.saturating_add(Weight::from_parts(29_352_740, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(33_534_491, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(28_u64))
+			.saturating_add(Weight::from_parts(23_025_004, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(22_892_828, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2744).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 2829).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
+	}
+	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight {
+		Weight::from_parts(619_541_000, 0)
+			.saturating_add(Weight::from_parts(0, 6208))
+			.saturating_add(Weight::from_parts(13_586_140, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(75_022_299, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 3091).saturating_mul(m.into()))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(n.into()))
 	}
 	fn on_initialize_sweep(a: u32, ) -> Weight {
-		Weight::from_parts(2_189_474_913, 0)
+		Weight::from_parts(8_733_000, 0)
 			.saturating_add(Weight::from_parts(0, 50446))
-			.saturating_add(Weight::from_parts(116_530_843, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(87_258_057, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(31_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
 	}
 	fn settle_final() -> Weight {
-		Weight::from_parts(39_108_000, 0)
+		Weight::from_parts(34_561_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_sweep_budget() -> Weight {
-		Weight::from_parts(9_534_000, 0)
+		Weight::from_parts(6_460_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn sweep_excess(a: u32, ) -> Weight {
-		Weight::from_parts(954_404_227, 0)
+		Weight::from_parts(573_148_065, 0)
 			.saturating_add(Weight::from_parts(0, 99902))
-			.saturating_add(Weight::from_parts(8_055_163, 0).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(5_830_619, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(72_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3396).saturating_mul(a.into()))
-	}
-	fn take_over() -> Weight {
-		Weight::from_parts(400_000_000, 0)
-			.saturating_add(Weight::from_parts(0, 60000))
-			.saturating_add(ParityDbWeight::get().reads(40_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
-	}
-	fn on_initialize_profit_deleveraging(m: u32, n: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 0)
-			.saturating_add(Weight::from_parts(30_000_000, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(m.into())))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 	}
 }
