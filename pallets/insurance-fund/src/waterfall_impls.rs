@@ -121,11 +121,11 @@ impl<T: Config> Pallet<T> {
 		}
 		let paid = with_storage_layer(|| -> DispatchResult {
 			Self::push(beneficiary, amount)?;
+			Self::record_draw(fund, state.balance, amount);
 			let mut state = state;
 			// Cannot fail: the cap is at most the balance.
 			state.balance =
 				state.balance.checked_sub(amount).ok_or(Error::<T>::LedgerExceedsAccount)?;
-			Self::record_draw(fund, state.balance.saturating_add(amount), amount);
 			Self::deposit_event(Event::FundDrawn {
 				tier: LossTier::InsuranceFund,
 				market,

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::health_impls::Pricing;
-use backstop_primitives::{Balance, RevenueKind, RevenueSink, SignedBalance};
+use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink, SignedBalance};
 use frame_support::{
 	pallet_prelude::*,
 	storage::with_storage_layer,
@@ -53,6 +53,41 @@ impl<T: Config> Pallet<T> {
 			return Err(Error::<T>::LedgerExceedsAccount.into());
 		}
 		T::Currency::transfer(&account, to, amount, Preservation::Preserve)?;
+		Ok(())
+	}
+
+	/// `account`'s position in market `id`, or an empty one at `market`'s
+	/// funding index when it holds none there and has room for one
+	/// (`TooManyPositions` otherwise).
+	pub(crate) fn position_in(
+		account: &AccountOf<T>,
+		id: MarketId,
+		market: &MarketInfo,
+	) -> Result<Position, Error<T>> {
+		if let Some(held) = account.positions.iter().find(|p| p.market == id) {
+			return Ok(*held);
+		}
+		let held = u32::try_from(account.positions.len()).unwrap_or(u32::MAX);
+		ensure!(held < T::MaxPositionsPerAccount::get(), Error::<T>::TooManyPositions);
+		Ok(Position { market: id, size: 0, cost: 0, funding_index: market.state.funding_index })
+	}
+
+	/// Puts `position` in `account` in place of its position in the same
+	/// market: removed if it is empty, replaced if one is held, else added
+	/// (positions stay sorted by market).
+	pub(crate) fn put_position(
+		account: &mut AccountOf<T>,
+		position: Position,
+	) -> Result<(), Error<T>> {
+		let id = position.market;
+		if position.size == 0 {
+			account.positions.retain(|p| p.market != id);
+		} else if let Some(held) = account.positions.iter_mut().find(|p| p.market == id) {
+			*held = position;
+		} else {
+			account.positions.try_push(position).map_err(|_| Error::<T>::TooManyPositions)?;
+			account.positions.sort_by_key(|p| p.market);
+		}
 		Ok(())
 	}
 

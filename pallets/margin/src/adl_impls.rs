@@ -171,7 +171,15 @@ impl<T: Config> Pallet<T> {
 			let rest = want.saturating_sub(taken);
 			let mut next = market.clone();
 			let result = with_storage_layer(|| {
-				Self::deleverage_position(&who, id, &mut next, side, price, rest)
+				Self::deleverage_part(
+					&who,
+					id,
+					&mut next,
+					side,
+					price,
+					rest,
+					DeleveragingKind::Deficit,
+				)
 			});
 			if let Ok(amount) = result {
 				if !amount.is_zero() {
@@ -196,22 +204,6 @@ impl<T: Config> Pallet<T> {
 		(taken, outcome)
 	}
 
-	/// Takes up to `want` from the profit of `who`'s position in market
-	/// `id` (on `side`), at `price`, with `market` as it is in memory.
-	/// Returns what was taken: zero, with nothing changed, when the account
-	/// cannot be valued (a stale leg), is liquidatable, has no equity above
-	/// its maintenance requirement, or the position is not in profit.
-	pub(crate) fn deleverage_position(
-		who: &T::AccountId,
-		id: MarketId,
-		market: &mut MarketInfo,
-		side: Side,
-		price: &PriceOf<T>,
-		want: Balance,
-	) -> Result<Balance, DispatchError> {
-		Self::deleverage_part(who, id, market, side, price, want, DeleveragingKind::Deficit)
-	}
-
 	/// Closes the smallest part of `who`'s position in market `id` (on
 	/// `side`) whose profit at `price` covers `want` (at most the whole
 	/// position), with `market` as it is in memory. For a
@@ -220,9 +212,9 @@ impl<T: Config> Pallet<T> {
 	/// credited less what is taken and what is taken is returned; for
 	/// [`DeleveragingKind::Profit`] `want` is what the traders' net profit
 	/// must fall by (the part's profit less the funding the close settles),
-	/// the part's whole profit is paid and that fall is returned. Zero, with nothing changed, when the account cannot be
-	/// valued (a stale leg), is liquidatable, or the position is not in
-	/// profit.
+	/// the part's whole profit is paid and that fall is returned. Zero,
+	/// with nothing changed, when the account cannot be valued (a stale
+	/// leg), is liquidatable, or the position is not in profit.
 	pub(crate) fn deleverage_part(
 		who: &T::AccountId,
 		id: MarketId,
@@ -302,11 +294,7 @@ impl<T: Config> Pallet<T> {
 			.and_then(|c| c.checked_sub(funding))
 			.ok_or(Error::<T>::Overflow)?;
 		Self::settle_cash(id, market, &mut account.collateral, cash)?;
-		if after.size == 0 {
-			account.positions.retain(|p| p.market != id);
-		} else if let Some(held) = account.positions.get_mut(index) {
-			*held = after;
-		}
+		Self::put_position(&mut account, after)?;
 		let locked = Self::credit_maturing(who, &mut account, cash);
 		Self::store_account(who, account);
 		if funding != 0 {

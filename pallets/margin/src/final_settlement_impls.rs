@@ -219,7 +219,15 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
-		let taken = Self::deleverage_position(who, id, &mut market, side, info, want)?;
+		let taken = Self::deleverage_part(
+			who,
+			id,
+			&mut market,
+			side,
+			info,
+			want,
+			crate::adl_impls::DeleveragingKind::Deficit,
+		)?;
 		if taken.is_zero() {
 			return Ok(());
 		}

@@ -15,7 +15,7 @@ use crate::{
 };
 use alloc::vec::Vec;
 use backstop_primitives::{Balance, MarketId, Price, SignedBalance};
-use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
+use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use sp_arithmetic::{
 	traits::{Saturating, Zero},
 	Rounding,
@@ -168,49 +168,18 @@ impl<T: Config> Pallet<T> {
 				error
 			}
 		})?;
-		if after.size == 0 {
-			account.positions.retain(|p| p.market != id);
-		} else if let Some(held) = account.positions.get_mut(index) {
-			*held = after;
-		}
+		Self::put_position(account, after)?;
 
 		// The keeper: its own position in the market, if any, then the fill.
 		let mut keeper_account = Accounts::<T>::get(keeper).unwrap_or_default();
-		let existing = keeper_account.positions.iter().position(|p| p.market == id);
-		if existing.is_none() {
-			let held = u32::try_from(keeper_account.positions.len()).unwrap_or(u32::MAX);
-			ensure!(held < T::MaxPositionsPerAccount::get(), Error::<T>::TooManyPositions);
-		}
-		let keeper_before =
-			existing.and_then(|i| keeper_account.positions.get(i).copied()).unwrap_or(Position {
-				market: id,
-				size: 0,
-				cost: 0,
-				funding_index: market.state.funding_index,
-			});
+		let keeper_before = Self::position_in(&keeper_account, id, market)?;
 		let mut keeper_after = keeper_before;
 		let keeper_funding = Self::take_funding(&mut keeper_after, market)?;
 		let keeper_pnl = Self::apply_fill(&mut keeper_after, closed, fill_price)?;
 		Self::move_position(&mut market.state, &keeper_before, &keeper_after)?;
 		let keeper_cash = keeper_pnl.checked_sub(keeper_funding).ok_or(Error::<T>::Overflow)?;
 		Self::settle_cash(id, market, &mut keeper_account.collateral, keeper_cash)?;
-		match existing {
-			Some(i) if keeper_after.size == 0 => {
-				keeper_account.positions.remove(i);
-			},
-			Some(i) => {
-				if let Some(held) = keeper_account.positions.get_mut(i) {
-					*held = keeper_after;
-				}
-			},
-			None => {
-				keeper_account
-					.positions
-					.try_push(keeper_after)
-					.map_err(|_| Error::<T>::TooManyPositions)?;
-				keeper_account.positions.sort_by_key(|p| p.market);
-			},
-		}
+		Self::put_position(&mut keeper_account, keeper_after)?;
 		market.state.last_price = info.price;
 		market.state.reserve_stale = true;
 
@@ -225,12 +194,12 @@ impl<T: Config> Pallet<T> {
 				.map_err(Error::<T>::from)?;
 		ensure!(figures.covers(figures.initial), Error::<T>::BelowInitialMargin);
 
-		let discount = math::notional(size, info.price.saturating_sub(fill_price), Rounding::Down)
-			.unwrap_or_default()
-			.max(
-				math::notional(size, fill_price.saturating_sub(info.price), Rounding::Down)
-					.unwrap_or_default(),
-			);
+		let cut = if long {
+			info.price.saturating_sub(fill_price)
+		} else {
+			fill_price.saturating_sub(info.price)
+		};
+		let discount = math::notional(size, cut, Rounding::Down).ok_or(Error::<T>::Overflow)?;
 		Markets::<T>::insert(id, market.clone());
 		let mut locked = Vec::new();
 		locked.extend(Self::credit_maturing(who, account, cash));

@@ -8,7 +8,7 @@ use crate::{
 	math,
 };
 use backstop_primitives::{MarketId, Price, SignedBalance};
-use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Get};
+use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use sp_arithmetic::{
 	traits::{CheckedAdd, Saturating},
 	Rounding,
@@ -99,17 +99,7 @@ impl<T: Config> Pallet<T> {
 		let params = market.params;
 
 		let mut account = Accounts::<T>::get(who).unwrap_or_default();
-		let existing = account.positions.iter().find(|p| p.market == id).copied();
-		if existing.is_none() {
-			let held = u32::try_from(account.positions.len()).unwrap_or(u32::MAX);
-			ensure!(held < T::MaxPositionsPerAccount::get(), Error::<T>::TooManyPositions);
-		}
-		let before = existing.unwrap_or(Position {
-			market: id,
-			size: 0,
-			cost: 0,
-			funding_index: market.state.funding_index,
-		});
+		let before = Self::position_in(&account, id, &market)?;
 		let mut position = before;
 
 		// Which part of the trade reduces the position and which opens.
@@ -182,14 +172,7 @@ impl<T: Config> Pallet<T> {
 			.ok_or(Error::<T>::Overflow)?;
 		ensure!(collateral >= 0, Error::<T>::InsufficientCollateral);
 		account.collateral = collateral.unsigned_abs();
-		if new_size == 0 {
-			account.positions.retain(|p| p.market != id);
-		} else if let Some(held) = account.positions.iter_mut().find(|p| p.market == id) {
-			*held = position;
-		} else {
-			account.positions.try_push(position).map_err(|_| Error::<T>::TooManyPositions)?;
-			account.positions.sort_by_key(|p| p.market);
-		}
+		Self::put_position(&mut account, position)?;
 
 		// Margin after the trade, with this market as it will be.
 		// A reducing trade values a leg without a fresh price at its

@@ -87,11 +87,11 @@ fn sixteen_bad_debts_in_one_block_take_at_most_half_of_each_fund() {
 #[test]
 fn surplus_above_target_reaches_the_stakers_reward_ledger() {
 	let mut chain = Chain::new();
-	let (trader, caller) = chain.execute(|| {
+	let caller = chain.execute(|| {
 		let trader = funded("surplus-trader", 10_000 * DOLLARS);
 		assert_ok!(Margin::deposit(signed(&trader), 8_000 * DOLLARS));
 		trade(&trader, units(1));
-		(trader, funded("surplus-caller", 10 * DOLLARS))
+		funded("surplus-caller", 10 * DOLLARS)
 	});
 	chain.next_block();
 	chain.execute(|| {
@@ -121,7 +121,6 @@ fn surplus_above_target_reaches_the_stakers_reward_ledger() {
 		);
 		// Not again within the interval.
 		assert!(InsuranceFund::release_surplus(signed(&caller), FundId::Global).is_err());
-		let _ = trader;
 	});
 	chain.finish();
 }

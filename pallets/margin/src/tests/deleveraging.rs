@@ -7,22 +7,6 @@ use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate};
 use proptest::prelude::*;
 use sp_arithmetic::{Perbill, Permill};
 
-/// No fees and no funding: figures stay round.
-fn frictionless() {
-	set_params(BTC, |p| {
-		p.trading_fee = Permill::zero();
-		p.max_funding_rate = Perbill::zero();
-	});
-}
-
-/// `who` deposits `collateral` dollars and trades `delta` in BTC at
-/// `price` dollars.
-fn open_at(who: u64, price: u32, collateral: u128, delta: i128) {
-	set_price(BTC_ASSET, usd(price));
-	deposit(who, dollars(collateral));
-	trade(who, BTC, delta);
-}
-
 /// The `Deleveraged` events as `(who, size, taken)`.
 fn deleveraged() -> Vec<(u64, i128, Balance)> {
 	margin_events()
@@ -40,7 +24,7 @@ fn deleveraged() -> Vec<(u64, i128, Balance)> {
 /// her bad debt of 4,500 is left entirely to deleveraging (the mock
 /// waterfall and the pool's loss cap cover nothing).
 fn crash_with_a_deficit(charlie_collateral: u128) {
-	frictionless();
+	frictionless(BTC);
 	open_at(DAVE, 38_000, 20_000, -UNIT);
 	open_at(CHARLIE, 52_000, charlie_collateral, -UNIT);
 	open_at(BOB, 50_000, 20_000, -UNIT);
@@ -58,7 +42,7 @@ fn crash_with_a_deficit(charlie_collateral: u128) {
 #[test]
 fn the_queue_orders_each_side_by_profit_as_a_fraction_of_entry() {
 	ExtBuilder::default().build_and_execute(|| {
-		frictionless();
+		frictionless(BTC);
 		open_at(DAVE, 38_000, 20_000, -UNIT);
 		open_at(CHARLIE, 52_000, 20_000, -UNIT);
 		open_at(BOB, 50_000, 20_000, -UNIT);
@@ -136,7 +120,7 @@ fn a_deficit_is_taken_from_the_most_profitable_opposite_position_exactly() {
 #[test]
 fn each_account_gives_at_most_its_equity_above_maintenance() {
 	ExtBuilder::default().build_and_execute(|| {
-		frictionless();
+		frictionless(BTC);
 		set_params(ETH, |p| {
 			p.trading_fee = Permill::zero();
 			p.max_funding_rate = Perbill::zero();
@@ -173,7 +157,7 @@ fn each_account_gives_at_most_its_equity_above_maintenance() {
 #[test]
 fn a_deficit_waits_while_nobody_opposite_is_in_profit() {
 	ExtBuilder::default().build_and_execute(|| {
-		frictionless();
+		frictionless(BTC);
 		// Dave's short at 38,000 is the only one: at 40,000 it is at a loss.
 		open_at(DAVE, 38_000, 20_000, -UNIT);
 		open_at(ALICE, 50_000, 5_500, UNIT);
@@ -245,7 +229,7 @@ fn trader(index: u64) -> u64 {
 #[test]
 fn each_block_examines_at_most_the_budget_and_resumes_where_it_stopped() {
 	ExtBuilder::default().build_and_execute(|| {
-		frictionless();
+		frictionless(BTC);
 		// Ten shorts of 0.1 BTC at 50,000 + 100 × i: at 40,000 short i is
 		// 1,000 + 10 × i in profit. Alice's long of 3 BTC at 50,000 on 16,000
 		// leaves a bad debt of 14,000, more than all of them have.
@@ -315,7 +299,7 @@ proptest! {
 		crash in 0..29u32,
 	) {
 		ExtBuilder::default().build().execute_with(|| {
-			frictionless();
+			frictionless(BTC);
 			for (i, s) in shorts.iter().enumerate() {
 				let who = trader(i as u64);
 				assert_ok!(Balances::mint_into(&who, dollars(1_000_000)));

@@ -73,6 +73,34 @@ pub fn market(id: MarketId) -> MarketInfo {
 	Markets::<Test>::get(id).expect("market exists")
 }
 
+/// Partial liquidation above a health of two thirds, back to maintenance
+/// plus 10%, with no size limits.
+pub fn partial_params() -> LiquidationParams {
+	LiquidationParams {
+		full_below: sp_arithmetic::Permill::from_parts(666_667),
+		buffer: sp_arithmetic::Permill::from_percent(10),
+		small_position: 0,
+		large_position: Balance::MAX,
+		max_portion: sp_arithmetic::Permill::one(),
+	}
+}
+
+/// No trading fee and no funding in `market`: figures stay round.
+pub fn frictionless(market: MarketId) {
+	set_params(market, |p| {
+		p.trading_fee = sp_arithmetic::Permill::zero();
+		p.max_funding_rate = sp_arithmetic::Perbill::zero();
+	});
+}
+
+/// `who` deposits `collateral` dollars and trades `delta` in BTC at
+/// `price` dollars.
+pub fn open_at(who: u64, price: u32, collateral: u128, delta: i128) {
+	set_price(BTC_ASSET, usd(price));
+	deposit(who, dollars(collateral));
+	trade(who, BTC, delta);
+}
+
 /// Changes the parameters of `id` through governance.
 pub fn set_params(id: MarketId, change: impl FnOnce(&mut MarketParams)) {
 	let mut params = market(id).params;

@@ -4,25 +4,7 @@
 use super::*;
 use backstop_primitives::PriceUnavailable;
 use frame_support::{assert_noop, assert_ok};
-use sp_arithmetic::{Perbill, Permill};
-
-/// Partial above a health of two thirds, back to maintenance plus 10%.
-fn partial_params() -> LiquidationParams {
-	LiquidationParams {
-		full_below: Permill::from_parts(666_667),
-		buffer: Permill::from_percent(10),
-		small_position: 0,
-		large_position: Balance::MAX,
-		max_portion: Permill::one(),
-	}
-}
-
-fn frictionless(market: MarketId) {
-	set_params(market, |p| {
-		p.trading_fee = Permill::zero();
-		p.max_funding_rate = Perbill::zero();
-	});
-}
+use sp_arithmetic::Permill;
 
 /// Alice: 12,000 deposited, long 2 BTC at 50,000, no fees.
 fn alice_long_two_btc() {

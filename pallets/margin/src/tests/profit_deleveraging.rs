@@ -5,21 +5,7 @@ use super::*;
 use backstop_primitives::SignedBalance;
 use frame_support::assert_ok;
 use proptest::prelude::*;
-use sp_arithmetic::{Perbill, Permill};
-
-/// No fees and no funding: figures stay round.
-fn frictionless() {
-	set_params(BTC, |p| {
-		p.trading_fee = Permill::zero();
-		p.max_funding_rate = Perbill::zero();
-	});
-}
-
-fn open_at(who: u64, price: u32, collateral: u128, delta: i128) {
-	set_price(BTC_ASSET, usd(price));
-	deposit(who, dollars(collateral));
-	trade(who, BTC, delta);
-}
+use sp_arithmetic::Permill;
 
 fn profit_deleveraged() -> Vec<(u64, i128, SignedBalance)> {
 	margin_events()
@@ -37,7 +23,7 @@ fn profit_deleveraged() -> Vec<(u64, i128, SignedBalance)> {
 /// 0.1 from 50,000; BTC at 55,000: the longs are 15,000 in profit, Charlie
 /// 500 at a loss.
 fn rally() {
-	frictionless();
+	frictionless(BTC);
 	open_at(ALICE, 50_000, 10_000, UNIT);
 	open_at(CHARLIE, 50_000, 10_000, -UNIT / 10);
 	open_at(BOB, 45_000, 10_000, UNIT);
@@ -129,7 +115,7 @@ proptest! {
 		cap_percent in 1..100u128,
 	) {
 		ExtBuilder::default().build().execute_with(|| {
-			frictionless();
+			frictionless(BTC);
 			let traders = [ALICE, BOB, CHARLIE, DAVE];
 			for (who, (entry, hundredths)) in traders.iter().zip(book.iter()) {
 				if *hundredths == 0 {

@@ -3,26 +3,11 @@
 
 use super::*;
 use frame_support::{assert_noop, assert_ok};
-use sp_arithmetic::{Perbill, Permill};
-
-/// Partial above a health of two thirds, back to maintenance plus 10%.
-fn partial_params() -> LiquidationParams {
-	LiquidationParams {
-		full_below: Permill::from_parts(666_667),
-		buffer: Permill::from_percent(10),
-		small_position: 0,
-		large_position: Balance::MAX,
-		max_portion: Permill::one(),
-	}
-}
 
 /// Alice: 12,000 deposited, long 2 BTC at 50,000, no fees or funding; the
 /// keeper deposits 10,000.
 fn setup() {
-	set_params(BTC, |p| {
-		p.trading_fee = Permill::zero();
-		p.max_funding_rate = Perbill::zero();
-	});
+	frictionless(BTC);
 	deposit(ALICE, dollars(12_000));
 	trade(ALICE, BTC, 2 * UNIT);
 	deposit(KEEPER, dollars(10_000));
@@ -197,10 +182,7 @@ fn takeovers_move_positions_without_adding_to_the_pool_s_exposure() {
 	runner
 		.run(&strategy, |(book, move_bps, up, keeper_collateral)| {
 			ExtBuilder::default().liquidation(partial_params()).build().execute_with(|| {
-				set_params(BTC, |p| {
-					p.trading_fee = Permill::zero();
-					p.max_funding_rate = Perbill::zero();
-				});
+				frictionless(BTC);
 				deposit(KEEPER, dollars(keeper_collateral));
 				for (who, (collateral, long, _)) in traders.iter().zip(book.iter()) {
 					deposit(*who, dollars(*collateral));
