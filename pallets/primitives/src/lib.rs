@@ -134,6 +134,9 @@ pub enum RevenueKind {
 	/// An unsolicited transfer to a pallet account (never counted by that
 	/// pallet's ledger), swept by governance.
 	Unsolicited,
+	/// The backstop premium a market's traders pay on their open interest,
+	/// for the stakers.
+	BackstopPremium,
 }
 
 /// Somewhere revenue can be paid: the insurance fund, the stakers' reward pot.
@@ -164,11 +167,30 @@ impl<AccountId> RevenueSink<AccountId> for () {
 
 /// Read access to the risk the perpetual markets carry, for the backstop
 /// tiers that size themselves against it (insurance target, staking coverage).
+///
+/// **Required capital** is a stressed value-at-risk of the open interest.
+/// Each market has a governed stress move `s` (the adverse move of its asset
+/// the backstop must survive) and a maintenance margin `mm`. A position that
+/// sits at maintenance margin when its asset gaps by `s` against it leaves
+/// `notional × (s − mm)⁺` of bad debt, so a market's stressed loss is
+/// `down = long notional × (s − mm)⁺` in a crash and
+/// `up = short notional × (s − mm)⁺` in a squeeze, and its required capital
+/// is `max(down, up)`. In a stress, correlations go to one: every asset
+/// moves the same way at once, nothing diversifies, and the total is
+/// `max(Σ down, Σ up)` over the markets.
 pub trait RiskExposure {
 	/// Notional open interest of `market` at the current price.
 	fn open_interest(market: MarketId) -> Balance;
 	/// Notional open interest summed over all markets.
 	fn total_open_interest() -> Balance;
+	/// The stressed loss of `market` (see the trait's documentation), rounded
+	/// up.
+	fn required_capital(market: MarketId) -> Balance;
+	/// The stressed loss of all markets moving together, rounded up.
+	fn total_required_capital() -> Balance;
+	/// The backstop premium all markets' traders accrue per block at the
+	/// current rates and open interest, rounded down.
+	fn premium_per_block() -> Balance;
 }
 
 /// No markets: no exposure.
@@ -178,6 +200,33 @@ impl RiskExposure for () {
 	}
 	fn total_open_interest() -> Balance {
 		Zero::zero()
+	}
+	fn required_capital(_market: MarketId) -> Balance {
+		Zero::zero()
+	}
+	fn total_required_capital() -> Balance {
+		Zero::zero()
+	}
+	fn premium_per_block() -> Balance {
+		Zero::zero()
+	}
+}
+
+/// Prices the backstop: the premium rate a market's traders pay on their
+/// notional open interest, set by whoever holds the backstop capital (the
+/// staking backstop in the runtime) from its coverage of the required
+/// capital and the market's volatility.
+pub trait BackstopPremium {
+	/// The premium per block, as a fraction of notional, that `market` pays
+	/// now. `volatility` is the market's volatility estimate: the oracle's
+	/// confidence plus the relative spot/EMA divergence.
+	fn premium_rate(market: MarketId, volatility: FixedU128) -> FixedU128;
+}
+
+/// No backstop to pay: the premium is zero.
+impl BackstopPremium for () {
+	fn premium_rate(_market: MarketId, _volatility: FixedU128) -> FixedU128 {
+		FixedU128::zero()
 	}
 }
 
@@ -199,5 +248,14 @@ mod tests {
 	fn unit_risk_exposure_is_zero() {
 		assert_eq!(<() as RiskExposure>::open_interest(1), 0);
 		assert_eq!(<() as RiskExposure>::total_open_interest(), 0);
+		assert_eq!(<() as RiskExposure>::required_capital(1), 0);
+		assert_eq!(<() as RiskExposure>::total_required_capital(), 0);
+		assert_eq!(<() as RiskExposure>::premium_per_block(), 0);
+	}
+
+	#[test]
+	fn unit_backstop_premium_is_zero() {
+		let volatility = FixedU128::from_rational(1, 10);
+		assert_eq!(<() as BackstopPremium>::premium_rate(1, volatility), FixedU128::zero());
 	}
 }
