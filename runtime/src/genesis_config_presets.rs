@@ -239,13 +239,15 @@ fn genesis(
 			global_params: FundParams {
 				cap_fraction: Permill::from_percent(25),
 				absolute_cap: 100_000 * DOLLARS,
-				target_fraction: Permill::from_percent(5),
+				// A fifth of the stressed loss of all markets together.
+				target_fraction: Permill::from_percent(20),
 				floor: Permill::from_percent(50),
 			},
 			default_market_params: FundParams {
 				cap_fraction: Permill::from_percent(50),
 				absolute_cap: 25_000 * DOLLARS,
-				target_fraction: Permill::from_percent(2),
+				// A tenth of the market's own stressed loss.
+				target_fraction: Permill::from_percent(10),
 				floor: Permill::from_percent(50),
 			},
 			forward_fraction: Permill::from_percent(20),
@@ -313,6 +315,13 @@ fn genesis(
 				period: DEV_WARMUP_PERIOD,
 			}),
 			liquidation: Some(demo_liquidation_params()),
+			// The backstop is sized for a 30% gap of BTC and a 40% gap of ETH
+			// in one step (BTC fell about 50% in 36 hours in March 2020, ETH
+			// about 40% in a day in May 2021).
+			stress_moves: vec![
+				(BTC_PERP, Permill::from_percent(30)),
+				(ETH_PERP, Permill::from_percent(40)),
+			],
 		},
 		oracle_aggregator: OracleAggregatorConfig {
 			assets: vec![(BTC, demo_oracle_config()), (ETH, demo_oracle_config())],

@@ -77,7 +77,7 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		let params = Self::params_of(fund);
-		let target = Self::target_for(&params, Self::open_interest_of(fund));
+		let target = Self::target_for(&params, Self::required_capital_of(fund));
 		ensure!(!target.is_zero(), Error::<T>::NoTarget);
 		let surplus = state.balance.saturating_sub(target);
 		let amount = T::SurplusReleaseShare::get().mul_floor(surplus);
@@ -127,7 +127,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		let mut state = Self::fund_of(fund).ok_or(Error::<T>::UnknownFund)?;
 		let params = Self::params_of(fund);
-		let target = Self::target_for(&params, Self::open_interest_of(fund));
+		let target = Self::target_for(&params, Self::required_capital_of(fund));
 		ensure!(amount <= state.balance.saturating_sub(target), Error::<T>::ExceedsSurplus);
 		Self::push(dest, amount)?;
 		// Cannot fail: `amount` is at most the balance above target.

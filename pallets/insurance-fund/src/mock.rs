@@ -80,31 +80,60 @@ impl pallet_balances::Config for Test {
 }
 
 thread_local! {
-	static OPEN_INTEREST: RefCell<BTreeMap<MarketId, Balance>> = const { RefCell::new(BTreeMap::new()) };
+	static OPEN_INTEREST: RefCell<BTreeMap<MarketId, (Balance, Balance)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
-/// Open interest set by the tests; the total is the sum over markets.
+/// Open interest and required capital set by the tests.
+///
+/// As in the margin pallet, a market's required capital is at most its open
+/// interest (a stress move of at most 100%), and the markets' positions are
+/// taken to be on one side, so that with correlations at one the total
+/// required capital is the sum over markets.
 pub struct MockExposure;
 
 impl MockExposure {
-	/// Sets the open interest of `market`.
+	/// Sets the open interest of `market`, with a stress that takes all of it
+	/// (required capital = open interest).
 	pub fn set(market: MarketId, open_interest: Balance) {
-		OPEN_INTEREST.with(|oi| oi.borrow_mut().insert(market, open_interest));
+		Self::set_with_required(market, open_interest, open_interest);
+	}
+
+	/// Sets the open interest of `market` and its required capital (at most
+	/// the open interest).
+	pub fn set_with_required(market: MarketId, open_interest: Balance, required: Balance) {
+		let required = required.min(open_interest);
+		OPEN_INTEREST.with(|oi| oi.borrow_mut().insert(market, (open_interest, required)));
 	}
 
 	fn reset() {
 		OPEN_INTEREST.with(|oi| oi.borrow_mut().clear());
 	}
+
+	fn sum(pick: impl Fn(&(Balance, Balance)) -> Balance) -> Balance {
+		OPEN_INTEREST
+			.with(|oi| oi.borrow().values().fold(0, |sum: Balance, v| sum.saturating_add(pick(v))))
+	}
 }
 
 impl RiskExposure for MockExposure {
 	fn open_interest(market: MarketId) -> Balance {
-		OPEN_INTEREST.with(|oi| oi.borrow().get(&market).copied().unwrap_or_default())
+		OPEN_INTEREST.with(|oi| oi.borrow().get(&market).map(|v| v.0).unwrap_or_default())
 	}
 
 	fn total_open_interest() -> Balance {
-		OPEN_INTEREST
-			.with(|oi| oi.borrow().values().fold(0, |sum: Balance, v| sum.saturating_add(*v)))
+		Self::sum(|v| v.0)
+	}
+
+	fn required_capital(market: MarketId) -> Balance {
+		OPEN_INTEREST.with(|oi| oi.borrow().get(&market).map(|v| v.1).unwrap_or_default())
+	}
+
+	fn total_required_capital() -> Balance {
+		Self::sum(|v| v.1)
+	}
+
+	fn premium_per_block() -> Balance {
+		0
 	}
 }
 

@@ -326,6 +326,10 @@ mod receive {
 				receive(MARKET, RevenueKind::InsuranceSurplus, BOB, 100),
 				Err(Error::<Test>::UnsupportedRevenue.into())
 			));
+			assert_storage_noop!(assert_eq!(
+				receive(MARKET, RevenueKind::BackstopPremium, BOB, 100),
+				Err(Error::<Test>::UnsupportedRevenue.into())
+			));
 			// A source without funds, into a market whose sub-fund would be
 			// created: neither the transfer nor the creation happens.
 			assert_storage_noop!(assert_eq!(
@@ -579,6 +583,26 @@ mod surplus {
 			);
 			assert_ok!(InsuranceFund::withdraw_surplus(root(), M, 2_999, POT));
 			assert_eq!(fund(M), 2_001);
+		});
+	}
+
+	#[test]
+	fn target_follows_the_required_capital_not_the_open_interest() {
+		ExtBuilder::default().build_and_execute(|| {
+			// 100 000 of open interest whose stressed loss is 25 000: the
+			// target is 10% of 25 000.
+			MockExposure::set_with_required(MARKET, 100_000, 25_000);
+			assert_eq!(InsuranceFund::fund_target(M), 2_500);
+			assert_eq!(InsuranceFund::fund_surplus(M), 2_500);
+			let info = InsuranceFund::fund_info(M).unwrap();
+			assert_eq!((info.open_interest, info.required_capital), (100_000, 25_000));
+			// A tighter stress raises the target at once.
+			MockExposure::set_with_required(MARKET, 100_000, 40_000);
+			assert_eq!(InsuranceFund::fund_target(M), 4_000);
+			assert_noop!(
+				InsuranceFund::withdraw_surplus(root(), M, 1_001, POT),
+				Error::<Test>::ExceedsSurplus
+			);
 		});
 	}
 
@@ -982,6 +1006,7 @@ mod runtime_api {
 					fund: M,
 					balance: 5_000,
 					open_interest: 30_000,
+					required_capital: 30_000,
 					target: 3_000,
 					// 5 000 / 3 000 rounded down.
 					coverage: Some(FixedU128::from_inner(1_666_666_666_666_666_666)),

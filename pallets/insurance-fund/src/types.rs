@@ -126,10 +126,13 @@ pub struct FundInfo {
 	pub fund: FundId,
 	/// What the fund holds.
 	pub balance: Balance,
-	/// The open interest the fund is sized against: the market's for a
-	/// sub-fund, the total for the global fund.
+	/// The open interest the fund insures: the market's for a sub-fund, the
+	/// total for the global fund.
 	pub open_interest: Balance,
-	/// The target size (`target_fraction` of `open_interest`, rounded up).
+	/// The required capital the fund is sized against: the stressed loss of
+	/// that open interest (`RiskExposure::required_capital`).
+	pub required_capital: Balance,
+	/// The target size (`target_fraction` of `required_capital`, rounded up).
 	pub target: Balance,
 	/// `balance / target`, rounded down; `None` when the target is zero (no
 	/// open interest or no target fraction): nothing to cover.

@@ -43,8 +43,9 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The open interest `fund` is sized against: the market's own for a
-	/// sub-fund, the total for the global fund.
+	/// The open interest `fund` insures: the market's own for a sub-fund, the
+	/// total for the global fund (reported; the target follows the required
+	/// capital).
 	pub fn open_interest_of(fund: FundId) -> Balance {
 		match fund {
 			FundId::Global => T::Exposure::total_open_interest(),
@@ -52,10 +53,20 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The target size for `open_interest` under `params`, rounded up (the
+	/// The required capital `fund` is sized against: the stressed loss of the
+	/// market's open interest for a sub-fund, that of every market moving
+	/// together (correlations at one) for the global fund.
+	pub fn required_capital_of(fund: FundId) -> Balance {
+		match fund {
+			FundId::Global => T::Exposure::total_required_capital(),
+			FundId::Market(market) => T::Exposure::required_capital(market),
+		}
+	}
+
+	/// The target size for `required` capital under `params`, rounded up (the
 	/// protocol's favour: less surplus, an earlier alarm).
-	pub(crate) fn target_for(params: &FundParams, open_interest: Balance) -> Balance {
-		params.target_fraction.mul_ceil(open_interest)
+	pub(crate) fn target_for(params: &FundParams, required: Balance) -> Balance {
+		params.target_fraction.mul_ceil(required)
 	}
 
 	/// The floor for `target` under `params`, rounded up.
@@ -142,7 +153,7 @@ impl<T: Config> Pallet<T> {
 	/// Re-evaluates the status of `state` under `params` and stores it as the
 	/// ledger of `fund`.
 	pub(crate) fn settle_with(fund: FundId, mut state: Fund, params: &FundParams) {
-		let target = Self::target_for(params, Self::open_interest_of(fund));
+		let target = Self::target_for(params, Self::required_capital_of(fund));
 		Self::update_status(fund, &mut state, params, target);
 		Self::store_fund(fund, state);
 	}
@@ -229,7 +240,7 @@ impl<T: Config> Pallet<T> {
 	/// The target size of `fund` now. For a market without a sub-fund, the
 	/// target its sub-fund would have.
 	pub fn fund_target(fund: FundId) -> Balance {
-		Self::target_for(&Self::params_of(fund), Self::open_interest_of(fund))
+		Self::target_for(&Self::params_of(fund), Self::required_capital_of(fund))
 	}
 
 	/// `fund_balance / fund_target`, rounded down; `None` when the target is
@@ -266,11 +277,13 @@ impl<T: Config> Pallet<T> {
 		let state = Self::fund_of(fund)?;
 		let params = Self::params_of(fund);
 		let open_interest = Self::open_interest_of(fund);
-		let target = Self::target_for(&params, open_interest);
+		let required_capital = Self::required_capital_of(fund);
+		let target = Self::target_for(&params, required_capital);
 		Some(FundInfo {
 			fund,
 			balance: state.balance,
 			open_interest,
+			required_capital,
 			target,
 			coverage: Self::coverage_for(state.balance, target),
 			capacity: Self::event_cap(fund, &params, state.balance),

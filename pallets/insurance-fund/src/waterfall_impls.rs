@@ -19,7 +19,10 @@ impl<T: Config> Pallet<T> {
 	) -> Result<Balance, DispatchError> {
 		match kind {
 			RevenueKind::LiquidationPenalty | RevenueKind::TradingFee => {},
-			RevenueKind::InsuranceSurplus => return Err(Error::<T>::UnsupportedRevenue.into()),
+			// Its own surplus, and the stakers' premium, are not the fund's.
+			RevenueKind::InsuranceSurplus | RevenueKind::BackstopPremium => {
+				return Err(Error::<T>::UnsupportedRevenue.into())
+			},
 			RevenueKind::Unsolicited => return Self::receive_unsolicited(source, amount),
 		}
 		if amount.is_zero() {

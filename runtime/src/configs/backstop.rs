@@ -266,6 +266,9 @@ parameter_types! {
 	/// (what normal transactions leave, with `NORMAL_DISPATCH_RATIO` 75%).
 	pub MarginMaxSweepWeight: frame_support::weights::Weight =
 		crate::configs::system::MAXIMUM_BLOCK_WEIGHT / 4;
+	/// The stress move a market is sized for until governance sets its own:
+	/// a 30% gap of its asset in one step.
+	pub const MarginDefaultStressMove: Permill = Permill::from_percent(30);
 }
 
 /// Cross-margined perpetual accounts. Prices come from the oracle aggregator,
@@ -284,6 +287,10 @@ impl pallet_margin::Config for Runtime {
 	type KeeperRewards = InsuranceFund;
 	type InsuranceSink = InsuranceFund;
 	type StakerSink = StakingBackstop;
+	/// The stakers price the backstop premium the traders pay.
+	type Premium = StakingBackstop;
+	type BlocksPerYear = BlocksPerYear;
+	type DefaultStressMove = MarginDefaultStressMove;
 	type AdminOrigin = RiskAdmin;
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
