@@ -9,7 +9,7 @@ use crate::types::PremiumParams;
 use backstop_primitives::Balance;
 use sp_arithmetic::{
 	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{Bounded, One, Zero},
+	traits::{Bounded, One, Saturating, Zero},
 	FixedPointNumber, FixedU128, Perbill, Permill, Rounding,
 };
 

@@ -152,7 +152,7 @@ pub mod v2 {
 			let mut reads: u64 = 0;
 			let mut writes: u64 = 0;
 
-			Params::<T>::translate_values::<old::TrancheParams<BlockNumberFor<T>>, _>(|old| {
+			Params::<T>::translate::<old::TrancheParams<BlockNumberFor<T>>, _>(|_tranche, old| {
 				reads.saturating_inc();
 				writes.saturating_inc();
 				Some(migrate_params::<T>(old))

@@ -265,6 +265,9 @@ pub struct ExtBuilder {
 	junior_stakes: Vec<(AccountId, Balance)>,
 	senior_stakes: Vec<(AccountId, Balance)>,
 	max_slash_fraction: Perbill,
+	window_fraction: Permill,
+	min_cooldown: BlockNumber,
+	min_window: BlockNumber,
 	with_pallet_genesis: bool,
 }
 
@@ -277,6 +280,9 @@ impl Default for ExtBuilder {
 			junior_stakes: vec![],
 			senior_stakes: vec![],
 			max_slash_fraction: Perbill::from_percent(50),
+			window_fraction: Permill::from_percent(50),
+			min_cooldown: 2,
+			min_window: 2,
 			with_pallet_genesis: true,
 		}
 	}
@@ -309,6 +315,19 @@ impl ExtBuilder {
 		self
 	}
 
+	/// The hard limit `MaxWindowFraction`.
+	pub fn window_fraction(mut self, fraction: Permill) -> Self {
+		self.window_fraction = fraction;
+		self
+	}
+
+	/// The hard limits `MinCooldown` and `MinUnstakeWindow`.
+	pub fn min_cooldown_and_window(mut self, cooldown: BlockNumber, window: BlockNumber) -> Self {
+		self.min_cooldown = cooldown;
+		self.min_window = window;
+		self
+	}
+
 	/// The premium parameters.
 	pub fn premium(mut self, premium: PremiumParams) -> Self {
 		self.premium = premium;
@@ -329,12 +348,12 @@ impl ExtBuilder {
 		MockExposure::set_premium_per_block(0);
 		MaxMinStake::set(1_000_000);
 		MaxSlashFraction::set(self.max_slash_fraction);
-		MinCooldown::set(2);
+		MinCooldown::set(self.min_cooldown);
 		MaxCooldown::set(1_000);
-		MinUnstakeWindow::set(2);
+		MinUnstakeWindow::set(self.min_window);
 		MaxUnstakeWindow::set(1_000);
 		MaxCoveragePoint::set(FixedU128::from_u32(10));
-		MaxWindowFraction::set(Permill::from_percent(50));
+		MaxWindowFraction::set(self.window_fraction);
 		MaxWipeOutFloor::set(Perbill::from_percent(10));
 		MaxJuniorMultiple::set(FixedU128::from_u32(10));
 		BlocksPerYear::set(5_256_000);
