@@ -2218,7 +2218,7 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 		NextRequestId::<Test>::put(4);
 		// Old parameters: a window of 50 against a cooldown of 20.
 		let old_params =
-			old::TrancheParams { min_stake: 100, max_slash_fraction: Perbill::from_percent(30), cooldown: 20, unstake_window: 50 };
+			old::TrancheParams::<BlockNumber> { min_stake: 100, max_slash_fraction: Perbill::from_percent(30), cooldown: 20, unstake_window: 50 };
 		frame_support::storage::unhashed::put(&Params::<Test>::hashed_key_for(JUNIOR), &old_params);
 		frame_support::storage::unhashed::put(
 			&Params::<Test>::hashed_key_for(SENIOR),
