@@ -67,7 +67,8 @@ fn admin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 fn params<T: Config>(long: bool) -> TrancheParams<BlockNumberFor<T>> {
 	let (cooldown, unstake_window) = if long {
 		let cooldown = T::MaxCooldown::get();
-		let window = T::MaxUnstakeWindow::get().min(T::MaxWindowFraction::get().mul_floor(cooldown));
+		let window =
+			T::MaxUnstakeWindow::get().min(T::MaxWindowFraction::get().mul_floor(cooldown));
 		(cooldown, window)
 	} else {
 		let window = T::MinUnstakeWindow::get();

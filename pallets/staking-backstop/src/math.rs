@@ -318,7 +318,10 @@ mod tests {
 		assert_eq!(per_block_rate(annual, 3), FixedU128::from_inner(33_333_333_333_333_333));
 		assert_eq!(per_block_rate(annual, 0), FixedU128::zero());
 		assert_eq!(permill_to_fixed(Permill::one()), FixedU128::one());
-		assert_eq!(permill_to_fixed(Permill::from_parts(1)), FixedU128::from_inner(1_000_000_000_000));
+		assert_eq!(
+			permill_to_fixed(Permill::from_parts(1)),
+			FixedU128::from_inner(1_000_000_000_000)
+		);
 	}
 
 	#[test]

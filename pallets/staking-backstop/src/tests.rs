@@ -576,7 +576,8 @@ fn a_new_cooldown_applies_to_new_requests_only() {
 			JUNIOR,
 			params(MIN_STAKE, 30, 50, 5),
 		));
-		let request_of = || UnstakeRequests::<Test>::get(JUNIOR, ALICE).map(|r| (r.id, r.unlock_at));
+		let request_of =
+			|| UnstakeRequests::<Test>::get(JUNIOR, ALICE).map(|r| (r.id, r.unlock_at));
 		assert_eq!(request_of(), Some((old, 11)));
 		assert_ok!(StakingBackstop::cancel_unstake(RuntimeOrigin::signed(ALICE), JUNIOR, old));
 		let new = request(ALICE, JUNIOR, 100);
@@ -1017,7 +1018,7 @@ fn the_premium_rises_as_coverage_falls() {
 		assert_eq!(annual_at(1_000), annual(60_000)); // coverage 2
 		assert_eq!(annual_at(2_000), annual(80_000)); // coverage 1
 		assert_eq!(annual_at(100_000), annual(80_000)); // coverage 0.02
-		// A loss lowers the capital, so the coverage; the premium rises.
+												  // A loss lowers the capital, so the coverage; the premium rises.
 		MockExposure::set_required(800);
 		absorb(400);
 		assert_eq!(StakingBackstop::total_capital(), 1_600);
@@ -1026,10 +1027,7 @@ fn the_premium_rises_as_coverage_falls() {
 		// Per block: the annual rate over 5 256 000 blocks, rounded down.
 		let (per_block, annual_rate) = StakingBackstop::premium_rates(calm);
 		assert_eq!(per_block, FixedU128::from_inner(annual_rate.into_inner() / 5_256_000));
-		assert_eq!(
-			<StakingBackstop as BackstopPremium>::premium_rate(MARKET, calm),
-			per_block
-		);
+		assert_eq!(<StakingBackstop as BackstopPremium>::premium_rate(MARKET, calm), per_block);
 		// The required capital is the exposure's, unchanged.
 		MockExposure::set_required(8_001);
 		assert_eq!(StakingBackstop::required_capital(), 8_001);
@@ -1449,18 +1447,47 @@ fn runtime_api_helpers_report_the_state() {
 
 #[derive(Debug, Clone)]
 enum Op {
-	Stake { who: u8, junior: bool, amount: Balance },
-	Request { who: u8, junior: bool, permille: u32 },
-	Unstake { who: u8, junior: bool, wait: bool },
-	Cancel { who: u8, junior: bool },
-	Slash { loss: Balance },
+	Stake {
+		who: u8,
+		junior: bool,
+		amount: Balance,
+	},
+	Request {
+		who: u8,
+		junior: bool,
+		permille: u32,
+	},
+	Unstake {
+		who: u8,
+		junior: bool,
+		wait: bool,
+	},
+	Cancel {
+		who: u8,
+		junior: bool,
+	},
+	Slash {
+		loss: Balance,
+	},
 	/// Losses in `events` consecutive blocks, each asking for everything:
 	/// a near-wipe (or a wipe-out) cycle at a 50% cap per event.
-	Crash { events: u8 },
-	Reward { amount: Balance, kind: u8 },
-	Claim { who: u8, junior: bool },
-	Advance { blocks: BlockNumber },
-	Required { amount: Balance },
+	Crash {
+		events: u8,
+	},
+	Reward {
+		amount: Balance,
+		kind: u8,
+	},
+	Claim {
+		who: u8,
+		junior: bool,
+	},
+	Advance {
+		blocks: BlockNumber,
+	},
+	Required {
+		amount: Balance,
+	},
 }
 
 fn op_strategy() -> impl proptest::strategy::Strategy<Value = Op> {
@@ -1588,11 +1615,12 @@ fn apply(op: &Op) -> Balance {
 				1 => RevenueKind::InsuranceSurplus,
 				_ => RevenueKind::BackstopPremium,
 			};
-			<StakingBackstop as RevenueSink<AccountId>>::receive(MARKET, kind, &SOURCE, amount)
-				.map(|taken| {
+			<StakingBackstop as RevenueSink<AccountId>>::receive(MARKET, kind, &SOURCE, amount).map(
+				|taken| {
 					assert_eq!(taken, amount);
 					received = taken;
-				})
+				},
+			)
 		},
 		Op::Claim { who, junior } => {
 			let tranche = tranche_of(junior);
@@ -1976,7 +2004,8 @@ fn the_last_holder_leaving_at_the_lower_value_leaves_the_rest_to_rewards() {
 
 #[test]
 fn many_losses_in_one_block_respect_the_per_block_cap() {
-	let junior = TrancheParams { max_slash_per_block: Perbill::from_percent(50), ..junior_params() };
+	let junior =
+		TrancheParams { max_slash_per_block: Perbill::from_percent(50), ..junior_params() };
 	ExtBuilder::default().params(JUNIOR, junior).build_and_execute(|| {
 		stake(ALICE, JUNIOR, 1_000);
 		assert_eq!(capacity(), 300);
@@ -2002,7 +2031,8 @@ fn many_losses_in_one_block_respect_the_per_block_cap() {
 
 #[test]
 fn a_stake_after_the_first_slash_of_a_block_does_not_raise_its_cap() {
-	let junior = TrancheParams { max_slash_per_block: Perbill::from_percent(40), ..junior_params() };
+	let junior =
+		TrancheParams { max_slash_per_block: Perbill::from_percent(40), ..junior_params() };
 	ExtBuilder::default().params(JUNIOR, junior).build_and_execute(|| {
 		stake(ALICE, JUNIOR, 1_000);
 		assert_eq!(absorb(300), 0);
@@ -2124,50 +2154,48 @@ fn near_wipe_cycles_never_overflow_shares() {
 
 #[test]
 fn rewards_are_never_lost_to_rounding() {
-	ExtBuilder::default()
-		.params(JUNIOR, floored(10))
-		.build_and_execute(|| {
-			let mut received = 0;
-			let mut claimed = 0;
-			let mut pay = |amount: Balance| {
-				assert_ok!(receive(amount));
-				received += amount;
-			};
-			stake(ALICE, JUNIOR, 333);
-			stake(BOB, JUNIOR, 334);
-			stake(CHARLIE, SENIOR, 777);
-			for amount in [1, 7, 13, 101, 3] {
-				pay(amount);
+	ExtBuilder::default().params(JUNIOR, floored(10)).build_and_execute(|| {
+		let mut received = 0;
+		let mut claimed = 0;
+		let mut pay = |amount: Balance| {
+			assert_ok!(receive(amount));
+			received += amount;
+		};
+		stake(ALICE, JUNIOR, 333);
+		stake(BOB, JUNIOR, 334);
+		stake(CHARLIE, SENIOR, 777);
+		for amount in [1, 7, 13, 101, 3] {
+			pay(amount);
+		}
+		// No earning share in the junior tranche: its part goes senior.
+		request(ALICE, JUNIOR, 333);
+		request(BOB, JUNIOR, 334);
+		pay(99);
+		// Nobody earns at all: everything waits.
+		request(CHARLIE, SENIOR, 777);
+		pay(55);
+		assert!(Undistributed::<Test>::get() >= 55);
+		// A wipe-out with rewards undistributed and unclaimed.
+		for _ in 0..4 {
+			absorb(10_000);
+			run_to(System::block_number() + 1);
+		}
+		assert_eq!(ledger(JUNIOR).epoch, 1);
+		run_to(100);
+		for (who, tranche) in [(ALICE, JUNIOR), (BOB, JUNIOR), (CHARLIE, SENIOR)] {
+			let pending = StakingBackstop::pending_rewards(tranche, &who);
+			if pending > 0 {
+				assert_ok!(StakingBackstop::claim_rewards(RuntimeOrigin::signed(who), tranche));
+				claimed += pending;
 			}
-			// No earning share in the junior tranche: its part goes senior.
-			request(ALICE, JUNIOR, 333);
-			request(BOB, JUNIOR, 334);
-			pay(99);
-			// Nobody earns at all: everything waits.
-			request(CHARLIE, SENIOR, 777);
-			pay(55);
-			assert!(Undistributed::<Test>::get() >= 55);
-			// A wipe-out with rewards undistributed and unclaimed.
-			for _ in 0..4 {
-				absorb(10_000);
-				run_to(System::block_number() + 1);
-			}
-			assert_eq!(ledger(JUNIOR).epoch, 1);
-			run_to(100);
-			for (who, tranche) in [(ALICE, JUNIOR), (BOB, JUNIOR), (CHARLIE, SENIOR)] {
-				let pending = StakingBackstop::pending_rewards(tranche, &who);
-				if pending > 0 {
-					assert_ok!(StakingBackstop::claim_rewards(RuntimeOrigin::signed(who), tranche));
-					claimed += pending;
-				}
-			}
-			stake(DAVE, SENIOR, 1_000);
-			pay(1);
-			// Everything received is claimed, in the pot (index credit or
-			// rounding dust) or undistributed; the wipe-out dust went to the
-			// beneficiary (the loss asked for more).
-			assert_eq!(RewardPot::<Test>::get() + Undistributed::<Test>::get() + claimed, received);
-		});
+		}
+		stake(DAVE, SENIOR, 1_000);
+		pay(1);
+		// Everything received is claimed, in the pot (index credit or
+		// rounding dust) or undistributed; the wipe-out dust went to the
+		// beneficiary (the loss asked for more).
+		assert_eq!(RewardPot::<Test>::get() + Undistributed::<Test>::get() + claimed, received);
+	});
 }
 
 // ---- migration ----
@@ -2181,8 +2209,8 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 		stake(ALICE, JUNIOR, 1_000);
 		stake(BOB, JUNIOR, 1_000);
 		absorb(200); // price 0.9
-		// The tranche is in its second epoch; Charlie's request is of the
-		// first, worthless.
+			   // The tranche is in its second epoch; Charlie's request is of the
+			   // first, worthless.
 		Tranches::<Test>::mutate(JUNIOR, |l| {
 			l.earning_shares = 1_300;
 			l.epoch = 1;
@@ -2191,12 +2219,13 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 		let junior = ledger(JUNIOR);
 		// Alice had three requests (of 600 shares) in the old layout, one of
 		// an earlier epoch; Bob one.
-		let put = |tranche: Tranche, who: AccountId, requests: Vec<old::UnstakeRequest<BlockNumber>>| {
-			frame_support::storage::unhashed::put(
-				&UnstakeRequests::<Test>::hashed_key_for(tranche, who),
-				&requests,
-			)
-		};
+		let put =
+			|tranche: Tranche, who: AccountId, requests: Vec<old::UnstakeRequest<BlockNumber>>| {
+				frame_support::storage::unhashed::put(
+					&UnstakeRequests::<Test>::hashed_key_for(tranche, who),
+					&requests,
+				)
+			};
 		let r = |id, epoch, shares, unlock_at, expires_at| old::UnstakeRequest {
 			id,
 			epoch,
@@ -2217,8 +2246,12 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 		put(JUNIOR, CHARLIE, vec![r(3, 0, 50, 5, 6)]);
 		NextRequestId::<Test>::put(4);
 		// Old parameters: a window of 50 against a cooldown of 20.
-		let old_params =
-			old::TrancheParams::<BlockNumber> { min_stake: 100, max_slash_fraction: Perbill::from_percent(30), cooldown: 20, unstake_window: 50 };
+		let old_params = old::TrancheParams::<BlockNumber> {
+			min_stake: 100,
+			max_slash_fraction: Perbill::from_percent(30),
+			cooldown: 20,
+			unstake_window: 50,
+		};
 		frame_support::storage::unhashed::put(&Params::<Test>::hashed_key_for(JUNIOR), &old_params);
 		frame_support::storage::unhashed::put(
 			&Params::<Test>::hashed_key_for(SENIOR),
@@ -2249,7 +2282,10 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 				expires_at: 61,
 			})
 		);
-		assert_eq!(UnstakeRequests::<Test>::get(JUNIOR, BOB).map(|r| (r.shares, r.value)), Some((100, 90)));
+		assert_eq!(
+			UnstakeRequests::<Test>::get(JUNIOR, BOB).map(|r| (r.shares, r.value)),
+			Some((100, 90))
+		);
 		assert!(UnstakeRequests::<Test>::get(JUNIOR, CHARLIE).is_none());
 		assert_eq!(junior, ledger(JUNIOR));
 		// The window is cut to half the cooldown (the mock's fraction); the

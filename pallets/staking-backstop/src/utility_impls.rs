@@ -345,9 +345,8 @@ impl<T: Config> Pallet<T> {
 			if position.epoch == ledger.epoch { position.shares } else { Zero::zero() };
 		let request = request.filter(|request| request.epoch == ledger.epoch);
 		let unstaking_shares = request.map(|request| request.shares).unwrap_or_default();
-		let unstaking_value = request
-			.map(|request| Self::redeemable(&request, &ledger))
-			.unwrap_or_default();
+		let unstaking_value =
+			request.map(|request| Self::redeemable(&request, &ledger)).unwrap_or_default();
 		Some(PositionInfo {
 			tranche,
 			earning_shares,
@@ -478,8 +477,8 @@ impl<T: Config> Pallet<T> {
 			"MaxWipeOutFloor of zero leaves no valid wipe-out floor"
 		);
 		assert!(
-			T::MaxWindowFraction::get().mul_floor(T::MaxCooldown::get()) >=
-				T::MinUnstakeWindow::get(),
+			T::MaxWindowFraction::get().mul_floor(T::MaxCooldown::get())
+				>= T::MinUnstakeWindow::get(),
 			"MaxWindowFraction of MaxCooldown is below MinUnstakeWindow: no valid window"
 		);
 		assert!(

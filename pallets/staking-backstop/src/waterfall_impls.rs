@@ -3,7 +3,7 @@
 
 use super::*;
 use backstop_primitives::{
-	Balance, BackstopPremium, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink,
+	BackstopPremium, Balance, LossAbsorber, LossTier, MarketId, RevenueKind, RevenueSink,
 };
 use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -76,8 +76,8 @@ impl<T: Config> Pallet<T> {
 			// Cannot fail: the cap is at most the assets.
 			ledger.assets =
 				ledger.assets.checked_sub(amount).ok_or(Error::<T>::LedgerInconsistent)?;
-			let wiped = (ledger.assets.is_zero() && !ledger.shares.is_zero()) ||
-				math::below_floor(ledger.assets, ledger.shares, params.wipe_out_floor);
+			let wiped = (ledger.assets.is_zero() && !ledger.shares.is_zero())
+				|| math::below_floor(ledger.assets, ledger.shares, params.wipe_out_floor);
 			let mut covered = amount;
 			let (mut dust_to_beneficiary, mut dust_to_rewards) = (Zero::zero(), Zero::zero());
 			if wiped {
@@ -147,9 +147,11 @@ impl<T: Config> Pallet<T> {
 		ledger: &TrancheLedger,
 	) -> BlockSlash<BlockNumberFor<T>> {
 		let now = frame_system::Pallet::<T>::block_number();
-		BlockSlashed::<T>::get(tranche).filter(|record| record.block == now).unwrap_or(
-			BlockSlash { block: now, assets_at_start: ledger.assets, slashed: Zero::zero() },
-		)
+		BlockSlashed::<T>::get(tranche).filter(|record| record.block == now).unwrap_or(BlockSlash {
+			block: now,
+			assets_at_start: ledger.assets,
+			slashed: Zero::zero(),
+		})
 	}
 
 	/// What a tranche may pay towards one more loss event now: the lower of
@@ -177,9 +179,9 @@ impl<T: Config> Pallet<T> {
 		amount: Balance,
 	) -> Result<Balance, DispatchError> {
 		match kind {
-			RevenueKind::TradingFee |
-			RevenueKind::InsuranceSurplus |
-			RevenueKind::BackstopPremium => {},
+			RevenueKind::TradingFee
+			| RevenueKind::InsuranceSurplus
+			| RevenueKind::BackstopPremium => {},
 			RevenueKind::LiquidationPenalty | RevenueKind::Unsolicited => {
 				return Err(Error::<T>::UnsupportedRevenue.into())
 			},
@@ -257,8 +259,9 @@ impl<T: Config> Pallet<T> {
 	/// times the junior multiple (rounded down).
 	pub(crate) fn weights(junior: &TrancheLedger, senior: &TrancheLedger) -> (Balance, Balance) {
 		let multiple = Premium::<T>::get().junior_multiple;
-		let earning_value =
-			|ledger: &TrancheLedger| math::value_of(ledger.earning_shares, ledger.assets, ledger.shares);
+		let earning_value = |ledger: &TrancheLedger| {
+			math::value_of(ledger.earning_shares, ledger.assets, ledger.shares)
+		};
 		(math::weight(earning_value(junior), multiple), earning_value(senior))
 	}
 
