@@ -2268,8 +2268,26 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 		StorageVersion::new(1).put::<StakingBackstop>();
 		assert_eq!(crate::migrations::v2::current_request_shares::<Test>(), [700, 0]);
 
+		#[cfg(feature = "try-runtime")]
+		let pre = {
+			use frame_support::traits::UncheckedOnRuntimeUpgrade;
+			crate::migrations::v2::InnerMigrateV1ToV2::<Test>::pre_upgrade().unwrap()
+		};
+
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 
+		#[cfg(feature = "try-runtime")]
+		{
+			use frame_support::traits::UncheckedOnRuntimeUpgrade;
+			crate::migrations::v2::InnerMigrateV1ToV2::<Test>::post_upgrade(pre.clone())
+				.expect("the post-upgrade checks pass");
+			// The check can fail: a pre-upgrade state with other shares in
+			// requests is refused.
+			let wrong = codec::Encode::encode(&[701u128, 0]);
+			assert!(
+				crate::migrations::v2::InnerMigrateV1ToV2::<Test>::post_upgrade(wrong).is_err()
+			);
+		}
 		assert_eq!(StakingBackstop::on_chain_storage_version(), StorageVersion::new(2));
 		assert_eq!(
 			UnstakeRequests::<Test>::get(JUNIOR, ALICE),
