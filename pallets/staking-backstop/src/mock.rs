@@ -1,5 +1,6 @@
 //! A mock runtime: `pallet-balances` as the settlement asset, a risk
-//! exposure whose total open interest tests can set and an excess sink that
+//! exposure whose open interest, required capital and premium per block
+//! tests can set, and an excess sink that
 //! really takes what it is offered.
 
 use crate as pallet_staking_backstop;

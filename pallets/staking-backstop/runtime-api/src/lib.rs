@@ -249,7 +249,7 @@ sp_api::decl_runtime_apis! {
 		fn share_price(tranche: Tranche) -> FixedU128;
 
 		/// Staked capital (both tranches) divided by the required capital,
-		/// rounded down; `None` when nothing is required (no open interest).
+		/// rounded down; `None` when nothing is required (no risk).
 		fn coverage() -> Option<FixedU128>;
 
 		/// The capital the backstop should hold: the stressed value-at-risk of
