@@ -2284,9 +2284,7 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 			// The check can fail: a pre-upgrade state with other shares in
 			// requests is refused.
 			let wrong = codec::Encode::encode(&[701u128, 0]);
-			assert!(
-				crate::migrations::v2::InnerMigrateV1ToV2::<Test>::post_upgrade(wrong).is_err()
-			);
+			assert!(crate::migrations::v2::InnerMigrateV1ToV2::<Test>::post_upgrade(wrong).is_err());
 		}
 		assert_eq!(StakingBackstop::on_chain_storage_version(), StorageVersion::new(2));
 		assert_eq!(
