@@ -4,8 +4,10 @@
 //! and `receive`.
 //!
 //! The staker calls run in their worst case: the staker has a position with
-//! rewards to settle, `MaxUnstakeRequests - 1` requests whose window has
-//! passed (swept back to earning by the call) and one live request.
+//! rewards to settle and a request that has lapsed (swept back to earning by
+//! the call; `unstake` and `cancel_unstake` find it live instead). `absorb`
+//! wipes both tranches out (their price at the floor, so that the capped
+//! slash takes it below) and pays their dust to the beneficiary.
 
 use super::*;
 use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
@@ -17,7 +19,7 @@ use frame_support::traits::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
 	traits::{One, Saturating, Zero},
-	FixedU128, Permill,
+	FixedU128, Perbill, Permill,
 };
 
 /// The market the benchmarks book losses and revenue against.
@@ -59,14 +61,26 @@ fn admin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 	T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)
 }
 
-/// Tranche parameters at the limits: the largest slash, and either the
-/// shortest or the longest cooldown and window.
+/// Tranche parameters at the limits: the largest slash per event and per
+/// block, the highest wipe-out floor, and either the shortest cooldown and
+/// window or the longest cooldown with the longest window it admits.
 fn params<T: Config>(long: bool) -> TrancheParams<BlockNumberFor<T>> {
+	let (cooldown, unstake_window) = if long {
+		let cooldown = T::MaxCooldown::get();
+		let window =
+			T::MaxUnstakeWindow::get().min(T::MaxWindowFraction::get().mul_floor(cooldown));
+		(cooldown, window)
+	} else {
+		let window = T::MinUnstakeWindow::get();
+		(Pallet::<T>::shortest_cooldown_for(window), window)
+	};
 	TrancheParams {
 		min_stake: Zero::zero(),
 		max_slash_fraction: T::MaxSlashFraction::get(),
-		cooldown: if long { T::MaxCooldown::get() } else { T::MinCooldown::get() },
-		unstake_window: if long { T::MaxUnstakeWindow::get() } else { T::MinUnstakeWindow::get() },
+		cooldown,
+		unstake_window,
+		max_slash_per_block: Perbill::one(),
+		wipe_out_floor: T::MaxWipeOutFloor::get(),
 	}
 }
 
@@ -87,52 +101,36 @@ fn pay_rewards<T: Config>() -> Result<(), BenchmarkError> {
 
 /// A request's schedule, as created by [`staker`].
 struct Schedule<T: Config> {
-	/// The live request's identifier.
+	/// The request's identifier.
 	target: u64,
-	/// The live request's first unstakable block.
+	/// The request's first unstakable block.
 	unlock_at: BlockNumberFor<T>,
-	/// The block at which the other requests have lapsed and the live one
-	/// has not.
-	sweep_at: BlockNumberFor<T>,
-	/// Whether the other requests lapse before the live one (they do unless
-	/// the hard limits fix the cooldown and the window).
-	fillers_lapse: bool,
+	/// The block at which the request has lapsed.
+	expires_at: BlockNumberFor<T>,
 }
 
-/// A staker in `tranche` with a staked position, one live unstake request
-/// (made first, with the longest cooldown and window) and
-/// `MaxUnstakeRequests - 1` requests made with the shortest ones, and rewards
-/// to settle. Returns the staker and the schedule.
+/// A staker in `tranche` (shortest cooldown and window) with a staked
+/// position, one unstake request and rewards to settle. Returns the staker
+/// and the request's schedule: at `expires_at` the next staker call sweeps
+/// the lapsed request back to earning (the worst case of `stake`,
+/// `request_unstake` and `claim_rewards`); at `unlock_at` it is live.
 fn staker<T: Config>(tranche: Tranche) -> Result<(T::AccountId, Schedule<T>), BenchmarkError> {
 	ensure_buffer::<T>()?;
 	let now = frame_system::Pallet::<T>::block_number().max(One::one());
 	frame_system::Pallet::<T>::set_block_number(now);
 	let stake = units::<T>(1_000);
 	let who = funded_account::<T>("staker", 0, stake.saturating_mul(2))?;
-	set_params::<T>(tranche, true)?;
+	set_params::<T>(tranche, false)?;
 	Pallet::<T>::do_stake(&who, tranche, stake)
 		.map_err(|_| BenchmarkError::Stop("cannot stake"))?;
-
 	let target = NextRequestId::<T>::get();
-	Pallet::<T>::do_request_unstake(&who, tranche, One::one())
+	Pallet::<T>::do_request_unstake(&who, tranche, stake / 2)
 		.map_err(|_| BenchmarkError::Stop("cannot request an unstake"))?;
-	let long = params::<T>(true);
-	let unlock_at = now.saturating_add(long.cooldown);
-	let target_expiry = unlock_at.saturating_add(long.unstake_window);
-
-	set_params::<T>(tranche, false)?;
 	let short = params::<T>(false);
-	for _ in 1..T::MaxUnstakeRequests::get() {
-		Pallet::<T>::do_request_unstake(&who, tranche, One::one())
-			.map_err(|_| BenchmarkError::Stop("cannot request an unstake"))?;
-	}
-	let filler_expiry = now.saturating_add(short.cooldown).saturating_add(short.unstake_window);
-	// The fillers lapse before the live request whenever the limits leave
-	// room for it; otherwise they are merely swept over.
-	let fillers_lapse = filler_expiry < target_expiry;
-	let sweep_at = if fillers_lapse { filler_expiry } else { now };
+	let unlock_at = now.saturating_add(short.cooldown);
+	let expires_at = unlock_at.saturating_add(short.unstake_window);
 	pay_rewards::<T>()?;
-	Ok((who, Schedule { target, unlock_at, sweep_at, fillers_lapse }))
+	Ok((who, Schedule { target, unlock_at, expires_at }))
 }
 
 /// Gives `count` new stakers a position of `units(100)` in both tranches,
@@ -177,7 +175,7 @@ mod benchmarks {
 	#[benchmark]
 	fn stake() -> Result<(), BenchmarkError> {
 		let (who, schedule) = staker::<T>(Tranche::Junior)?;
-		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+		frame_system::Pallet::<T>::set_block_number(schedule.expires_at);
 		let before = Tranches::<T>::get(Tranche::Junior).assets;
 		let amount = units::<T>(1_000);
 
@@ -191,53 +189,45 @@ mod benchmarks {
 	#[benchmark]
 	fn request_unstake() -> Result<(), BenchmarkError> {
 		let (who, schedule) = staker::<T>(Tranche::Junior)?;
-		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
-		if !schedule.fillers_lapse {
-			// Make room: nothing lapses under fixed limits.
-			Pallet::<T>::do_cancel_unstake(&who, Tranche::Junior, schedule.target)
-				.map_err(|_| BenchmarkError::Stop("cannot cancel an unstake"))?;
-		}
+		// The old request has lapsed: the call sweeps it, then requests.
+		frame_system::Pallet::<T>::set_block_number(schedule.expires_at);
 		let id = NextRequestId::<T>::get();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), Tranche::Junior, One::one());
 
-		assert!(UnstakeRequests::<T>::get(Tranche::Junior, &who).iter().any(|r| r.id == id));
+		assert_eq!(UnstakeRequests::<T>::get(Tranche::Junior, &who).map(|r| r.id), Some(id));
 		Ok(())
 	}
 
 	#[benchmark]
 	fn cancel_unstake() -> Result<(), BenchmarkError> {
 		let (who, schedule) = staker::<T>(Tranche::Junior)?;
-		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+		frame_system::Pallet::<T>::set_block_number(schedule.unlock_at);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), Tranche::Junior, schedule.target);
 
-		assert!(!UnstakeRequests::<T>::get(Tranche::Junior, &who)
-			.iter()
-			.any(|r| r.id == schedule.target));
+		assert!(UnstakeRequests::<T>::get(Tranche::Junior, &who).is_none());
 		Ok(())
 	}
 
 	#[benchmark]
 	fn unstake() -> Result<(), BenchmarkError> {
 		let (who, schedule) = staker::<T>(Tranche::Junior)?;
-		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at.max(schedule.unlock_at));
+		frame_system::Pallet::<T>::set_block_number(schedule.unlock_at);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), Tranche::Junior, schedule.target);
 
-		assert!(!UnstakeRequests::<T>::get(Tranche::Junior, &who)
-			.iter()
-			.any(|r| r.id == schedule.target));
+		assert!(UnstakeRequests::<T>::get(Tranche::Junior, &who).is_none());
 		Ok(())
 	}
 
 	#[benchmark]
 	fn claim_rewards() -> Result<(), BenchmarkError> {
 		let (who, schedule) = staker::<T>(Tranche::Junior)?;
-		frame_system::Pallet::<T>::set_block_number(schedule.sweep_at);
+		frame_system::Pallet::<T>::set_block_number(schedule.expires_at);
 		if Pallet::<T>::pending_rewards(Tranche::Junior, &who).is_zero() {
 			return Err(BenchmarkError::Stop("no rewards to claim"));
 		}
@@ -262,38 +252,50 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_premium_curve() -> Result<(), BenchmarkError> {
+	fn set_premium_params() -> Result<(), BenchmarkError> {
 		let origin = admin::<T>()?;
-		let curve = PremiumCurve {
-			required_capital: Permill::from_percent(10),
+		let new = PremiumParams {
+			rate_max: Permill::from_percent(20),
+			rate_min: Permill::zero(),
 			coverage_low: FixedU128::zero(),
 			coverage_high: T::MaxCoveragePoint::get(),
-			junior_max: Permill::one(),
-			junior_min: Permill::zero(),
+			volatility_weight: FixedU128::one(),
+			rate_cap: Permill::one(),
+			junior_multiple: T::MaxJuniorMultiple::get(),
 		};
 
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, curve);
+		_(origin as T::RuntimeOrigin, new);
 
-		assert_eq!(Premium::<T>::get(), curve);
+		assert_eq!(Premium::<T>::get(), new);
 		Ok(())
 	}
 
-	/// Both tranches pay their cap; `s` stakers hold positions in each. The
-	/// weight must not depend on `s`.
+	/// Both tranches pay their cap and are wiped out: their share price sits
+	/// at the floor, so the capped slash takes it below, and their dust goes
+	/// to the beneficiary. `s` stakers hold positions in each. The weight
+	/// must not depend on `s`.
 	#[benchmark]
 	fn absorb(s: Linear<1, { ABSORB_BENCHMARK_STAKERS }>) -> Result<(), BenchmarkError> {
 		set_params::<T>(Tranche::Junior, false)?;
 		set_params::<T>(Tranche::Senior, false)?;
 		seed_stakers::<T>(s)?;
-		let junior_cap = Pallet::<T>::tranche_capacity(Tranche::Junior);
-		let senior_cap = Pallet::<T>::tranche_capacity(Tranche::Senior);
-		if junior_cap.is_zero() || senior_cap.is_zero() {
-			return Err(BenchmarkError::Stop("a tranche has no capacity"));
+		let mut total: Balance = Zero::zero();
+		for tranche in Tranche::ALL {
+			// Lower the price to the floor; the assets taken out stay in the
+			// pallet account as excess.
+			let mut ledger = Tranches::<T>::get(tranche);
+			let floor = Params::<T>::get(tranche).wipe_out_floor;
+			ledger.assets = floor.mul_ceil(ledger.shares).max(One::one());
+			Tranches::<T>::insert(tranche, ledger);
+			if Pallet::<T>::tranche_capacity(tranche).is_zero() {
+				return Err(BenchmarkError::Stop("a tranche has no capacity"));
+			}
+			total = total.saturating_add(ledger.assets);
 		}
 		let beneficiary = funded_account::<T>("beneficiary", 0, Zero::zero())?;
 		let rest = units::<T>(1);
-		let loss = junior_cap.saturating_add(senior_cap).saturating_add(rest);
+		let loss = total.saturating_add(rest);
 		let uncovered;
 
 		#[block]
@@ -303,13 +305,20 @@ mod benchmarks {
 		}
 
 		assert_eq!(uncovered, rest);
+		assert_eq!(Tranches::<T>::get(Tranche::Junior).epoch, 1);
+		assert_eq!(Tranches::<T>::get(Tranche::Senior).epoch, 1);
 		Ok(())
 	}
 
-	/// Revenue split between two earning tranches.
+	/// Revenue split between two earning tranches by capital weight.
 	#[benchmark]
 	fn receive() -> Result<(), BenchmarkError> {
 		seed_stakers::<T>(1)?;
+		Pallet::<T>::do_set_premium_params(PremiumParams {
+			junior_multiple: T::MaxJuniorMultiple::get(),
+			..Pallet::<T>::default_premium_params()
+		})
+		.map_err(|_| BenchmarkError::Stop("cannot set premium parameters"))?;
 		let amount = units::<T>(1_000);
 		let source = funded_account::<T>("revenue", 0, amount)?;
 		let taken;
@@ -318,7 +327,7 @@ mod benchmarks {
 		{
 			taken = <Pallet<T> as RevenueSink<T::AccountId>>::receive(
 				MARKET,
-				RevenueKind::TradingFee,
+				RevenueKind::BackstopPremium,
 				&source,
 				amount,
 			);

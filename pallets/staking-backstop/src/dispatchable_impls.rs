@@ -34,7 +34,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `shares` of `who`'s earning shares in `tranche` into a new
-	/// unstake request.
+	/// unstake request, recording their value now. At most one open request
+	/// per staker and tranche.
 	pub(crate) fn do_request_unstake(
 		who: &T::AccountId,
 		tranche: Tranche,
@@ -43,11 +44,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(!shares.is_zero(), Error::<T>::ZeroShareCount);
 		let params = Params::<T>::get(tranche);
 		let mut state = Self::load_staker(who, tranche)?;
+		ensure!(state.request.is_none(), Error::<T>::UnstakeAlreadyRequested);
 		ensure!(state.position.shares >= shares, Error::<T>::InsufficientShares);
-		ensure!(
-			state.requests.len() < T::MaxUnstakeRequests::get() as usize,
-			Error::<T>::TooManyUnstakeRequests
-		);
+		let value = math::value_of(shares, state.ledger.assets, state.ledger.shares);
 		let now = frame_system::Pallet::<T>::block_number();
 		let unlock_at = now.checked_add(&params.cooldown).ok_or(Error::<T>::Overflow)?;
 		let expires_at =
@@ -62,10 +61,11 @@ impl<T: Config> Pallet<T> {
 			.earning_shares
 			.checked_sub(shares)
 			.ok_or(Error::<T>::LedgerInconsistent)?;
-		state.requests.push(UnstakeRequest {
+		state.request = Some(UnstakeRequest {
 			id: request_id,
 			epoch: state.ledger.epoch,
 			shares,
+			value,
 			unlock_at,
 			expires_at,
 		});
@@ -75,6 +75,7 @@ impl<T: Config> Pallet<T> {
 			tranche,
 			request_id,
 			shares,
+			value,
 			unlock_at,
 			expires_at,
 		});
@@ -110,8 +111,10 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Pays `who`'s unlocked request `request_id` in `tranche` at the share
-	/// price of this moment, rounded down, and burns its shares.
+	/// Pays `who`'s unlocked request `request_id` in `tranche` the lower of
+	/// its value at request and its value now (both rounded down) and burns
+	/// its shares. What the shares are worth now beyond the payout stays in
+	/// the tranche's assets, for the remaining holders.
 	pub(crate) fn do_unstake(
 		who: &T::AccountId,
 		tranche: Tranche,
@@ -129,10 +132,21 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now >= request.unlock_at, Error::<T>::CooldownNotElapsed);
 		let ledger = &mut state.ledger;
-		let amount = math::value_of(request.shares, ledger.assets, ledger.shares);
+		let value_now = math::value_of(request.shares, ledger.assets, ledger.shares);
+		let amount = value_now.min(request.value);
+		let left_in_tranche = value_now.saturating_sub(amount);
 		ledger.assets = ledger.assets.checked_sub(amount).ok_or(Error::<T>::LedgerInconsistent)?;
 		ledger.shares =
 			ledger.shares.checked_sub(request.shares).ok_or(Error::<T>::LedgerInconsistent)?;
+		if ledger.shares.is_zero() && !ledger.assets.is_zero() {
+			// The last holder left at their lower value at request: nobody is
+			// left to hold the rest, which goes to the rewards.
+			let rest = core::mem::take(&mut ledger.assets);
+			Undistributed::<T>::try_mutate(|undistributed| -> DispatchResult {
+				*undistributed = undistributed.checked_add(rest).ok_or(Error::<T>::Overflow)?;
+				Ok(())
+			})?;
+		}
 		if !amount.is_zero() {
 			Self::push(who, amount)?;
 		}
@@ -143,6 +157,7 @@ impl<T: Config> Pallet<T> {
 			request_id,
 			shares: request.shares,
 			amount,
+			left_in_tranche,
 		});
 		Ok(())
 	}
@@ -174,11 +189,11 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Sets the premium curve within the hard limits.
-	pub(crate) fn do_set_premium_curve(curve: PremiumCurve) -> DispatchResult {
-		Self::ensure_curve_valid(&curve)?;
-		Premium::<T>::put(curve);
-		Self::deposit_event(Event::PremiumCurveSet { curve });
+	/// Sets the premium parameters within the hard limits.
+	pub(crate) fn do_set_premium_params(params: PremiumParams) -> DispatchResult {
+		Self::ensure_premium_valid(&params)?;
+		Premium::<T>::put(params);
+		Self::deposit_event(Event::PremiumParamsSet { params });
 		Ok(())
 	}
 

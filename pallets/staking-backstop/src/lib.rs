@@ -8,6 +8,7 @@ pub use pallet::*;
 
 mod dispatchable_impls;
 mod math;
+pub mod migrations;
 mod staker_impls;
 mod types;
 mod utility_impls;
@@ -49,7 +50,7 @@ pub mod pallet {
 	use sp_runtime::{FixedU128, Perbill, Permill};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -62,10 +63,11 @@ pub mod pallet {
 		type Currency: fungible::Inspect<Self::AccountId, Balance = Balance>
 			+ fungible::Mutate<Self::AccountId>;
 
-		/// The open interest the required capital is sized against.
+		/// The markets' risk: the required capital (stressed value-at-risk)
+		/// coverage is measured against and the premium they accrue.
 		type Exposure: RiskExposure;
 
-		/// The origin that sets tranche parameters and the premium curve and
+		/// The origin that sets tranche parameters and the premium parameters and
 		/// sweeps unsolicited transfers.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
@@ -78,10 +80,6 @@ pub mod pallet {
 		/// reward pot.
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
-
-		/// The most unstake requests one staker may have open in one tranche.
-		#[pallet::constant]
-		type MaxUnstakeRequests: Get<u32>;
 
 		/// Hard upper limit of any tranche's `min_stake`.
 		#[pallet::constant]
@@ -107,9 +105,27 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxUnstakeWindow: Get<BlockNumberFor<Self>>;
 
-		/// Hard upper limit of the premium curve's `coverage_high`.
+		/// The longest unstake window, as a fraction of the tranche's
+		/// cooldown (rounded down): a staker can never have more than this
+		/// share of the time exitable.
+		#[pallet::constant]
+		type MaxWindowFraction: Get<Permill>;
+
+		/// Hard upper limit of any tranche's `wipe_out_floor`.
+		#[pallet::constant]
+		type MaxWipeOutFloor: Get<Perbill>;
+
+		/// Hard upper limit of the premium parameters' `coverage_high`.
 		#[pallet::constant]
 		type MaxCoveragePoint: Get<FixedU128>;
+
+		/// Hard upper limit of the premium parameters' `junior_multiple`.
+		#[pallet::constant]
+		type MaxJuniorMultiple: Get<FixedU128>;
+
+		/// Blocks per year: turns annual premium rates into rates per block.
+		#[pallet::constant]
+		type BlocksPerYear: Get<u32>;
 
 		/// Weights of this pallet's calls and trait entry points.
 		type WeightInfo: WeightInfo;
@@ -121,10 +137,10 @@ pub mod pallet {
 		Pallet::<T>::default_tranche_params()
 	}
 
-	/// The premium curve before governance or genesis set one.
+	/// The premium parameters before governance or genesis set them.
 	#[pallet::type_value]
-	pub fn DefaultPremiumCurve<T: Config>() -> PremiumCurve {
-		Pallet::<T>::default_premium_curve()
+	pub fn DefaultPremiumParams<T: Config>() -> PremiumParams {
+		Pallet::<T>::default_premium_params()
 	}
 
 	/// The ledgers of the two tranches.
@@ -142,9 +158,17 @@ pub mod pallet {
 		DefaultTrancheParams<T>,
 	>;
 
-	/// The governed premium curve.
+	/// The governed premium parameters.
 	#[pallet::storage]
-	pub type Premium<T: Config> = StorageValue<_, PremiumCurve, ValueQuery, DefaultPremiumCurve<T>>;
+	pub type Premium<T: Config> =
+		StorageValue<_, PremiumParams, ValueQuery, DefaultPremiumParams<T>>;
+
+	/// What each tranche has paid towards losses in the block of the record.
+	/// At most one entry per tranche; a record of an earlier block is stale
+	/// and counts as nothing paid (overwritten by the next slash).
+	#[pallet::storage]
+	pub type BlockSlashed<T: Config> =
+		StorageMap<_, Twox64Concat, Tranche, BlockSlash<BlockNumberFor<T>>, OptionQuery>;
 
 	/// Staker positions: earning shares, reward debt and unclaimed rewards.
 	#[pallet::storage]
@@ -158,8 +182,7 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
-	/// Open unstake requests per staker and tranche, oldest first; at most
-	/// `MaxUnstakeRequests` each.
+	/// The open unstake request of each staker and tranche: at most one.
 	#[pallet::storage]
 	pub type UnstakeRequests<T: Config> = StorageDoubleMap<
 		_,
@@ -167,8 +190,8 @@ pub mod pallet {
 		Tranche,
 		Blake2_128Concat,
 		T::AccountId,
-		BoundedVec<UnstakeRequest<BlockNumberFor<T>>, T::MaxUnstakeRequests>,
-		ValueQuery,
+		UnstakeRequest<BlockNumberFor<T>>,
+		OptionQuery,
 	>;
 
 	/// The identifier the next unstake request gets.
@@ -219,6 +242,9 @@ pub mod pallet {
 			request_id: u64,
 			/// The shares requested.
 			shares: Balance,
+			/// What the shares are worth now (rounded down): the most
+			/// `unstake` will pay for them.
+			value: Balance,
 			/// The first block of the unstake window.
 			unlock_at: BlockNumberFor<T>,
 			/// The first block after the unstake window.
@@ -246,8 +272,8 @@ pub mod pallet {
 			/// The shares returned to earning.
 			shares: Balance,
 		},
-		/// A staker redeemed an unlocked request at the share price of the
-		/// moment.
+		/// A staker redeemed an unlocked request at the lower of its value at
+		/// request and its value now.
 		Unstaked {
 			/// The staker.
 			who: T::AccountId,
@@ -259,6 +285,10 @@ pub mod pallet {
 			shares: Balance,
 			/// The amount paid (rounded down).
 			amount: Balance,
+			/// What the shares were worth at payout and was not paid (their
+			/// value now above their value at request); it stays in the
+			/// tranche for the remaining holders.
+			left_in_tranche: Balance,
 		},
 		/// Shares of an epoch that ended with the tranche wiped out were
 		/// dropped from a staker's position and requests: they were worth
@@ -290,8 +320,11 @@ pub mod pallet {
 			source: T::AccountId,
 			/// The amount received.
 			amount: Balance,
-			/// The junior share of rewards the split used.
-			junior_share: Permill,
+			/// The junior tranche's weight in the split (its earning value
+			/// times the junior multiple).
+			junior_weight: Balance,
+			/// The senior tranche's weight in the split (its earning value).
+			senior_weight: Balance,
 			/// Credited to the junior tranche's stakers.
 			to_junior: Balance,
 			/// Credited to the senior tranche's stakers.
@@ -328,8 +361,10 @@ pub mod pallet {
 			/// Why the transfer failed.
 			error: DispatchError,
 		},
-		/// A tranche lost all its assets: its shares became worthless and a
-		/// new epoch started, in which the next stake mints at a price of one.
+		/// A slash left the tranche's share price below its wipe-out floor
+		/// (or its assets at zero): its remaining assets (the dust) were
+		/// paid out, its shares became worthless and a new epoch started, in
+		/// which the next stake mints at a price of one.
 		TrancheWipedOut {
 			/// The tranche.
 			tranche: Tranche,
@@ -337,6 +372,10 @@ pub mod pallet {
 			epoch: u32,
 			/// The shares of the old epoch, now worthless.
 			voided_shares: Balance,
+			/// The dust paid to the loss's beneficiary (counted as covered).
+			dust_to_beneficiary: Balance,
+			/// The dust beyond the loss, added to the undistributed rewards.
+			dust_to_rewards: Balance,
 		},
 		/// The staking backstop finished its part of a loss.
 		LossAbsorbed {
@@ -358,10 +397,10 @@ pub mod pallet {
 			/// The new parameters.
 			params: TrancheParams<BlockNumberFor<T>>,
 		},
-		/// Governance set the premium curve.
-		PremiumCurveSet {
-			/// The new curve.
-			curve: PremiumCurve,
+		/// Governance set the premium parameters.
+		PremiumParamsSet {
+			/// The new parameters.
+			params: PremiumParams,
 		},
 		/// The pallet account had lost its existential buffer; the first part
 		/// of a revenue inflow restored it and was not credited to rewards.
@@ -391,8 +430,9 @@ pub mod pallet {
 		ZeroShareCount,
 		/// The staker has fewer earning shares in the tranche than requested.
 		InsufficientShares,
-		/// The staker has `MaxUnstakeRequests` open requests in the tranche.
-		TooManyUnstakeRequests,
+		/// The staker already has an open unstake request in the tranche
+		/// (cancel it or let it be paid or lapse first).
+		UnstakeAlreadyRequested,
 		/// The staker has no unstake request with this identifier in the
 		/// tranche.
 		UnknownUnstakeRequest,
@@ -426,18 +466,33 @@ pub mod pallet {
 		UnstakeWindowTooShort,
 		/// `unstake_window` is above `MaxUnstakeWindow`.
 		UnstakeWindowTooLong,
+		/// `unstake_window` is above `MaxWindowFraction` of `cooldown`.
+		UnstakeWindowTooLongForCooldown,
+		/// `wipe_out_floor` is zero: a tranche could be slashed to dust
+		/// without ever being reset.
+		WipeOutFloorZero,
+		/// `wipe_out_floor` is above `MaxWipeOutFloor`.
+		WipeOutFloorTooHigh,
+		/// `max_slash_per_block` is zero: the tranche could never pay.
+		BlockSlashCapZero,
 		/// `coverage_low` is not below `coverage_high`.
 		CoverageRangeEmpty,
 		/// `coverage_high` is above `MaxCoveragePoint`.
 		CoverageTooHigh,
-		/// `junior_min` is above `junior_max`.
-		JuniorShareRangeInverted,
+		/// `rate_min` is above `rate_max`.
+		PremiumRateRangeInverted,
+		/// `rate_max` is above `rate_cap`.
+		PremiumRateAboveCap,
+		/// `junior_multiple` is below one.
+		JuniorMultipleBelowOne,
+		/// `junior_multiple` is above `MaxJuniorMultiple`.
+		JuniorMultipleTooHigh,
 		/// The pallet account holds nothing beyond its ledgers and the buffer
 		/// (or the excess sink took nothing of it).
 		NoExcess,
 	}
 
-	/// Genesis: parameters, the premium curve and seeded stakes. The build
+	/// Genesis: parameters, the premium parameters and seeded stakes. The build
 	/// mints the existential buffer and every seeded stake into the pallet
 	/// account (the stakers' own balances are not touched), so the settlement
 	/// asset must exist before this pallet's genesis is built.
@@ -447,8 +502,8 @@ pub mod pallet {
 		pub junior_params: TrancheParams<BlockNumberFor<T>>,
 		/// Parameters of the senior tranche.
 		pub senior_params: TrancheParams<BlockNumberFor<T>>,
-		/// The premium curve.
-		pub premium_curve: PremiumCurve,
+		/// The premium parameters.
+		pub premium_params: PremiumParams,
 		/// Stakes minted into the junior tranche: (staker, amount).
 		pub junior_stakes: Vec<(T::AccountId, Balance)>,
 		/// Stakes minted into the senior tranche: (staker, amount).
@@ -460,7 +515,7 @@ pub mod pallet {
 			Self {
 				junior_params: Pallet::<T>::default_tranche_params(),
 				senior_params: Pallet::<T>::default_tranche_params(),
-				premium_curve: Pallet::<T>::default_premium_curve(),
+				premium_params: Pallet::<T>::default_premium_params(),
 				junior_stakes: Vec::new(),
 				senior_stakes: Vec::new(),
 			}
@@ -498,8 +553,9 @@ pub mod pallet {
 		}
 
 		/// Takes `shares` earning shares out of earning and starts their
-		/// cooldown. They stay slashable; after the cooldown they may be
-		/// unstaked during the unstake window.
+		/// cooldown, recording their value now. They stay slashable; after the
+		/// cooldown they may be unstaked during the unstake window. At most
+		/// one open request per staker and tranche.
 		#[pallet::call_index(1)]
 		pub fn request_unstake(
 			origin: OriginFor<T>,
@@ -522,7 +578,7 @@ pub mod pallet {
 		}
 
 		/// Redeems an unlocked unstake request, within its window, at the
-		/// share price of this moment (rounded down).
+		/// lower of its value at request and its value now (rounded down).
 		#[pallet::call_index(3)]
 		pub fn unstake(origin: OriginFor<T>, tranche: Tranche, request_id: u64) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -548,11 +604,11 @@ pub mod pallet {
 			Self::do_set_tranche_params(tranche, params)
 		}
 
-		/// Sets the premium curve, within the hard limits.
+		/// Sets the premium parameters, within the hard limits.
 		#[pallet::call_index(6)]
-		pub fn set_premium_curve(origin: OriginFor<T>, curve: PremiumCurve) -> DispatchResult {
+		pub fn set_premium_params(origin: OriginFor<T>, params: PremiumParams) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_premium_curve(curve)
+			Self::do_set_premium_params(params)
 		}
 
 		/// Sweeps what the pallet account holds beyond both tranches' assets,

@@ -5,11 +5,11 @@
 //! on a 256-bit intermediate and returns `None` only when the result itself
 //! does not fit in a `u128`.
 
-use crate::types::PremiumCurve;
+use crate::types::PremiumParams;
 use backstop_primitives::Balance;
 use sp_arithmetic::{
 	helpers_128bit::multiply_by_rational_with_rounding,
-	traits::{Bounded, One, Zero},
+	traits::{Bounded, One, Saturating, Zero},
 	FixedPointNumber, FixedU128, Perbill, Permill, Rounding,
 };
 
@@ -106,26 +106,34 @@ pub(crate) fn coverage(capital: Balance, required: Balance) -> Option<FixedU128>
 	)
 }
 
-/// The junior tranche's share of rewards at `coverage` under `curve`.
+/// A `Permill` as a `FixedU128`, exactly.
+pub(crate) fn permill_to_fixed(rate: Permill) -> FixedU128 {
+	// `1e18 / 1e6 = 1e12`; a `Permill` has at most `1e6` parts.
+	FixedU128::from_inner(u128::from(rate.deconstruct()).saturating_mul(1_000_000_000_000))
+}
+
+/// The annual base rate at `coverage` under `params`, before volatility.
 ///
-/// `junior_max` at or below `coverage_low`, `junior_min` at or above
+/// `rate_max` at or below `coverage_low`, `rate_min` at or above
 /// `coverage_high` or without a coverage figure (nothing required), linear in
-/// between with the fall from `junior_max` rounded down. Non-increasing in
-/// the coverage. A curve with `junior_min > junior_max` (refused by the
-/// bounds checks) is read as flat at `junior_max`.
-pub(crate) fn junior_share(curve: &PremiumCurve, coverage: Option<FixedU128>) -> Permill {
-	let Some(coverage) = coverage else { return curve.junior_min.min(curve.junior_max) };
-	if coverage <= curve.coverage_low {
-		return curve.junior_max;
+/// between with the fall from `rate_max` rounded down (the rate rounded up,
+/// in the backstop's favour). Non-increasing in the coverage. Parameters with
+/// `rate_min > rate_max` (refused by the checks) are read as flat at
+/// `rate_max`.
+pub(crate) fn base_rate(params: &PremiumParams, coverage: Option<FixedU128>) -> Permill {
+	let low_rate = params.rate_min.min(params.rate_max);
+	let Some(coverage) = coverage else { return low_rate };
+	if coverage <= params.coverage_low {
+		return params.rate_max;
 	}
-	if coverage >= curve.coverage_high {
-		return curve.junior_min.min(curve.junior_max);
+	if coverage >= params.coverage_high {
+		return low_rate;
 	}
 	// Here `coverage_low < coverage < coverage_high`.
-	let max = curve.junior_max.deconstruct();
-	let span = max.saturating_sub(curve.junior_min.deconstruct());
-	let progressed = coverage.into_inner().saturating_sub(curve.coverage_low.into_inner());
-	let width = curve.coverage_high.into_inner().saturating_sub(curve.coverage_low.into_inner());
+	let max = params.rate_max.deconstruct();
+	let span = max.saturating_sub(low_rate.deconstruct());
+	let progressed = coverage.into_inner().saturating_sub(params.coverage_low.into_inner());
+	let width = params.coverage_high.into_inner().saturating_sub(params.coverage_low.into_inner());
 	// `progressed < width`, so the fall is below `span` and fits in a `u32`.
 	let fall = mul_div(u128::from(span), progressed, width, Rounding::Down)
 		.and_then(|fall| u32::try_from(fall).ok())
@@ -134,25 +142,85 @@ pub(crate) fn junior_share(curve: &PremiumCurve, coverage: Option<FixedU128>) ->
 	Permill::from_parts(max.saturating_sub(fall))
 }
 
-/// The split of `total` between the tranches at `junior_share`: the junior
-/// part rounded down, the senior part the exact rest.
-pub(crate) fn split(total: Balance, junior_share: Permill) -> (Balance, Balance) {
-	let junior = junior_share.mul_floor(total);
-	// `junior <= total`: the share is at most 100%.
-	(junior, total.saturating_sub(junior))
+/// The annual premium rate: `min(base + volatility_weight × volatility,
+/// rate_cap)`. The volatility term rounds down; it saturates before the cap
+/// is applied, so a huge volatility prices at the cap.
+pub(crate) fn annual_rate(
+	params: &PremiumParams,
+	coverage: Option<FixedU128>,
+	volatility: FixedU128,
+) -> FixedU128 {
+	let base = permill_to_fixed(base_rate(params, coverage));
+	let added = params.volatility_weight.saturating_mul(volatility);
+	base.saturating_add(added).min(permill_to_fixed(params.rate_cap))
+}
+
+/// The per-block rate of an annual rate: `annual / blocks_per_year`, rounded
+/// down; zero if `blocks_per_year` is zero (refused by `integrity_test`).
+pub(crate) fn per_block_rate(annual: FixedU128, blocks_per_year: u32) -> FixedU128 {
+	annual
+		.into_inner()
+		.checked_div(u128::from(blocks_per_year))
+		.map(FixedU128::from_inner)
+		.unwrap_or_default()
+}
+
+/// A tranche's weight in the revenue split: `multiple × earning value`,
+/// rounded down; the largest balance if it does not fit.
+pub(crate) fn weight(earning_value: Balance, multiple: FixedU128) -> Balance {
+	multiple.saturating_mul_int(earning_value)
+}
+
+/// The split of `total` between the tranches by their weights: the junior
+/// part `total × junior_weight / (junior_weight + senior_weight)` rounded
+/// down, the senior part the exact rest. With both weights zero everything
+/// goes to the senior part (callers pass a part without earners on).
+/// `None` if the weights' sum overflows.
+pub(crate) fn split_by_weight(
+	total: Balance,
+	junior_weight: Balance,
+	senior_weight: Balance,
+) -> Option<(Balance, Balance)> {
+	let sum = junior_weight.checked_add(senior_weight)?;
+	if sum.is_zero() {
+		return Some((Zero::zero(), total));
+	}
+	// `junior_weight <= sum`, so the part is at most `total`.
+	let junior = mul_div(total, junior_weight, sum, Rounding::Down)?;
+	Some((junior, total.saturating_sub(junior)))
+}
+
+/// Whether a tranche holding `assets` against `shares` has a share price
+/// below `floor` (a fraction of one), exactly: `assets < floor × shares`.
+/// Never for a tranche without shares.
+pub(crate) fn below_floor(assets: Balance, shares: Balance, floor: Perbill) -> bool {
+	// For an integer `assets`, `assets < x` exactly when `assets < ceil(x)`.
+	!shares.is_zero() && assets < floor.mul_ceil(shares)
+}
+
+/// `part / assets` as a rate, rounded down; zero without assets.
+pub(crate) fn ratio(part: Balance, assets: Balance) -> FixedU128 {
+	if assets.is_zero() {
+		return FixedU128::zero();
+	}
+	mul_div(part, FixedU128::DIV, assets, Rounding::Down)
+		.map(FixedU128::from_inner)
+		.unwrap_or_else(FixedU128::max_value)
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
 
-	fn curve() -> PremiumCurve {
-		PremiumCurve {
-			required_capital: Permill::from_percent(10),
+	fn premium() -> PremiumParams {
+		PremiumParams {
+			rate_max: Permill::from_percent(8),
+			rate_min: Permill::from_percent(4),
 			coverage_low: FixedU128::from_u32(1),
 			coverage_high: FixedU128::from_u32(3),
-			junior_max: Permill::from_percent(80),
-			junior_min: Permill::from_percent(40),
+			volatility_weight: FixedU128::from_u32(2),
+			rate_cap: Permill::from_percent(20),
+			junior_multiple: FixedU128::from_u32(3),
 		}
 	}
 
@@ -216,42 +284,129 @@ mod tests {
 	}
 
 	#[test]
-	fn junior_share_follows_the_curve() {
-		let c = curve();
-		assert_eq!(junior_share(&c, None), Permill::from_percent(40));
-		assert_eq!(junior_share(&c, Some(FixedU128::zero())), Permill::from_percent(80));
-		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(1))), Permill::from_percent(80));
-		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(2))), Permill::from_percent(60));
-		assert_eq!(
-			junior_share(&c, Some(FixedU128::from_rational(5, 2))),
-			Permill::from_percent(50)
-		);
-		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(3))), Permill::from_percent(40));
-		assert_eq!(junior_share(&c, Some(FixedU128::from_u32(30))), Permill::from_percent(40));
-		// The fall is rounded down: the junior share is rounded up.
+	fn base_rate_follows_the_curve() {
+		let c = premium();
+		assert_eq!(base_rate(&c, None), Permill::from_percent(4));
+		assert_eq!(base_rate(&c, Some(FixedU128::zero())), Permill::from_percent(8));
+		assert_eq!(base_rate(&c, Some(FixedU128::from_u32(1))), Permill::from_percent(8));
+		assert_eq!(base_rate(&c, Some(FixedU128::from_u32(2))), Permill::from_percent(6));
+		assert_eq!(base_rate(&c, Some(FixedU128::from_rational(5, 2))), Permill::from_percent(5));
+		assert_eq!(base_rate(&c, Some(FixedU128::from_u32(3))), Permill::from_percent(4));
+		assert_eq!(base_rate(&c, Some(FixedU128::from_u32(30))), Permill::from_percent(4));
+		// The fall is rounded down: the rate is rounded up.
 		let third = FixedU128::from_u32(1) + FixedU128::from_rational(2, 3);
-		assert_eq!(junior_share(&c, Some(third)), Permill::from_parts(666_667));
+		assert_eq!(base_rate(&c, Some(third)), Permill::from_parts(66_667));
+	}
+
+	#[test]
+	fn annual_rate_adds_volatility_up_to_the_cap() {
+		let c = premium();
+		let cov = Some(FixedU128::from_u32(2));
+		assert_eq!(annual_rate(&c, cov, FixedU128::zero()), FixedU128::from_rational(6, 100));
+		// 2 × 1% of volatility adds 2%.
+		assert_eq!(
+			annual_rate(&c, cov, FixedU128::from_rational(1, 100)),
+			FixedU128::from_rational(8, 100)
+		);
+		assert_eq!(annual_rate(&c, cov, FixedU128::from_u32(5)), FixedU128::from_rational(1, 5));
+		assert_eq!(annual_rate(&c, cov, FixedU128::max_value()), FixedU128::from_rational(1, 5));
+	}
+
+	#[test]
+	fn per_block_rate_rounds_down() {
+		let annual = FixedU128::from_rational(1, 10);
+		assert_eq!(per_block_rate(annual, 3), FixedU128::from_inner(33_333_333_333_333_333));
+		assert_eq!(per_block_rate(annual, 0), FixedU128::zero());
+		assert_eq!(permill_to_fixed(Permill::one()), FixedU128::one());
+		assert_eq!(
+			permill_to_fixed(Permill::from_parts(1)),
+			FixedU128::from_inner(1_000_000_000_000)
+		);
+	}
+
+	#[test]
+	fn split_by_weight_is_exact() {
+		assert_eq!(split_by_weight(101, 1, 1), Some((50, 51)));
+		assert_eq!(split_by_weight(100, 3, 1), Some((75, 25)));
+		assert_eq!(split_by_weight(0, 3, 1), Some((0, 0)));
+		assert_eq!(split_by_weight(7, 1, 0), Some((7, 0)));
+		assert_eq!(split_by_weight(7, 0, 0), Some((0, 7)));
+		assert_eq!(split_by_weight(7, u128::MAX, 1), None);
+		assert_eq!(weight(10, FixedU128::from_rational(3, 2)), 15);
+		assert_eq!(weight(u128::MAX, FixedU128::from_u32(2)), u128::MAX);
+	}
+
+	#[test]
+	fn the_floor_is_exact() {
+		let floor = Perbill::from_percent(1);
+		assert!(!below_floor(1, 100, floor));
+		assert!(below_floor(0, 100, floor));
+		assert!(below_floor(1, 101, floor));
+		assert!(!below_floor(0, 0, floor));
+		assert_eq!(ratio(5, 100), FixedU128::from_rational(1, 20));
+		assert_eq!(ratio(5, 0), FixedU128::zero());
 	}
 
 	#[test]
 	fn split_is_exact() {
-		assert_eq!(split(101, Permill::from_percent(50)), (50, 51));
-		assert_eq!(split(0, Permill::from_percent(50)), (0, 0));
-		assert_eq!(split(7, Permill::one()), (7, 0));
+		assert_eq!(split_by_weight(101, 50, 50), Some((50, 51)));
 	}
 
 	proptest::proptest! {
 		#[test]
-		fn junior_share_is_monotone_and_bounded(
+		fn premium_falls_with_coverage_and_rises_with_volatility(
 			a in 0u128..10_000_000_000_000_000_000u128,
 			b in 0u128..10_000_000_000_000_000_000u128,
+			v in 0u128..1_000_000_000_000_000_000u128,
+			w in 0u128..1_000_000_000_000_000_000u128,
 		) {
-			let c = curve();
+			let c = premium();
 			let (lo, hi) = (a.min(b), a.max(b));
-			let at_lo = junior_share(&c, Some(FixedU128::from_inner(lo)));
-			let at_hi = junior_share(&c, Some(FixedU128::from_inner(hi)));
+			let (calm, wild) = (FixedU128::from_inner(v.min(w)), FixedU128::from_inner(v.max(w)));
+			let at_lo = base_rate(&c, Some(FixedU128::from_inner(lo)));
+			let at_hi = base_rate(&c, Some(FixedU128::from_inner(hi)));
 			proptest::prop_assert!(at_hi <= at_lo);
-			proptest::prop_assert!(at_lo <= c.junior_max && at_hi >= c.junior_min);
+			proptest::prop_assert!(at_lo <= c.rate_max && at_hi >= c.rate_min);
+			let cov = Some(FixedU128::from_inner(lo));
+			let rate_calm = annual_rate(&c, cov, calm);
+			let rate_wild = annual_rate(&c, cov, wild);
+			proptest::prop_assert!(rate_calm <= rate_wild);
+			proptest::prop_assert!(rate_wild <= permill_to_fixed(c.rate_cap));
+			proptest::prop_assert!(
+				annual_rate(&c, Some(FixedU128::from_inner(hi)), calm) <= rate_calm
+			);
+			proptest::prop_assert!(per_block_rate(rate_calm, 5_256_000) <= per_block_rate(rate_wild, 5_256_000));
+		}
+
+		#[test]
+		fn shares_stay_bounded_above_the_floor(
+			cycles in 1usize..400,
+			stake in 1u128..1_000_000_000_000,
+		) {
+			// Repeated near-wipes at a 50% slash cap and a 1% floor: the price
+			// never goes below the floor without a wipe-out, so shares stay
+			// below `assets / floor`.
+			let floor = Perbill::from_percent(1);
+			let (mut assets, mut shares) = (0u128, 0u128);
+			for _ in 0..cycles {
+				let minted = shares_for(stake, assets, shares).unwrap();
+				assets += stake;
+				shares += minted;
+				loop {
+					let cut = Perbill::from_percent(50).mul_floor(assets);
+					assets -= cut;
+					if below_floor(assets, shares, floor) {
+						// Wiped out: a new epoch.
+						assets = 0;
+						shares = 0;
+						break;
+					}
+					if cut == 0 {
+						break;
+					}
+					proptest::prop_assert!(shares <= floor.saturating_reciprocal_mul_ceil(assets) + 1);
+				}
+			}
 		}
 
 		#[test]

@@ -1,9 +1,10 @@
 //! A mock runtime: `pallet-balances` as the settlement asset, a risk
-//! exposure whose total open interest tests can set and an excess sink that
+//! exposure whose open interest, required capital and premium per block
+//! tests can set, and an excess sink that
 //! really takes what it is offered.
 
 use crate as pallet_staking_backstop;
-use crate::{GenesisConfig, PremiumCurve, Tranche, TrancheParams};
+use crate::{GenesisConfig, PremiumParams, Tranche, TrancheParams};
 use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink, RiskExposure};
 use frame_support::{
 	derive_impl, parameter_types,
@@ -93,15 +94,30 @@ impl pallet_balances::Config for Test {
 
 thread_local! {
 	static OPEN_INTEREST: RefCell<Balance> = const { RefCell::new(0) };
+	static REQUIRED_CAPITAL: RefCell<Balance> = const { RefCell::new(0) };
+	static PREMIUM_PER_BLOCK: RefCell<Balance> = const { RefCell::new(0) };
 }
 
-/// Total open interest set by the tests, all booked against [`MARKET`].
+/// The markets' risk as the tests set it, all booked against [`MARKET`]:
+/// total open interest, the stressed required capital (what the margin
+/// pallet's `total_required_capital` would return) and the premium accrued
+/// per block.
 pub struct MockExposure;
 
 impl MockExposure {
 	/// Sets the total open interest.
 	pub fn set(open_interest: Balance) {
 		OPEN_INTEREST.with(|oi| *oi.borrow_mut() = open_interest);
+	}
+
+	/// Sets the total required capital.
+	pub fn set_required(required: Balance) {
+		REQUIRED_CAPITAL.with(|r| *r.borrow_mut() = required);
+	}
+
+	/// Sets the premium all markets accrue per block.
+	pub fn set_premium_per_block(premium: Balance) {
+		PREMIUM_PER_BLOCK.with(|p| *p.borrow_mut() = premium);
 	}
 }
 
@@ -116,6 +132,22 @@ impl RiskExposure for MockExposure {
 
 	fn total_open_interest() -> Balance {
 		OPEN_INTEREST.with(|oi| *oi.borrow())
+	}
+
+	fn required_capital(market: MarketId) -> Balance {
+		if market == MARKET {
+			Self::total_required_capital()
+		} else {
+			0
+		}
+	}
+
+	fn total_required_capital() -> Balance {
+		REQUIRED_CAPITAL.with(|r| *r.borrow())
+	}
+
+	fn premium_per_block() -> Balance {
+		PREMIUM_PER_BLOCK.with(|p| *p.borrow())
 	}
 }
 
@@ -151,7 +183,6 @@ impl RevenueSink<AccountId> for MockSink {
 
 parameter_types! {
 	pub const StakingPalletId: PalletId = PalletId(*b"bk/stake");
-	pub static MaxUnstakeRequests: u32 = 3;
 	pub static MaxMinStake: Balance = 1_000_000;
 	pub static MaxSlashFraction: Perbill = Perbill::from_percent(50);
 	pub static MinCooldown: BlockNumber = 2;
@@ -159,6 +190,10 @@ parameter_types! {
 	pub static MinUnstakeWindow: BlockNumber = 2;
 	pub static MaxUnstakeWindow: BlockNumber = 1_000;
 	pub static MaxCoveragePoint: FixedU128 = FixedU128::from_u32(10);
+	pub static MaxWindowFraction: Permill = Permill::from_percent(50);
+	pub static MaxWipeOutFloor: Perbill = Perbill::from_percent(10);
+	pub static MaxJuniorMultiple: FixedU128 = FixedU128::from_u32(10);
+	pub static BlocksPerYear: u32 = 5_256_000;
 }
 
 impl pallet_staking_backstop::Config for Test {
@@ -167,7 +202,6 @@ impl pallet_staking_backstop::Config for Test {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type ExcessSink = MockSink;
 	type PalletId = StakingPalletId;
-	type MaxUnstakeRequests = MaxUnstakeRequests;
 	type MaxMinStake = MaxMinStake;
 	type MaxSlashFraction = MaxSlashFraction;
 	type MinCooldown = MinCooldown;
@@ -175,39 +209,52 @@ impl pallet_staking_backstop::Config for Test {
 	type MinUnstakeWindow = MinUnstakeWindow;
 	type MaxUnstakeWindow = MaxUnstakeWindow;
 	type MaxCoveragePoint = MaxCoveragePoint;
+	type MaxWindowFraction = MaxWindowFraction;
+	type MaxWipeOutFloor = MaxWipeOutFloor;
+	type MaxJuniorMultiple = MaxJuniorMultiple;
+	type BlocksPerYear = BlocksPerYear;
 	type WeightInfo = ();
 }
 
-/// Junior parameters of the default test genesis: 30% per event.
+/// Junior parameters of the default test genesis: 30% per event, 100% per
+/// block (the per-block cap off unless a test sets it), a 1% floor.
 pub fn junior_params() -> TrancheParams<BlockNumber> {
 	TrancheParams {
 		min_stake: MIN_STAKE,
 		max_slash_fraction: Perbill::from_percent(30),
 		cooldown: JUNIOR_COOLDOWN,
 		unstake_window: JUNIOR_WINDOW,
+		max_slash_per_block: Perbill::one(),
+		wipe_out_floor: Perbill::from_percent(1),
 	}
 }
 
-/// Senior parameters of the default test genesis: 20% per event.
+/// Senior parameters of the default test genesis: 20% per event, 100% per
+/// block, a 1% floor.
 pub fn senior_params() -> TrancheParams<BlockNumber> {
 	TrancheParams {
 		min_stake: MIN_STAKE,
 		max_slash_fraction: Perbill::from_percent(20),
 		cooldown: SENIOR_COOLDOWN,
 		unstake_window: SENIOR_WINDOW,
+		max_slash_per_block: Perbill::one(),
+		wipe_out_floor: Perbill::from_percent(1),
 	}
 }
 
-/// The premium curve of the default test genesis: capital required is 10%
-/// of open interest; the junior share falls from 80% at coverage 1 to 40% at
-/// coverage 3.
-pub fn premium_curve() -> PremiumCurve {
-	PremiumCurve {
-		required_capital: Permill::from_percent(10),
+/// The premium parameters of the default test genesis: 8% a year at
+/// coverage 1 or below, 4% at coverage 3 or above, 2 units of annual rate
+/// per unit of volatility, capped at 20%, junior earning 3 times the senior
+/// rate.
+pub fn premium_params() -> PremiumParams {
+	PremiumParams {
+		rate_max: Permill::from_percent(8),
+		rate_min: Permill::from_percent(4),
 		coverage_low: FixedU128::from_u32(1),
 		coverage_high: FixedU128::from_u32(3),
-		junior_max: Permill::from_percent(80),
-		junior_min: Permill::from_percent(40),
+		volatility_weight: FixedU128::from_u32(2),
+		rate_cap: Permill::from_percent(20),
+		junior_multiple: FixedU128::from_u32(3),
 	}
 }
 
@@ -215,10 +262,13 @@ pub fn premium_curve() -> PremiumCurve {
 pub struct ExtBuilder {
 	junior_params: TrancheParams<BlockNumber>,
 	senior_params: TrancheParams<BlockNumber>,
-	curve: PremiumCurve,
+	premium: PremiumParams,
 	junior_stakes: Vec<(AccountId, Balance)>,
 	senior_stakes: Vec<(AccountId, Balance)>,
 	max_slash_fraction: Perbill,
+	window_fraction: Permill,
+	min_cooldown: BlockNumber,
+	min_window: BlockNumber,
 	with_pallet_genesis: bool,
 }
 
@@ -227,10 +277,13 @@ impl Default for ExtBuilder {
 		Self {
 			junior_params: junior_params(),
 			senior_params: senior_params(),
-			curve: premium_curve(),
+			premium: premium_params(),
 			junior_stakes: vec![],
 			senior_stakes: vec![],
 			max_slash_fraction: Perbill::from_percent(50),
+			window_fraction: Permill::from_percent(50),
+			min_cooldown: 2,
+			min_window: 2,
 			with_pallet_genesis: true,
 		}
 	}
@@ -263,9 +316,22 @@ impl ExtBuilder {
 		self
 	}
 
-	/// The premium curve.
-	pub fn curve(mut self, curve: PremiumCurve) -> Self {
-		self.curve = curve;
+	/// The hard limit `MaxWindowFraction`.
+	pub fn window_fraction(mut self, fraction: Permill) -> Self {
+		self.window_fraction = fraction;
+		self
+	}
+
+	/// The hard limits `MinCooldown` and `MinUnstakeWindow`.
+	pub fn min_cooldown_and_window(mut self, cooldown: BlockNumber, window: BlockNumber) -> Self {
+		self.min_cooldown = cooldown;
+		self.min_window = window;
+		self
+	}
+
+	/// The premium parameters.
+	pub fn premium(mut self, premium: PremiumParams) -> Self {
+		self.premium = premium;
 		self
 	}
 
@@ -279,14 +345,19 @@ impl ExtBuilder {
 	/// The externalities, at block 1 (so that events are recorded).
 	pub fn build(self) -> sp_io::TestExternalities {
 		MockExposure::set(0);
-		MaxUnstakeRequests::set(3);
+		MockExposure::set_required(0);
+		MockExposure::set_premium_per_block(0);
 		MaxMinStake::set(1_000_000);
 		MaxSlashFraction::set(self.max_slash_fraction);
-		MinCooldown::set(2);
+		MinCooldown::set(self.min_cooldown);
 		MaxCooldown::set(1_000);
-		MinUnstakeWindow::set(2);
+		MinUnstakeWindow::set(self.min_window);
 		MaxUnstakeWindow::set(1_000);
 		MaxCoveragePoint::set(FixedU128::from_u32(10));
+		MaxWindowFraction::set(self.window_fraction);
+		MaxWipeOutFloor::set(Perbill::from_percent(10));
+		MaxJuniorMultiple::set(FixedU128::from_u32(10));
+		BlocksPerYear::set(5_256_000);
 		SinkTakesNothing::set(false);
 		SinkRefuses::set(false);
 
@@ -309,7 +380,7 @@ impl ExtBuilder {
 			GenesisConfig::<Test> {
 				junior_params: self.junior_params,
 				senior_params: self.senior_params,
-				premium_curve: self.curve,
+				premium_params: self.premium,
 				junior_stakes: self.junior_stakes,
 				senior_stakes: self.senior_stakes,
 			}

@@ -3,7 +3,6 @@
 //! epochs dropped) before any call works on it, and stored back after.
 
 use super::*;
-use alloc::vec::Vec;
 use backstop_primitives::Balance;
 use frame_support::{defensive, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -28,25 +27,24 @@ pub(crate) struct StakerState<T: Config> {
 	pub ledger: TrancheLedger,
 	/// The staker's position, rewards settled to the current reward index.
 	pub position: Position,
-	/// The staker's open requests of the current epoch, oldest first.
-	pub requests: Vec<UnstakeRequest<BlockNumberFor<T>>>,
-	/// Requests that lapsed or were voided while loading.
-	pub settled: Vec<(u64, Settled)>,
+	/// The staker's open request of the current epoch, if any.
+	pub request: Option<UnstakeRequest<BlockNumberFor<T>>>,
+	/// The request that lapsed or was voided while loading, if any.
+	pub settled: Option<(u64, Settled)>,
 }
 
 impl<T: Config> StakerState<T> {
-	/// Removes and returns the open request `id`, keeping the order of the
-	/// others.
+	/// Removes and returns the open request if its identifier is `id`.
 	pub(crate) fn take_request(&mut self, id: u64) -> Option<UnstakeRequest<BlockNumberFor<T>>> {
-		let (found, rest): (Vec<_>, Vec<_>) =
-			core::mem::take(&mut self.requests).into_iter().partition(|r| r.id == id);
-		self.requests = rest;
-		found.into_iter().next()
+		if self.request.is_some_and(|request| request.id == id) {
+			return self.request.take();
+		}
+		None
 	}
 
 	/// How the request `id` was settled while loading, if it was.
 	pub(crate) fn settled_as(&self, id: u64) -> Option<Settled> {
-		self.settled.iter().find(|(settled_id, _)| *settled_id == id).map(|(_, how)| *how)
+		self.settled.filter(|(settled_id, _)| *settled_id == id).map(|(_, how)| how)
 	}
 
 	/// Moves `shares` into earning: the position and the tranche's earning
@@ -86,32 +84,31 @@ impl<T: Config> Pallet<T> {
 		let mut voided = Self::settle_rewards(tranche, &ledger, &mut position)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
-		let stored = UnstakeRequests::<T>::get(tranche, who);
-		let mut requests = Vec::with_capacity(stored.len());
-		let mut settled = Vec::new();
+		let mut request = UnstakeRequests::<T>::get(tranche, who);
+		let mut settled = None;
 		let mut lapsed: Balance = Zero::zero();
-		for request in stored.into_iter() {
-			if request.epoch != ledger.epoch {
-				voided = voided.checked_add(request.shares).ok_or(Error::<T>::Overflow)?;
-				settled.push((request.id, Settled::Voided));
-			} else if now >= request.expires_at {
-				lapsed = lapsed.checked_add(request.shares).ok_or(Error::<T>::Overflow)?;
-				settled.push((request.id, Settled::Lapsed));
+		if let Some(open) = request {
+			if open.epoch != ledger.epoch {
+				voided = voided.checked_add(open.shares).ok_or(Error::<T>::Overflow)?;
+				settled = Some((open.id, Settled::Voided));
+				request = None;
+			} else if now >= open.expires_at {
+				lapsed = open.shares;
+				settled = Some((open.id, Settled::Lapsed));
+				request = None;
 				Self::deposit_event(Event::UnstakeLapsed {
 					who: who.clone(),
 					tranche,
-					request_id: request.id,
-					shares: request.shares,
+					request_id: open.id,
+					shares: open.shares,
 				});
-			} else {
-				requests.push(request);
 			}
 		}
 		if !voided.is_zero() {
 			Self::deposit_event(Event::SharesVoided { who: who.clone(), tranche, shares: voided });
 		}
 		let mut state =
-			StakerState { tranche, who: who.clone(), ledger, position, requests, settled };
+			StakerState { tranche, who: who.clone(), ledger, position, request, settled };
 		// The position was settled above, so shares added now earn from the
 		// current index on.
 		state.add_earning(lapsed)?;
@@ -119,21 +116,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Writes `state` back: the tranche ledger, the position (removed when
-	/// empty) and the requests (removed when none is left).
+	/// empty) and the request (removed when none is left).
 	pub(crate) fn store_staker(state: StakerState<T>) -> DispatchResult {
-		let StakerState { tranche, who, ledger, position, requests, .. } = state;
-		let requests: BoundedVec<_, T::MaxUnstakeRequests> =
-			BoundedVec::try_from(requests).map_err(|_| Error::<T>::TooManyUnstakeRequests)?;
+		let StakerState { tranche, who, ledger, position, request, .. } = state;
 		Tranches::<T>::insert(tranche, ledger);
 		if position.is_empty() {
 			Positions::<T>::remove(tranche, &who);
 		} else {
 			Positions::<T>::insert(tranche, &who, position);
 		}
-		if requests.is_empty() {
-			UnstakeRequests::<T>::remove(tranche, &who);
-		} else {
-			UnstakeRequests::<T>::insert(tranche, &who, requests);
+		match request {
+			Some(request) => UnstakeRequests::<T>::insert(tranche, &who, request),
+			None => UnstakeRequests::<T>::remove(tranche, &who),
 		}
 		Ok(())
 	}
@@ -158,19 +152,36 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Ends the tranche's epoch: every share of it becomes worthless (the
-	/// assets are gone), the epoch's final reward index is kept for the
+	/// Ends the tranche's epoch of a tranche whose assets are already gone
+	/// (the dust, if any, was paid out by the caller): every share of it
+	/// becomes worthless, the epoch's final reward index is kept for the
 	/// positions that still have rewards to settle, and the next stake mints
 	/// at a price of one. O(1): positions and requests are reset lazily, the
 	/// next time their staker acts.
 	pub(crate) fn wipe_out(tranche: Tranche, ledger: &mut TrancheLedger) -> DispatchResult {
+		Self::wipe_out_with_dust(tranche, ledger, Zero::zero(), Zero::zero())
+	}
+
+	/// [`Self::wipe_out`], reporting the dust the slash paid out.
+	pub(crate) fn wipe_out_with_dust(
+		tranche: Tranche,
+		ledger: &mut TrancheLedger,
+		dust_to_beneficiary: Balance,
+		dust_to_rewards: Balance,
+	) -> DispatchResult {
 		let epoch = ledger.epoch.checked_add(1).ok_or(Error::<T>::Overflow)?;
 		EpochRewardIndex::<T>::insert(tranche, ledger.epoch, ledger.reward_per_share);
 		let voided_shares = ledger.shares;
 		ledger.epoch = epoch;
 		ledger.shares = Zero::zero();
 		ledger.earning_shares = Zero::zero();
-		Self::deposit_event(Event::TrancheWipedOut { tranche, epoch, voided_shares });
+		Self::deposit_event(Event::TrancheWipedOut {
+			tranche,
+			epoch,
+			voided_shares,
+			dust_to_beneficiary,
+			dust_to_rewards,
+		});
 		Ok(())
 	}
 

@@ -11,7 +11,7 @@ use scale_info::TypeInfo;
 use sp_runtime::{FixedU128, Perbill, Permill};
 
 pub use pallet_staking_backstop_runtime_api::{
-	PositionInfo, Tranche, TrancheInfo, UnstakeRequestInfo, UnstakeStatus,
+	PositionInfo, PricingInfo, Tranche, TrancheInfo, UnstakeRequestInfo, UnstakeStatus,
 };
 
 /// The ledger of one tranche.
@@ -94,6 +94,7 @@ impl Position {
 }
 
 /// An unstake request: shares taken out of earning, waiting for their window.
+/// A staker has at most one per tranche.
 #[derive(
 	Encode,
 	Decode,
@@ -114,6 +115,9 @@ pub struct UnstakeRequest<BlockNumber> {
 	/// The shares being unstaked. They stay in the tranche's `shares` (and
 	/// bear its losses) until they are paid out.
 	pub shares: Balance,
+	/// What the shares were worth when the request was made (rounded down).
+	/// `unstake` pays the lower of this and their value at payout.
+	pub value: Balance,
 	/// The first block at which `unstake` may pay the request.
 	pub unlock_at: BlockNumber,
 	/// The first block at which the request has lapsed.
@@ -146,19 +150,56 @@ pub struct TrancheParams<BlockNumber> {
 	/// Within `[Config::MinCooldown, Config::MaxCooldown]`.
 	pub cooldown: BlockNumber,
 	/// Blocks during which an unlocked request may be unstaked. Within
-	/// `[Config::MinUnstakeWindow, Config::MaxUnstakeWindow]`.
+	/// `[Config::MinUnstakeWindow, Config::MaxUnstakeWindow]` and at most
+	/// `Config::MaxWindowFraction` of `cooldown` (rounded down).
 	pub unstake_window: BlockNumber,
+	/// The largest fraction of the tranche's assets (as they stood at the
+	/// block's first slash, rounded down) that all loss events of one block
+	/// may take together.
+	pub max_slash_per_block: Perbill,
+	/// The lowest share price (as a fraction of one) a slash may leave: a
+	/// slash that leaves the price below it wipes the tranche out. Above
+	/// zero and at most `Config::MaxWipeOutFloor`.
+	pub wipe_out_floor: Perbill,
 }
 
-/// The governed curve that prices the junior tranche's share of rewards by
-/// the backstop's coverage of open interest.
+/// What one tranche has paid towards losses in the current block.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Default,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct BlockSlash<BlockNumber> {
+	/// The block the figures are for; stale figures of an earlier block
+	/// count as nothing slashed.
+	pub block: BlockNumber,
+	/// The tranche's assets just before the block's first slash.
+	pub assets_at_start: Balance,
+	/// What the tranche has paid in this block (wipe-out dust included).
+	pub slashed: Balance,
+}
+
+/// The governed parameters that price the backstop premium and split revenue
+/// between the tranches.
 ///
-/// `required = required_capital * total open interest` (rounded up) and
-/// `coverage = (junior assets + senior assets) / required` (rounded down).
-/// The junior share is `junior_max` at or below `coverage_low`, `junior_min`
-/// at or above `coverage_high` (and when nothing is required), and falls
-/// linearly in between (the fall rounded down). The senior tranche gets the
-/// rest.
+/// `coverage = (junior assets + senior assets) / required capital` (rounded
+/// down; none when nothing is required, priced as `coverage_high`). The
+/// annual base rate is `rate_max` at or below `coverage_low`, `rate_min` at
+/// or above `coverage_high`, and falls linearly in between (the fall rounded
+/// down). The annual premium rate on notional open interest is
+/// `min(base + volatility_weight × volatility, rate_cap)`; per block it is
+/// that divided by `Config::BlocksPerYear`, rounded down.
+///
+/// Revenue is split by capital weight: the junior tranche's earning value
+/// counts `junior_multiple` times, the senior tranche's once.
 #[derive(
 	Encode,
 	Decode,
@@ -173,27 +214,32 @@ pub struct TrancheParams<BlockNumber> {
 	serde::Serialize,
 	serde::Deserialize,
 )]
-pub struct PremiumCurve {
-	/// The capital the backstop should hold, as a fraction of the total open
-	/// interest.
-	pub required_capital: Permill,
-	/// At or below this coverage the junior share is `junior_max`.
+pub struct PremiumParams {
+	/// The annual rate at or below `coverage_low`. At most `rate_cap`.
+	pub rate_max: Permill,
+	/// The annual rate at or above `coverage_high`. At most `rate_max`.
+	pub rate_min: Permill,
+	/// At or below this coverage the base rate is `rate_max`.
 	pub coverage_low: FixedU128,
-	/// At or above this coverage the junior share is `junior_min`. Above
+	/// At or above this coverage the base rate is `rate_min`. Above
 	/// `coverage_low` and at most `Config::MaxCoveragePoint`.
 	pub coverage_high: FixedU128,
-	/// The junior share of rewards when coverage is scarce.
-	pub junior_max: Permill,
-	/// The junior share of rewards when coverage is ample. At most
-	/// `junior_max`.
-	pub junior_min: Permill,
+	/// The annual rate added per unit of a market's volatility estimate.
+	pub volatility_weight: FixedU128,
+	/// The hard cap on the annual rate, volatility included.
+	pub rate_cap: Permill,
+	/// How many times the senior rate the junior tranche earns per unit of
+	/// capital. At least one, at most `Config::MaxJuniorMultiple`.
+	pub junior_multiple: FixedU128,
 }
 
 /// How one reward inflow was split.
 #[derive(Clone, Copy, PartialEq, Eq, Default, Debug)]
 pub(crate) struct RewardSplit {
-	/// The junior share of rewards used for the split.
-	pub junior_share: Permill,
+	/// The junior tranche's weight: its earning value times the multiple.
+	pub junior_weight: Balance,
+	/// The senior tranche's weight: its earning value.
+	pub senior_weight: Balance,
 	/// Credited to the junior tranche's reward index.
 	pub to_junior: Balance,
 	/// Credited to the senior tranche's reward index.

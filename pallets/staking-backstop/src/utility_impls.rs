@@ -15,7 +15,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{AccountIdConversion, One, Zero},
+	traits::{AccountIdConversion, One, Saturating, Zero},
 	FixedU128, Perbill, Permill,
 };
 
@@ -82,26 +82,60 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The parameters of a tranche that neither genesis nor governance set:
-	/// no minimum stake beyond one share, 30% per event (or the hard limit if
-	/// lower), and the shortest cooldown and window the limits allow.
+	/// no minimum stake beyond one share, 30% per event and 50% per block
+	/// (or the hard limit if lower), a wipe-out floor of 1% (or the hard
+	/// limit if lower), the shortest window and the shortest cooldown that
+	/// the limits and `MaxWindowFraction` allow for it.
 	pub fn default_tranche_params() -> TrancheParams<BlockNumberFor<T>> {
+		let unstake_window = T::MinUnstakeWindow::get();
 		TrancheParams {
 			min_stake: Zero::zero(),
 			max_slash_fraction: Perbill::from_percent(30).min(T::MaxSlashFraction::get()),
-			cooldown: T::MinCooldown::get(),
-			unstake_window: T::MinUnstakeWindow::get(),
+			cooldown: Self::shortest_cooldown_for(unstake_window),
+			unstake_window,
+			max_slash_per_block: Perbill::from_percent(50),
+			wipe_out_floor: Perbill::from_percent(1).min(T::MaxWipeOutFloor::get()),
 		}
 	}
 
-	/// The premium curve neither genesis nor governance set: a flat even split
-	/// between the tranches, whatever the coverage.
-	pub fn default_premium_curve() -> PremiumCurve {
-		PremiumCurve {
-			required_capital: Permill::zero(),
-			coverage_low: FixedU128::zero(),
-			coverage_high: FixedU128::one().min(T::MaxCoveragePoint::get()),
-			junior_max: Permill::from_percent(50),
-			junior_min: Permill::from_percent(50),
+	/// The shortest cooldown within the hard limits whose `MaxWindowFraction`
+	/// (rounded down) admits `window`: `ceil(window / fraction)`, at least
+	/// `MinCooldown`, at most `MaxCooldown` (where the check may still fail;
+	/// `integrity_test` checks the defaults).
+	pub(crate) fn shortest_cooldown_for(window: BlockNumberFor<T>) -> BlockNumberFor<T> {
+		let fraction = T::MaxWindowFraction::get();
+		let needed = if fraction.is_zero() {
+			T::MaxCooldown::get()
+		} else {
+			let mut cooldown = fraction.saturating_reciprocal_mul_ceil(window);
+			// Absorb any rounding of the reciprocal: step up until admitted.
+			let mut steps = 0u8;
+			while fraction.mul_floor(cooldown) < window && steps < 4 {
+				cooldown = cooldown.saturating_add(One::one());
+				steps = steps.saturating_add(1);
+			}
+			cooldown
+		};
+		needed.max(T::MinCooldown::get()).min(T::MaxCooldown::get())
+	}
+
+	/// The premium parameters neither genesis nor governance set: 10% a year
+	/// at or below `coverage_high / 3`, 2% at or above `coverage_high` (3 or
+	/// the hard limit if lower), one unit of annual rate per unit of
+	/// volatility, capped at 25% a year, and a junior multiple of 2 (or the
+	/// hard limit if lower, but at least one).
+	pub fn default_premium_params() -> PremiumParams {
+		let coverage_high = FixedU128::from_u32(3).min(T::MaxCoveragePoint::get());
+		PremiumParams {
+			rate_max: Permill::from_percent(10),
+			rate_min: Permill::from_percent(2),
+			coverage_low: FixedU128::from_inner(coverage_high.into_inner() / 3),
+			coverage_high,
+			volatility_weight: FixedU128::one(),
+			rate_cap: Permill::from_percent(25),
+			junior_multiple: FixedU128::from_u32(2)
+				.min(T::MaxJuniorMultiple::get())
+				.max(FixedU128::one()),
 		}
 	}
 
@@ -124,15 +158,32 @@ impl<T: Config> Pallet<T> {
 			params.unstake_window <= T::MaxUnstakeWindow::get(),
 			Error::<T>::UnstakeWindowTooLong
 		);
+		ensure!(
+			params.unstake_window <= T::MaxWindowFraction::get().mul_floor(params.cooldown),
+			Error::<T>::UnstakeWindowTooLongForCooldown
+		);
+		ensure!(!params.max_slash_per_block.is_zero(), Error::<T>::BlockSlashCapZero);
+		ensure!(!params.wipe_out_floor.is_zero(), Error::<T>::WipeOutFloorZero);
+		ensure!(
+			params.wipe_out_floor <= T::MaxWipeOutFloor::get(),
+			Error::<T>::WipeOutFloorTooHigh
+		);
 		Ok(())
 	}
 
-	/// Checks `curve`: a non-empty coverage range within the hard limit and
-	/// a junior share that does not rise with coverage.
-	pub(crate) fn ensure_curve_valid(curve: &PremiumCurve) -> DispatchResult {
-		ensure!(curve.coverage_low < curve.coverage_high, Error::<T>::CoverageRangeEmpty);
-		ensure!(curve.coverage_high <= T::MaxCoveragePoint::get(), Error::<T>::CoverageTooHigh);
-		ensure!(curve.junior_min <= curve.junior_max, Error::<T>::JuniorShareRangeInverted);
+	/// Checks premium `params`: a non-empty coverage range within the hard
+	/// limit, a rate that does not rise with coverage and stays within its
+	/// cap, and a junior multiple in `[1, MaxJuniorMultiple]`.
+	pub(crate) fn ensure_premium_valid(params: &PremiumParams) -> DispatchResult {
+		ensure!(params.coverage_low < params.coverage_high, Error::<T>::CoverageRangeEmpty);
+		ensure!(params.coverage_high <= T::MaxCoveragePoint::get(), Error::<T>::CoverageTooHigh);
+		ensure!(params.rate_min <= params.rate_max, Error::<T>::PremiumRateRangeInverted);
+		ensure!(params.rate_max <= params.rate_cap, Error::<T>::PremiumRateAboveCap);
+		ensure!(params.junior_multiple >= FixedU128::one(), Error::<T>::JuniorMultipleBelowOne);
+		ensure!(
+			params.junior_multiple <= T::MaxJuniorMultiple::get(),
+			Error::<T>::JuniorMultipleTooHigh
+		);
 		Ok(())
 	}
 
@@ -151,12 +202,12 @@ impl<T: Config> Pallet<T> {
 		math::share_price(ledger.assets, ledger.shares)
 	}
 
-	/// What `tranche` would pay towards one loss event now.
+	/// What `tranche` would pay towards one loss event now: the lower of
+	/// its per-event cap and what is left of its per-block cap.
 	pub fn tranche_capacity(tranche: Tranche) -> Balance {
-		math::slash_cap(
-			Params::<T>::get(tranche).max_slash_fraction,
-			Tranches::<T>::get(tranche).assets,
-		)
+		let ledger = Tranches::<T>::get(tranche);
+		let record = Self::block_slash(tranche, &ledger);
+		Self::capacity_of(&Params::<T>::get(tranche), &ledger, &record)
 	}
 
 	/// Assets, shares, share price, reward index, capacity and parameters of
@@ -172,9 +223,11 @@ impl<T: Config> Pallet<T> {
 			earning_shares: ledger.earning_shares,
 			share_price: math::share_price(ledger.assets, ledger.shares),
 			reward_per_share: ledger.reward_per_share,
-			capacity: math::slash_cap(params.max_slash_fraction, ledger.assets),
+			capacity: Self::capacity_of(&params, &ledger, &Self::block_slash(tranche, &ledger)),
 			min_stake: params.min_stake,
 			max_slash_fraction: params.max_slash_fraction,
+			max_slash_per_block: params.max_slash_per_block,
+			wipe_out_floor: params.wipe_out_floor,
 			cooldown: params.cooldown,
 			unstake_window: params.unstake_window,
 		}
@@ -204,10 +257,11 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(Tranches::<T>::get(Tranche::Senior).assets)
 	}
 
-	/// The capital the backstop should hold: the curve's `required_capital`
-	/// fraction of the total open interest, rounded up.
+	/// The capital the backstop should hold: the stressed value-at-risk of
+	/// all markets moving together, as `Config::Exposure` computes it
+	/// (rounded up there).
 	pub fn required_capital() -> Balance {
-		Premium::<T>::get().required_capital.mul_ceil(T::Exposure::total_open_interest())
+		T::Exposure::total_required_capital()
 	}
 
 	/// Staked capital divided by required capital, rounded down; `None` when
@@ -216,9 +270,48 @@ impl<T: Config> Pallet<T> {
 		math::coverage(Self::total_capital(), Self::required_capital())
 	}
 
-	/// The junior tranche's share of rewards at the current coverage.
-	pub fn current_premium() -> Permill {
-		math::junior_share(&Premium::<T>::get(), Self::coverage())
+	/// The premium rate at the current coverage and `volatility`: per block
+	/// (the annual rate divided by `BlocksPerYear`, rounded down) and
+	/// annual, both as fractions of notional.
+	pub fn premium_rates(volatility: FixedU128) -> (FixedU128, FixedU128) {
+		let annual = math::annual_rate(&Premium::<T>::get(), Self::coverage(), volatility);
+		(math::per_block_rate(annual, T::BlocksPerYear::get()), annual)
+	}
+
+	/// The pricing of the backstop now: capital, required capital,
+	/// coverage, the annual base rate at this coverage (without volatility),
+	/// the premium the markets accrue in a year at the current rates and
+	/// open interest, and each tranche's yield on its assets: its share of
+	/// that premium by the revenue weights, divided by its assets (rounded
+	/// down; zero for a tranche without assets).
+	pub fn pricing() -> PricingInfo {
+		let params = Premium::<T>::get();
+		let capital = Self::total_capital();
+		let required_capital = Self::required_capital();
+		let coverage = math::coverage(capital, required_capital);
+		let annual_premium =
+			T::Exposure::premium_per_block().saturating_mul(Balance::from(T::BlocksPerYear::get()));
+		let junior = Tranches::<T>::get(Tranche::Junior);
+		let senior = Tranches::<T>::get(Tranche::Senior);
+		let (junior_weight, senior_weight) = Self::weights(&junior, &senior);
+		// Both weights stem from the issuance; on an overflow the figures are
+		// reported as if the junior tranche took nothing.
+		let (to_junior, to_senior) =
+			math::split_by_weight(annual_premium, junior_weight, senior_weight)
+				.unwrap_or((Zero::zero(), annual_premium));
+		let (to_junior, to_senior) = match (junior_weight.is_zero(), senior_weight.is_zero()) {
+			(true, true) => (Zero::zero(), Zero::zero()),
+			_ => (to_junior, to_senior),
+		};
+		PricingInfo {
+			capital,
+			required_capital,
+			coverage,
+			base_annual_rate: math::base_rate(&params, coverage),
+			junior_yield: math::ratio(to_junior, junior.assets),
+			senior_yield: math::ratio(to_senior, senior.assets),
+			annual_premium,
+		}
 	}
 
 	/// What the backstop would cover of one loss event now: the sum of both
@@ -243,32 +336,41 @@ impl<T: Config> Pallet<T> {
 	pub fn position(tranche: Tranche, who: &T::AccountId) -> Option<PositionInfo> {
 		let ledger = Tranches::<T>::get(tranche);
 		let position = Positions::<T>::get(tranche, who);
-		let requests = UnstakeRequests::<T>::get(tranche, who);
-		if position.is_none() && requests.is_empty() {
+		let request = UnstakeRequests::<T>::get(tranche, who);
+		if position.is_none() && request.is_none() {
 			return None;
 		}
 		let position = position.unwrap_or_else(|| Position::fresh(&ledger));
 		let earning_shares =
 			if position.epoch == ledger.epoch { position.shares } else { Zero::zero() };
-		let unstaking_shares = requests
-			.iter()
-			.filter(|request| request.epoch == ledger.epoch)
-			.fold(Balance::zero(), |sum, request| sum.saturating_add(request.shares));
+		let request = request.filter(|request| request.epoch == ledger.epoch);
+		let unstaking_shares = request.map(|request| request.shares).unwrap_or_default();
+		let unstaking_value =
+			request.map(|request| Self::redeemable(&request, &ledger)).unwrap_or_default();
 		Some(PositionInfo {
 			tranche,
 			earning_shares,
 			unstaking_shares,
-			value: math::value_of(
-				earning_shares.saturating_add(unstaking_shares),
-				ledger.assets,
-				ledger.shares,
-			),
+			value: math::value_of(earning_shares, ledger.assets, ledger.shares)
+				.saturating_add(unstaking_value),
 			pending_rewards: Self::accrued_rewards(tranche, &ledger, &position),
 		})
 	}
 
-	/// `who`'s unstake requests in `tranche`, oldest first, with their status
-	/// at the current block.
+	/// What `request` would be paid now: the lower of its value at request
+	/// and its value now; nothing for a request of an ended epoch.
+	pub(crate) fn redeemable(
+		request: &UnstakeRequest<BlockNumberFor<T>>,
+		ledger: &TrancheLedger,
+	) -> Balance {
+		if request.epoch != ledger.epoch {
+			return Zero::zero();
+		}
+		math::value_of(request.shares, ledger.assets, ledger.shares).min(request.value)
+	}
+
+	/// `who`'s unstake request in `tranche` (at most one), with its status at
+	/// the current block.
 	pub fn unstake_requests(
 		tranche: Tranche,
 		who: &T::AccountId,
@@ -291,11 +393,8 @@ impl<T: Config> Pallet<T> {
 				UnstakeRequestInfo {
 					id: request.id,
 					shares: request.shares,
-					value: if current {
-						math::value_of(request.shares, ledger.assets, ledger.shares)
-					} else {
-						Zero::zero()
-					},
+					value_at_request: request.value,
+					value: Self::redeemable(&request, &ledger),
 					unlock_at: request.unlock_at,
 					expires_at: request.expires_at,
 					status,
@@ -313,10 +412,10 @@ impl<T: Config> Pallet<T> {
 			(Tranche::Junior, &config.junior_params, &config.junior_stakes),
 			(Tranche::Senior, &config.senior_params, &config.senior_stakes),
 		];
-		if let Err(e) = Self::ensure_curve_valid(&config.premium_curve) {
-			panic!("staking backstop genesis: invalid premium curve: {e:?}");
+		if let Err(e) = Self::ensure_premium_valid(&config.premium_params) {
+			panic!("staking backstop genesis: invalid premium parameters: {e:?}");
 		}
-		Premium::<T>::put(config.premium_curve);
+		Premium::<T>::put(config.premium_params);
 
 		let mut to_mint = T::Currency::minimum_balance();
 		for (tranche, params, stakes) in tranches {
@@ -351,7 +450,6 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks the configured constants.
 	pub(crate) fn do_integrity_test() {
-		assert!(T::MaxUnstakeRequests::get() > 0, "MaxUnstakeRequests must allow one request");
 		assert!(
 			!T::MaxSlashFraction::get().is_zero(),
 			"MaxSlashFraction of zero would forbid every slash"
@@ -367,15 +465,29 @@ impl<T: Config> Pallet<T> {
 		);
 		assert!(
 			!T::MaxCoveragePoint::get().is_zero(),
-			"MaxCoveragePoint of zero leaves no valid premium curve"
+			"MaxCoveragePoint of zero leaves no valid premium parameters"
+		);
+		assert!(
+			T::MaxJuniorMultiple::get() >= FixedU128::one(),
+			"MaxJuniorMultiple below one leaves no valid premium parameters"
+		);
+		assert!(T::BlocksPerYear::get() > 0, "BlocksPerYear of zero prices nothing");
+		assert!(
+			!T::MaxWipeOutFloor::get().is_zero(),
+			"MaxWipeOutFloor of zero leaves no valid wipe-out floor"
+		);
+		assert!(
+			T::MaxWindowFraction::get().mul_floor(T::MaxCooldown::get())
+				>= T::MinUnstakeWindow::get(),
+			"MaxWindowFraction of MaxCooldown is below MinUnstakeWindow: no valid window"
 		);
 		assert!(
 			Self::ensure_params_in_bounds(&Self::default_tranche_params()).is_ok(),
 			"default tranche parameters out of bounds"
 		);
 		assert!(
-			Self::ensure_curve_valid(&Self::default_premium_curve()).is_ok(),
-			"default premium curve invalid"
+			Self::ensure_premium_valid(&Self::default_premium_params()).is_ok(),
+			"default premium parameters invalid"
 		);
 	}
 
@@ -395,8 +507,10 @@ impl<T: Config> Pallet<T> {
 	/// * no position or request belongs to a future epoch, and every ended
 	///   epoch a position still belongs to has its final reward index;
 	/// * the rewards all positions may claim are covered by the reward pot;
-	/// * requests have a non-empty window and identifiers already handed out;
-	/// * every parameter is within its hard limits and the curve is valid.
+	/// * requests have a non-empty window and identifiers already handed out,
+	///   and would be paid at most what their shares are worth;
+	/// * every parameter is within its hard limits and the premium parameters
+	///   are valid; no per-block slash record is of a future block.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let junior = Tranches::<T>::get(Tranche::Junior);
 		let senior = Tranches::<T>::get(Tranche::Senior);
@@ -427,7 +541,10 @@ impl<T: Config> Pallet<T> {
 			let mut earning: Balance = Zero::zero();
 			let mut all: Balance = Zero::zero();
 			let mut holders: Balance = Zero::zero();
+			// What every holder's shares are worth at the current price, and
+			// what they would be paid (requests at the lower of two values).
 			let mut values: Balance = Zero::zero();
+			let mut redeemable: Balance = Zero::zero();
 			for (_, position) in Positions::<T>::iter_prefix(tranche) {
 				ensure!(position.epoch <= ledger.epoch, "a position of a future epoch");
 				ensure!(!position.is_empty(), "an empty position is stored");
@@ -435,9 +552,9 @@ impl<T: Config> Pallet<T> {
 					earning = earning.checked_add(position.shares).ok_or("shares overflow")?;
 					all = all.checked_add(position.shares).ok_or("shares overflow")?;
 					holders = holders.saturating_add(1);
-					values = values
-						.checked_add(math::value_of(position.shares, ledger.assets, ledger.shares))
-						.ok_or("values overflow")?;
+					let value = math::value_of(position.shares, ledger.assets, ledger.shares);
+					values = values.checked_add(value).ok_or("values overflow")?;
+					redeemable = redeemable.checked_add(value).ok_or("values overflow")?;
 				} else {
 					ensure!(
 						EpochRewardIndex::<T>::contains_key(tranche, position.epoch),
@@ -452,38 +569,43 @@ impl<T: Config> Pallet<T> {
 					.checked_add(Self::accrued_rewards(tranche, &ledger, &position))
 					.ok_or("claimable rewards overflow")?;
 			}
-			for (_, requests) in UnstakeRequests::<T>::iter_prefix(tranche) {
-				ensure!(!requests.is_empty(), "an empty request list is stored");
-				for request in requests {
-					ensure!(request.epoch <= ledger.epoch, "a request of a future epoch");
-					ensure!(request.unlock_at < request.expires_at, "a request without a window");
-					ensure!(request.id < next_id, "a request identifier not yet handed out");
-					ensure!(!request.shares.is_zero(), "a request without shares");
-					if request.epoch == ledger.epoch {
-						all = all.checked_add(request.shares).ok_or("shares overflow")?;
-						holders = holders.saturating_add(1);
-						values = values
-							.checked_add(math::value_of(
-								request.shares,
-								ledger.assets,
-								ledger.shares,
-							))
-							.ok_or("values overflow")?;
-					}
+			for (_, request) in UnstakeRequests::<T>::iter_prefix(tranche) {
+				ensure!(request.epoch <= ledger.epoch, "a request of a future epoch");
+				ensure!(request.unlock_at < request.expires_at, "a request without a window");
+				ensure!(request.id < next_id, "a request identifier not yet handed out");
+				ensure!(!request.shares.is_zero(), "a request without shares");
+				if request.epoch == ledger.epoch {
+					all = all.checked_add(request.shares).ok_or("shares overflow")?;
+					holders = holders.saturating_add(1);
+					values = values
+						.checked_add(math::value_of(request.shares, ledger.assets, ledger.shares))
+						.ok_or("values overflow")?;
+					redeemable = redeemable
+						.checked_add(Self::redeemable(&request, &ledger))
+						.ok_or("values overflow")?;
 				}
 			}
 			ensure!(earning == ledger.earning_shares, "earning shares differ from the positions");
 			ensure!(all == ledger.shares, "shares differ from the positions and requests");
 			ensure!(values <= ledger.assets, "holders are owed more than the tranche holds");
+			ensure!(redeemable <= values, "requests would be paid more than their shares' value");
 			ensure!(
 				ledger.assets.saturating_sub(values) <= holders,
 				"rounding lost more than one unit per holder"
 			);
-			Self::ensure_params_in_bounds(&Params::<T>::get(tranche))
+			let params = Params::<T>::get(tranche);
+			Self::ensure_params_in_bounds(&params)
 				.map_err(|_| "tranche parameters out of bounds")?;
+			if let Some(record) = BlockSlashed::<T>::get(tranche) {
+				ensure!(
+					record.block <= frame_system::Pallet::<T>::block_number(),
+					"a per-block slash record of a future block"
+				);
+			}
 		}
 		ensure!(claimable <= RewardPot::<T>::get(), "claimable rewards exceed the reward pot");
-		Self::ensure_curve_valid(&Premium::<T>::get()).map_err(|_| "premium curve invalid")?;
+		Self::ensure_premium_valid(&Premium::<T>::get())
+			.map_err(|_| "premium parameters invalid")?;
 		Ok(())
 	}
 }

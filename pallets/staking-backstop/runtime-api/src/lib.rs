@@ -3,9 +3,9 @@
 //!
 //! The node and polkadot.js (`api.call.stakingBackstopApi.*`) read through it
 //! the state of the two tranches (assets, shares, share price), the coverage
-//! of open interest by staked capital, the junior share of rewards that this
-//! coverage currently prices, a staker's position, pending rewards and
-//! unstake requests, and what the pallet account holds beyond its ledgers
+//! of the required capital by staked capital, the premium rate and the
+//! tranches' yields this coverage prices, a staker's position, pending
+//! rewards and unstake request, and what the pallet account holds beyond its ledgers
 //! (unsolicited transfers).
 //!
 //! The types live here, not in the pallet, so that this crate depends on
@@ -42,8 +42,8 @@ use sp_runtime::traits::NumberFor;
 	MaxEncodedLen,
 )]
 pub enum Tranche {
-	/// The first-loss tranche: slashed before the senior tranche, paid the
-	/// larger share of rewards when coverage is low.
+	/// The first-loss tranche: slashed before the senior tranche, paid a
+	/// governed multiple of the senior rate per unit of capital.
 	Junior,
 	/// The second-loss tranche: slashed only for what the junior tranche did
 	/// not cover.
@@ -94,13 +94,18 @@ pub struct TrancheInfo<BlockNumber> {
 	pub share_price: FixedU128,
 	/// The reward accumulated per earning share since genesis.
 	pub reward_per_share: FixedU128,
-	/// What the tranche would pay towards one loss event now: its per-event
-	/// slash cap.
+	/// What the tranche would pay towards one loss event now: the lower of
+	/// its per-event cap and what is left of its per-block cap.
 	pub capacity: Balance,
 	/// The smallest amount one `stake` may deposit.
 	pub min_stake: Balance,
 	/// The largest fraction of its assets the tranche pays per loss event.
 	pub max_slash_fraction: Perbill,
+	/// The largest fraction of its assets (at the block's first slash) the
+	/// tranche pays in one block.
+	pub max_slash_per_block: Perbill,
+	/// The share price below which a slash wipes the tranche out.
+	pub wipe_out_floor: Perbill,
 	/// Blocks between an unstake request and the start of its window.
 	pub cooldown: BlockNumber,
 	/// Blocks during which an unlocked request may be unstaked.
@@ -128,8 +133,9 @@ pub struct PositionInfo {
 	/// Shares in unstake requests of the current epoch (cooling down, in their
 	/// window, or lapsed and not yet returned to earning).
 	pub unstaking_shares: Balance,
-	/// What all these shares would be paid at the current share price,
-	/// rounded down.
+	/// What all these shares would be paid now, rounded down: the earning
+	/// shares at the current share price, the requested ones at the lower of
+	/// their value at request and now.
 	pub value: Balance,
 	/// Rewards the staker may claim now.
 	pub pending_rewards: Balance,
@@ -179,8 +185,12 @@ pub struct UnstakeRequestInfo<BlockNumber> {
 	pub id: u64,
 	/// The shares being unstaked.
 	pub shares: Balance,
-	/// What the shares would be paid at the current share price, rounded down
-	/// (zero for a void request).
+	/// What the shares were worth when the request was made (rounded down):
+	/// the most the request will ever be paid.
+	pub value_at_request: Balance,
+	/// What the request would be paid now: the lower of `value_at_request`
+	/// and the shares' value at the current price, rounded down (zero for a
+	/// void request).
 	pub value: Balance,
 	/// The first block of the unstake window.
 	pub unlock_at: BlockNumber,
@@ -188,6 +198,40 @@ pub struct UnstakeRequestInfo<BlockNumber> {
 	pub expires_at: BlockNumber,
 	/// Where the request stands at the block of the query.
 	pub status: UnstakeStatus,
+}
+
+/// How the backstop is priced now.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct PricingInfo {
+	/// The staked capital: both tranches' assets.
+	pub capital: Balance,
+	/// The required capital: the stressed value-at-risk of all markets.
+	pub required_capital: Balance,
+	/// `capital / required_capital`, rounded down; `None` when nothing is
+	/// required.
+	pub coverage: Option<FixedU128>,
+	/// The annual premium rate at this coverage, before volatility.
+	pub base_annual_rate: Permill,
+	/// The junior tranche's share of `annual_premium` divided by its assets:
+	/// an annualized rate on its capital (zero without assets).
+	pub junior_yield: FixedU128,
+	/// The senior tranche's share of `annual_premium` divided by its assets
+	/// (zero without assets).
+	pub senior_yield: FixedU128,
+	/// The premium all markets accrue in a year at the current rates and
+	/// open interest (per-block premium × blocks per year).
+	pub annual_premium: Balance,
 }
 
 sp_api::decl_runtime_apis! {
@@ -205,15 +249,20 @@ sp_api::decl_runtime_apis! {
 		fn share_price(tranche: Tranche) -> FixedU128;
 
 		/// Staked capital (both tranches) divided by the required capital,
-		/// rounded down; `None` when nothing is required (no open interest).
+		/// rounded down; `None` when nothing is required (no risk).
 		fn coverage() -> Option<FixedU128>;
 
-		/// The capital the backstop should hold: the governed fraction of the
-		/// total open interest, rounded up.
+		/// The capital the backstop should hold: the stressed value-at-risk of
+		/// all markets moving together, rounded up.
 		fn required_capital() -> Balance;
 
-		/// The junior tranche's share of rewards at the current coverage.
-		fn current_premium() -> Permill;
+		/// Capital, required capital, coverage, the base rate at this
+		/// coverage, the annual premium and each tranche's yield on capital.
+		fn pricing() -> PricingInfo;
+
+		/// The premium rate at the current coverage and `volatility`, as a
+		/// fraction of notional: `(per block, annual)`.
+		fn premium_rate(volatility: FixedU128) -> (FixedU128, FixedU128);
 
 		/// What the backstop would cover of one loss event now (both
 		/// tranches' per-event caps).
@@ -225,7 +274,7 @@ sp_api::decl_runtime_apis! {
 		/// The rewards `who` may claim from `tranche` now.
 		fn pending_rewards(tranche: Tranche, who: AccountId) -> Balance;
 
-		/// `who`'s unstake requests in `tranche`, oldest first.
+		/// `who`'s unstake request in `tranche` (at most one).
 		fn unstake_requests(
 			tranche: Tranche,
 			who: AccountId,
