@@ -252,8 +252,13 @@ impl_runtime_apis! {
 		fn required_capital() -> Balance {
 			StakingBackstop::required_capital()
 		}
-		fn current_premium() -> sp_runtime::Permill {
-			StakingBackstop::current_premium()
+		fn pricing() -> pallet_staking_backstop::PricingInfo {
+			StakingBackstop::pricing()
+		}
+		fn premium_rate(
+			volatility: sp_runtime::FixedU128,
+		) -> (sp_runtime::FixedU128, sp_runtime::FixedU128) {
+			StakingBackstop::premium_rates(volatility)
 		}
 		fn capacity() -> Balance {
 			StakingBackstop::total_capacity()

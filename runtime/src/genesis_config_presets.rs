@@ -16,7 +16,7 @@ use pallet_insurance_fund::{FundParams, KeeperRewardLimits};
 use pallet_margin::MarketParams;
 use pallet_oracle_aggregator::AssetConfig;
 use pallet_shared_liquidity::ProtocolTerms;
-use pallet_staking_backstop::{PremiumCurve, TrancheParams};
+use pallet_staking_backstop::{PremiumParams, TrancheParams};
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -180,26 +180,38 @@ fn genesis(
 			demo_market(ETH, 20_000_000 * DOLLARS, 100_000_000 * DOLLARS, 10_000 * BASE_UNIT),
 		),
 	];
-	// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable; a
-	// production chain sets days.
+	// Cooldowns of 40 blocks (4 minutes) and windows of 10 keep the dev chain
+	// explorable; a production chain sets days. A tranche pays at most its
+	// per-event share of itself towards one loss and its per-block share in
+	// one block, and is wiped out (a new epoch) below 1% of its share price.
 	let junior_params = TrancheParams::<crate::BlockNumber> {
 		min_stake: 100 * DOLLARS,
 		max_slash_fraction: Perbill::from_percent(30),
-		cooldown: 20,
-		unstake_window: 50,
+		cooldown: 40,
+		unstake_window: 10,
+		max_slash_per_block: Perbill::from_percent(50),
+		wipe_out_floor: Perbill::from_percent(1),
 	};
 	let senior_params = TrancheParams::<crate::BlockNumber> {
 		min_stake: 100 * DOLLARS,
 		max_slash_fraction: Perbill::from_percent(20),
-		cooldown: 20,
-		unstake_window: 50,
+		cooldown: 40,
+		unstake_window: 10,
+		max_slash_per_block: Perbill::from_percent(30),
+		wipe_out_floor: Perbill::from_percent(1),
 	};
-	let premium_curve = PremiumCurve {
-		required_capital: Permill::from_percent(5),
+	// The premium on open interest: 10% a year at or below a coverage of one
+	// (the stakers hold no more than the stressed loss), falling to 2% at a
+	// coverage of three, plus the volatility estimate itself, at most 25% a
+	// year; the junior tranche earns three times the senior rate per dollar.
+	let premium_params = PremiumParams {
+		rate_max: Permill::from_percent(10),
+		rate_min: Permill::from_percent(2),
 		coverage_low: FixedU128::from_u32(1),
 		coverage_high: FixedU128::from_u32(3),
-		junior_max: Permill::from_percent(80),
-		junior_min: Permill::from_percent(40),
+		volatility_weight: FixedU128::from_u32(1),
+		rate_cap: Permill::from_percent(25),
+		junior_multiple: FixedU128::from_u32(3),
 	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -263,11 +275,9 @@ fn genesis(
 			block_cap: Some(Permill::from_percent(50)),
 		},
 		staking_backstop: StakingBackstopConfig {
-			// Cooldowns of 20 blocks (2 minutes) keep the dev chain explorable;
-			// a production chain sets days.
 			junior_params,
 			senior_params,
-			premium_curve,
+			premium_params,
 			junior_stakes: vec![
 				(Sr25519Keyring::Alice.to_account_id(), SEED_STAKE),
 				(Sr25519Keyring::Bob.to_account_id(), SEED_STAKE),

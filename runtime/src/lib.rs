@@ -160,14 +160,18 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Migrations to run on runtime upgrade, beyond those of the pallets: the
 /// oracle's move to time-based freshness (0 to 1), the shared liquidity pool's move to the cash-counterparty model (storage
-/// version 1 to 2), the margin pallet's matching change (0 to 1) and its
-/// auto-deleveraging queues (1 to 2).
+/// version 1 to 2), the margin pallet's matching change (0 to 1), its
+/// auto-deleveraging queues (1 to 2) and its backstop premium (2 to 3), and
+/// the staking backstop's single unstake request, per-block cap, wipe-out
+/// floor and premium parameters (1 to 2).
 #[allow(unused_parens)]
 type Migrations = (
 	pallet_oracle_aggregator::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_shared_liquidity::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_margin::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_margin::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_margin::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_staking_backstop::migrations::v2::MigrateV1ToV2<Runtime>,
 );
 
 /// Executive: dispatches to the pallets.

@@ -185,19 +185,29 @@ parameter_types! {
 	pub const StakingMinUnstakeWindow: BlockNumber = 10;
 	pub const StakingMaxUnstakeWindow: BlockNumber = 7 * DAYS;
 	pub StakingMaxCoveragePoint: FixedU128 = FixedU128::from_u32(10);
+	/// The unstake window is at most a quarter of the cooldown.
+	pub const StakingMaxWindowFraction: Permill = Permill::from_percent(25);
+	/// Governance may set a wipe-out floor of at most 10% of the share price.
+	pub const StakingMaxWipeOutFloor: Perbill = Perbill::from_percent(10);
+	/// The junior tranche earns at most ten times the senior rate per unit of
+	/// capital.
+	pub StakingMaxJuniorMultiple: FixedU128 = FixedU128::from_u32(10);
 }
 
-/// Second tier of the loss waterfall; earns the stakers' share of trading
-/// fees and insurance surplus, priced by coverage of open interest.
+/// Second tier of the loss waterfall; earns the backstop premium the traders
+/// pay on their open interest (priced by coverage of the stressed required
+/// capital and by volatility), the stakers' share of trading fees and
+/// insurance surplus, split between the tranches by capital with a junior
+/// multiple.
 impl pallet_staking_backstop::Config for Runtime {
 	type Currency = Settlement;
 	/// Unsolicited transfers to the staking account go to the insurance fund.
 	type ExcessSink = InsuranceFund;
-	/// Required capital (and so the risk premium) follows open interest.
+	/// Required capital (the stressed loss of open interest, and so the
+	/// premium) comes from the markets.
 	type Exposure = Margin;
 	type AdminOrigin = RiskAdmin;
 	type PalletId = StakingBackstopPalletId;
-	type MaxUnstakeRequests = ConstU32<8>;
 	type MaxMinStake = StakingMaxMinStake;
 	type MaxSlashFraction = StakingMaxSlashFraction;
 	type MinCooldown = StakingMinCooldown;
@@ -205,6 +215,10 @@ impl pallet_staking_backstop::Config for Runtime {
 	type MinUnstakeWindow = StakingMinUnstakeWindow;
 	type MaxUnstakeWindow = StakingMaxUnstakeWindow;
 	type MaxCoveragePoint = StakingMaxCoveragePoint;
+	type MaxWindowFraction = StakingMaxWindowFraction;
+	type MaxWipeOutFloor = StakingMaxWipeOutFloor;
+	type MaxJuniorMultiple = StakingMaxJuniorMultiple;
+	type BlocksPerYear = BlocksPerYear;
 	type WeightInfo = pallet_staking_backstop::weights::SubstrateWeight<Runtime>;
 }
 
