@@ -278,8 +278,18 @@ pub fn open_interest_addon(
 	Some(FixedU128::from_inner(mul_div(room.into_inner(), above, span, Rounding::Up)?))
 }
 
+/// A market's volatility estimate: `confidence + |spot − ema| / spot`, the
+/// divergence rounded up (`None` for a spot of zero or on overflow). Both
+/// the initial-margin add-on and the backstop premium read it.
+pub fn volatility_estimate(spot: Price, ema: Price, confidence: Permill) -> Option<FixedU128> {
+	let gap = if spot >= ema { spot.saturating_sub(ema) } else { ema.saturating_sub(spot) };
+	let divergence = mul_div(gap.into_inner(), ONE, spot.into_inner(), Rounding::Up)?;
+	let estimate = divergence.checked_add(permill_to_fixed(confidence).into_inner())?;
+	Some(FixedU128::from_inner(estimate))
+}
+
 /// The initial-margin add-on from volatility:
-/// `min(cap, multiplier × (confidence + |spot − ema| / spot))`, rounded up.
+/// `min(cap, multiplier × volatility_estimate)`, rounded up.
 pub fn volatility_addon(
 	spot: Price,
 	ema: Price,
@@ -291,11 +301,36 @@ pub fn volatility_addon(
 	if multiplier.is_zero() || cap.is_zero() {
 		return Some(FixedU128::zero());
 	}
-	let gap = if spot >= ema { spot.saturating_sub(ema) } else { ema.saturating_sub(spot) };
-	let divergence = mul_div(gap.into_inner(), ONE, spot.into_inner(), Rounding::Up)?;
-	let estimate = divergence.checked_add(permill_to_fixed(confidence).into_inner())?;
+	let estimate = volatility_estimate(spot, ema, confidence)?.into_inner();
 	let addon = mul_div(estimate, multiplier.into_inner(), ONE, Rounding::Up)?;
 	Some(FixedU128::from_inner(addon).min(cap))
+}
+
+/// The premium index increment of one block: `rate × price` dollars per
+/// whole base unit, rounded down (the index is what every position pays, so
+/// rounding it down never charges more than the rate).
+pub fn premium_increment(rate: FixedU128, price: Price) -> Option<FixedU128> {
+	Some(FixedU128::from_inner(mul_div(
+		rate.into_inner(),
+		price.into_inner(),
+		ONE,
+		Rounding::Down,
+	)?))
+}
+
+/// The premium a position of `size` owes for a rise of the premium index of
+/// `delta`: `⌈|size| × delta⌉` micro-dollars, long or short alike (rounded
+/// up: the payer pays the part of a unit).
+pub fn premium_owed(size: i128, delta: FixedU128) -> Option<Balance> {
+	mul_div(size.unsigned_abs(), delta.into_inner(), ONE, Rounding::Up)
+}
+
+/// The stressed loss of a side of `notional` when its asset gaps by
+/// `stress` against it with a maintenance margin of `maintenance`:
+/// `⌈notional × (stress − maintenance)⁺⌉` (a position at maintenance margin
+/// is left with that much bad debt).
+pub fn stressed_loss(notional: Balance, stress: Permill, maintenance: Permill) -> Option<Balance> {
+	permill_of(notional, stress.saturating_sub(maintenance), Rounding::Up)
 }
 
 /// `min(1, base + addons)`.

@@ -161,6 +161,7 @@ fn genesis_rejects_invalid_markets() {
 		fee_split: None,
 		profit_warmup: None,
 		liquidation: None,
+		stress_moves: vec![],
 		_config: Default::default(),
 	}
 	.assimilate_storage(&mut storage)
