@@ -46,7 +46,10 @@ impl<T: Config> Pallet<T> {
 			Self::fresh_price(market.params.oracle_asset).ok()
 		};
 		match fresh {
-			None => market.state.funding_rate = FixedI128::zero(),
+			None => {
+				market.state.funding_rate = FixedI128::zero();
+				market.state.premium_rate = FixedU128::zero();
+			},
 			Some(info) => {
 				market.state.last_price = info.price;
 				let next = market.state.skew().and_then(|skew| {
@@ -73,9 +76,6 @@ impl<T: Config> Pallet<T> {
 				}
 				Self::accrue_premium(id, market, &info);
 			},
-		}
-		if fresh.is_none() {
-			market.state.premium_rate = FixedU128::zero();
 		}
 		market.state != before
 	}

@@ -822,7 +822,8 @@ pub mod pallet {
 		pub liquidation: Option<LiquidationParams>,
 		/// Stress moves of markets created at genesis (others keep
 		/// `DefaultStressMove`); each must name a genesis market and be above
-		/// zero.
+		/// zero. May be left out of a JSON genesis (none).
+		#[serde(default)]
 		pub stress_moves: Vec<(MarketId, Permill)>,
 		#[serde(skip)]
 		#[allow(missing_docs)]

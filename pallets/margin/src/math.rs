@@ -527,6 +527,57 @@ mod tests {
 	}
 
 	#[test]
+	fn premium_is_owed_by_both_sides_rounded_up() {
+		let delta = FixedU128::from_rational(1, 3);
+		// 10 × 1/3 = 3.33: rounded up for a long and a short alike.
+		assert_eq!(premium_owed(10, delta), Some(4));
+		assert_eq!(premium_owed(-10, delta), Some(4));
+		assert_eq!(premium_owed(9, delta), Some(3));
+		assert_eq!(premium_owed(0, delta), Some(0));
+		assert_eq!(premium_owed(10, FixedU128::zero()), Some(0));
+	}
+
+	#[test]
+	fn premium_increment_rounds_down() {
+		let price = FixedU128::from_u32(50_000);
+		assert_eq!(
+			premium_increment(FixedU128::from_rational(1, 1_000_000), price),
+			Some(FixedU128::from_rational(5, 100))
+		);
+		// 1e-18 × 1/3 of a dollar: nothing.
+		assert_eq!(
+			premium_increment(FixedU128::from_inner(1), FixedU128::from_rational(1, 3)),
+			Some(FixedU128::zero())
+		);
+	}
+
+	#[test]
+	fn stressed_loss_is_zero_at_or_below_maintenance_and_rounds_up() {
+		let mm = Permill::from_percent(5);
+		assert_eq!(stressed_loss(1_000, Permill::from_percent(30), mm), Some(250));
+		assert_eq!(stressed_loss(1_000, mm, mm), Some(0));
+		assert_eq!(stressed_loss(1_000, Permill::from_percent(1), mm), Some(0));
+		// 3 × 25% = 0.75: one unit.
+		assert_eq!(stressed_loss(3, Permill::from_percent(30), mm), Some(1));
+	}
+
+	#[test]
+	fn volatility_estimate_adds_confidence_and_divergence() {
+		let p = |n| FixedU128::from_u32(n);
+		assert_eq!(volatility_estimate(p(100), p(100), Permill::zero()), Some(FixedU128::zero()));
+		assert_eq!(
+			volatility_estimate(p(100), p(98), Permill::from_percent(1)),
+			Some(FixedU128::from_rational(3, 100))
+		);
+		// Either side of the EMA.
+		assert_eq!(
+			volatility_estimate(p(100), p(102), Permill::zero()),
+			Some(FixedU128::from_rational(2, 100))
+		);
+		assert_eq!(volatility_estimate(FixedU128::zero(), p(1), Permill::zero()), None);
+	}
+
+	#[test]
 	fn volatility_addon_is_capped() {
 		let two = FixedU128::from_u32(2);
 		let cap = Permill::from_percent(10);

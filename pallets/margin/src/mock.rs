@@ -286,6 +286,7 @@ const RESERVED: &[u8] = b":mock:reserved";
 const LOSSES: &[u8] = b":mock:losses";
 const WATERFALL_LOG: &[u8] = b":mock:waterfall";
 const SINK_LOG: &[u8] = b":mock:sinks";
+const SINK_OFFERS: &[u8] = b":mock:sink-offers";
 const KEEPER_REWARD_LOG: &[u8] = b":mock:keeper-rewards";
 
 fn append<T: Encode + Decode>(key: &[u8], item: T) {
@@ -425,6 +426,12 @@ pub fn sink_receipts() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
 	unhashed::get(SINK_LOG).unwrap_or_default()
 }
 
+/// `(sink account, market, kind, offered)` per payment a sink accepted (in
+/// part or in full): what left the pallet's ledger for it.
+pub fn sink_offers() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
+	unhashed::get(SINK_OFFERS).unwrap_or_default()
+}
+
 /// A waterfall that covers up to [`WaterfallCover`] per event from
 /// [`WATERFALL`].
 pub struct MockWaterfall;
@@ -480,6 +487,7 @@ impl<Who: Get<u64>, Takes: Get<Permill>> RevenueSink<u64> for MockSink<Who, Take
 		let take = Takes::get().mul_floor(amount);
 		Balances::transfer(source, &Who::get(), take, Preservation::Preserve)?;
 		append(SINK_LOG, (Who::get(), market, kind, take));
+		append(SINK_OFFERS, (Who::get(), market, kind, amount));
 		Ok(take)
 	}
 }

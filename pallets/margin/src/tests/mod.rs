@@ -21,6 +21,7 @@ mod markets;
 mod migrations;
 mod netting;
 mod partial;
+mod premium;
 mod profit_deleveraging;
 mod properties;
 mod settlement;
