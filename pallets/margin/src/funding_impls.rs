@@ -134,7 +134,7 @@ impl<T: Config> Pallet<T> {
 	/// nobody paid it out on their behalf. It happens only to an account
 	/// that is liquidated or closed by a final settlement with nothing left;
 	/// trades, takeovers, withdrawals and deleveraging require the premium
-	/// in full (see [`Self::settle_premium_in_full`]).
+	/// in full (see [`Self::charge_premium_in_full`]).
 	pub(crate) fn charge_premium(
 		who: &T::AccountId,
 		id: MarketId,

@@ -3,6 +3,7 @@
 
 use super::*;
 use frame_support::traits::Get;
+use sp_arithmetic::traits::Zero as _;
 
 impl<T: Config> Pallet<T> {
 	/// Checks the configured constants (run by `integrity_test`).
@@ -19,6 +20,10 @@ impl<T: Config> Pallet<T> {
 		assert!(
 			T::PnlDeleveragingTarget::get() < sp_arithmetic::Permill::one(),
 			"PnlDeleveragingTarget must be below the cap it brings profits back under"
+		);
+		assert!(
+			!T::DefaultStressMove::get().is_zero(),
+			"DefaultStressMove of zero would size the backstop at nothing"
 		);
 		assert!(
 			T::MaxLiquidationBatch::get() > 0,
