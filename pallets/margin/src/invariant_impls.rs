@@ -3,7 +3,6 @@
 
 use super::*;
 use frame_support::traits::Get;
-use sp_arithmetic::traits::Zero as _;
 
 impl<T: Config> Pallet<T> {
 	/// Checks the configured constants (run by `integrity_test`).

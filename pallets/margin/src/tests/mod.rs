@@ -183,7 +183,7 @@ fn genesis_sets_the_warmup() {
 			ProfitWarmup { threshold: dollars(10), period: 20 }
 		);
 		use frame_support::traits::GetStorageVersion;
-		assert_eq!(Margin::in_code_storage_version(), 2);
+		assert_eq!(Margin::in_code_storage_version(), 3);
 	});
 }
 

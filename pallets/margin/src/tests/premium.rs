@@ -5,7 +5,7 @@ use super::*;
 use backstop_primitives::{PriceUnavailable, RevenueKind, RiskExposure};
 use frame_support::{assert_noop, assert_ok};
 use proptest::prelude::*;
-use sp_arithmetic::{FixedU128, Permill};
+use sp_arithmetic::{traits::Saturating, FixedU128, Permill};
 
 /// One millionth of notional per block.
 fn millionth() -> FixedU128 {
@@ -165,7 +165,7 @@ fn a_trade_settles_the_premium_at_the_old_size() {
 	ExtBuilder::default().build_and_execute(|| {
 		frictionless(BTC);
 		set_premium_rate(BTC, millionth());
-		deposit(ALICE, dollars(10_000));
+		deposit(ALICE, dollars(20_000));
 		trade(ALICE, BTC, UNIT);
 		accrue_to_block(4);
 		let owed = Margin::account_health(&ALICE).unwrap().accrued_premium;
@@ -174,7 +174,7 @@ fn a_trade_settles_the_premium_at_the_old_size() {
 		System::assert_has_event(
 			Event::<Test>::PremiumSettled { who: ALICE, market: BTC, amount: owed }.into(),
 		);
-		assert_eq!(collateral(ALICE), dollars(10_000) - owed);
+		assert_eq!(collateral(ALICE), dollars(20_000) - owed);
 		assert_eq!(market(BTC).state.pending_premium, owed);
 		assert_eq!(position(ALICE, BTC).unwrap().premium_index, market(BTC).state.premium_index);
 		assert_eq!(Margin::account_health(&ALICE).unwrap().accrued_premium, 0);
