@@ -150,7 +150,11 @@ impl<T: Config> Pallet<T> {
 			market.state.pending_premium.checked_add(charged).ok_or(Error::<T>::Overflow)?;
 		// `charged <= collateral`.
 		*collateral = collateral.saturating_sub(charged);
-		Self::deposit_event(Event::PremiumSettled { who: who.clone(), market: id, amount: charged });
+		Self::deposit_event(Event::PremiumSettled {
+			who: who.clone(),
+			market: id,
+			amount: charged,
+		});
 		Ok(charged)
 	}
 

@@ -425,8 +425,7 @@ impl<T: Config> Pallet<T> {
 	pub fn withdrawable(who: &T::AccountId) -> Result<Withdrawable, HealthError> {
 		let mut account = Accounts::<T>::get(who).ok_or(HealthError::NoAccount)?;
 		let (figures, _, _) = Self::value_account(&account, None, Pricing::Fresh)?;
-		let premium =
-			i128::try_from(figures.accrued_premium).map_err(|_| HealthError::Overflow)?;
+		let premium = i128::try_from(figures.accrued_premium).map_err(|_| HealthError::Overflow)?;
 		let owed = figures.accrued_funding.checked_add(premium).ok_or(HealthError::Overflow)?;
 		let collateral = i128::try_from(figures.collateral)
 			.ok()

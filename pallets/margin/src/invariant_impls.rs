@@ -139,8 +139,9 @@ impl<T: Config> Pallet<T> {
 					position.cost == 0 || (position.cost > 0) == (position.size > 0),
 					"cost basis and size of opposite signs"
 				);
-				let index =
-					premium_indices.get(&position.market).ok_or("a position in an unknown market")?;
+				let index = premium_indices
+					.get(&position.market)
+					.ok_or("a position in an unknown market")?;
 				ensure!(
 					position.premium_index <= *index,
 					"a premium snapshot above its market's index"

@@ -45,13 +45,13 @@ pub mod pallet {
 		BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier,
 		MarketId, Price, PriceProvider, RevenueSink, SignedBalance,
 	};
-	use sp_arithmetic::Permill;
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig},
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
+	use sp_arithmetic::Permill;
 
 	/// The in-code storage version. Version 1: markets keep the aggregates
 	/// the pool's NAV reads instead of locked capacity, and accounts their

@@ -344,7 +344,13 @@ impl<T: Config> Pallet<T> {
 		// (see `charge_premium`); with bad debt nothing is left to pay it.
 		for closing in closings.iter() {
 			let priced = priced.get_mut(closing.index).ok_or(Error::<T>::Overflow)?;
-			Self::charge_premium(who, priced.id, &mut priced.market, &mut collateral, closing.premium)?;
+			Self::charge_premium(
+				who,
+				priced.id,
+				&mut priced.market,
+				&mut collateral,
+				closing.premium,
+			)?;
 		}
 
 		// Each losing market's share of the bad debt to the waterfall, then

@@ -382,7 +382,6 @@ pub mod v1 {
 			Ok((markets, accounts).encode())
 		}
 
-
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
 			let (markets, accounts): (u64, u64) = Decode::decode(&mut &state[..])
@@ -515,10 +514,8 @@ pub mod v2 {
 				AdlQueue::<T>::iter_keys().count() as u64 == positions,
 				"a position is missing from the deleveraging queues"
 			);
-			let traders = layout_v2::accounts::<T>()
-				.iter()
-				.filter(|(_, a)| !a.positions.is_empty())
-				.count();
+			let traders =
+				layout_v2::accounts::<T>().iter().filter(|(_, a)| !a.positions.is_empty()).count();
 			ensure!(
 				Traders::<T>::count() as usize == traders,
 				"an account with positions is missing from the index"

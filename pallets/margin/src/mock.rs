@@ -24,8 +24,9 @@
 
 use crate::{self as pallet_margin, *};
 use backstop_primitives::{
-	units::DOLLARS, BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, MarketId,
-	OracleAssetId, Price, PriceInfo, PriceProvider, PriceUnavailable, RevenueKind, RevenueSink,
+	units::DOLLARS, BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber,
+	MarketId, OracleAssetId, Price, PriceInfo, PriceProvider, PriceUnavailable, RevenueKind,
+	RevenueSink,
 };
 use codec::{Decode, Encode};
 use frame_support::{

@@ -287,10 +287,9 @@ fn what_a_liquidated_account_cannot_pay_of_the_premium_is_forgiven() {
 		assert_eq!(collateral(ALICE), 0);
 		assert_eq!(market(BTC).state.pending_premium, charged);
 		assert!(waterfall_calls().is_empty());
-		assert!(margin_events().iter().any(|e| matches!(
-			e,
-			Event::Liquidated { who: ALICE, bad_debt: 0, .. }
-		)));
+		assert!(margin_events()
+			.iter()
+			.any(|e| matches!(e, Event::Liquidated { who: ALICE, bad_debt: 0, .. })));
 	});
 }
 
@@ -575,8 +574,10 @@ fn apply(op: &Op) {
 		Op::Move(eth, bps) => {
 			let (id, asset) = market_of(eth);
 			let price = market(id).state.last_price;
-			let step = price.saturating_mul(Price::from_rational(bps.unsigned_abs().into(), 10_000));
-			let moved = if bps >= 0 { price.saturating_add(step) } else { price.saturating_sub(step) };
+			let step =
+				price.saturating_mul(Price::from_rational(bps.unsigned_abs().into(), 10_000));
+			let moved =
+				if bps >= 0 { price.saturating_add(step) } else { price.saturating_sub(step) };
 			set_price(asset, moved);
 			Markets::<Test>::mutate(id, |m| {
 				if let Some(m) = m {
@@ -595,7 +596,10 @@ fn apply(op: &Op) {
 			let _ = Margin::settle_market(RuntimeOrigin::signed(KEEPER), market_of(eth).0);
 		},
 		Op::Rate(eth, millionths) => {
-			set_premium_rate(market_of(eth).0, FixedU128::from_rational(millionths.into(), 1_000_000));
+			set_premium_rate(
+				market_of(eth).0,
+				FixedU128::from_rational(millionths.into(), 1_000_000),
+			);
 		},
 		Op::Halt(eth, halt) => {
 			let status = if halt { MarketStatus::Halted } else { MarketStatus::Active };
@@ -666,4 +670,3 @@ proptest! {
 		})?;
 	}
 }
-
