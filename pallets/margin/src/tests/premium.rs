@@ -314,6 +314,43 @@ fn a_takeover_settles_the_premium_of_both_sides() {
 }
 
 #[test]
+fn deleveraging_settles_the_premium_of_the_position_it_closes() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Alice long 1 BTC from 50,000, Bob long 1 from 45,000; BTC at
+		// 55,000 and the pool allows the traders 10,000 of profit.
+		frictionless(BTC);
+		open_at(ALICE, 50_000, 10_000, UNIT);
+		open_at(BOB, 45_000, 10_000, UNIT);
+		set_price(BTC_ASSET, usd(55_000));
+		MaxTraderPnl::set(Some(dollars(10_000)));
+		set_premium_rate(BTC, millionth());
+		let bob = collateral(BOB);
+		// The block accrues first, then max-PnL deleveraging closes part of
+		// Bob's position (the lowest entry) and settles its premium.
+		accrue_to_block(2);
+		let owed = expected_owed(UNIT, millionth(), usd(55_000), 1);
+		assert!(owed > 0);
+		assert!(size(BOB, BTC) < UNIT);
+		assert_eq!(premium_settled(BOB), owed);
+		assert_eq!(premium_settled(ALICE), 0);
+		let realized: i128 = margin_events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::ProfitDeleveraged { who: BOB, realized_pnl, .. } => Some(realized_pnl),
+				_ => None,
+			})
+			.sum();
+		assert_eq!(collateral(BOB), bob + realized.unsigned_abs() - owed);
+		assert_eq!(market(BTC).state.pending_premium, owed);
+		// Alice's premium stays accrued, lazily.
+		assert_eq!(
+			Margin::account_health(&ALICE).unwrap().accrued_premium,
+			expected_owed(UNIT, millionth(), usd(55_000), 1)
+		);
+	});
+}
+
+#[test]
 fn the_flush_reaches_the_stakers_as_backstop_premium() {
 	ExtBuilder::default().build_and_execute(|| {
 		frictionless(BTC);
