@@ -57,8 +57,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `account`'s position in market `id`, or an empty one at `market`'s
-	/// funding index when it holds none there and has room for one
-	/// (`TooManyPositions` otherwise).
+	/// funding and premium indices when it holds none there and has room for
+	/// one (`TooManyPositions` otherwise): a new position owes nothing of
+	/// what accrued before it opened.
 	pub(crate) fn position_in(
 		account: &AccountOf<T>,
 		id: MarketId,
@@ -69,7 +70,13 @@ impl<T: Config> Pallet<T> {
 		}
 		let held = u32::try_from(account.positions.len()).unwrap_or(u32::MAX);
 		ensure!(held < T::MaxPositionsPerAccount::get(), Error::<T>::TooManyPositions);
-		Ok(Position { market: id, size: 0, cost: 0, funding_index: market.state.funding_index })
+		Ok(Position {
+			market: id,
+			size: 0,
+			cost: 0,
+			funding_index: market.state.funding_index,
+			premium_index: market.state.premium_index,
+		})
 	}
 
 	/// Puts `position` in `account` in place of its position in the same
@@ -174,7 +181,8 @@ impl<T: Config> Pallet<T> {
 		with_storage_layer(|| Self::withdraw_in_layer(who, amount))
 	}
 
-	/// The `withdraw` call: settles every position's funding, then pays
+	/// The `withdraw` call: settles every position's funding and backstop
+	/// premium, then pays
 	/// `amount` if the account keeps non-negative equity, the amount is not
 	/// maturing profit, and the account still covers its initial margin
 	/// afterwards counting its unrealized PnL only when it is a loss. Needs a

@@ -268,6 +268,7 @@ impl<T: Config> Pallet<T> {
 		// profit covers `amount`.
 		let mut after = position;
 		let funding = Self::take_funding(&mut after, market)?;
+		let premium = Self::take_premium(&mut after, market)?;
 		let size_abs = after.size.unsigned_abs();
 		let closing = multiply_by_rational_with_rounding(size_abs, amount, profit, Rounding::Up)
 			.ok_or(Error::<T>::Overflow)?
@@ -294,6 +295,11 @@ impl<T: Config> Pallet<T> {
 			.and_then(|c| c.checked_sub(funding))
 			.ok_or(Error::<T>::Overflow)?;
 		Self::settle_cash(id, market, &mut account.collateral, cash)?;
+		// The backstop premium last (junior), in full: the account is above
+		// its maintenance requirement, which counts the premium.
+		let premium =
+			Self::charge_premium_in_full(who, id, market, &mut account.collateral, premium)?;
+		let cash = Self::less_premium(cash, premium)?;
 		Self::put_position(&mut account, after)?;
 		let locked = Self::credit_maturing(who, &mut account, cash);
 		Self::store_account(who, account);

@@ -31,6 +31,14 @@ const SWEEP_BENCHMARK_ACCOUNTS: u32 = 1_000;
 /// is linear in the accounts examined.
 const LIQUIDATION_SWEEP_ACCOUNTS: u32 = 500;
 
+/// The backstop premium rate per block every benchmark market pays: one
+/// ten-millionth of notional, so that the premium accrues (and is settled
+/// and flushed) in every worst case, yet stays below the funding the
+/// `withdraw` benchmark's longs receive (their net credit is locked).
+fn premium_rate() -> FixedU128 {
+	FixedU128::from_rational(1, 10_000_000)
+}
+
 fn price(dollars: u32) -> Price {
 	Price::from_u32(dollars)
 }
@@ -69,7 +77,7 @@ fn set_prices<T: Config>(markets: &[MarketId], dollars: u32) {
 }
 
 /// Creates markets `0..n` (oracle asset = market id) priced at 100 dollars
-/// with pool cash and credit and a funded backstop.
+/// with pool cash and credit, a funded backstop and a premium rate.
 fn setup_markets<T: Config>(n: u32) -> Result<Vec<MarketId>, BenchmarkError> {
 	Pallet::<T>::ensure_buffer();
 	let markets: Vec<MarketId> = (0..n).collect();
@@ -78,6 +86,7 @@ fn setup_markets<T: Config>(n: u32) -> Result<Vec<MarketId>, BenchmarkError> {
 		Pallet::<T>::do_create_market(*id, params(*id))?;
 		T::BenchmarkHelper::prepare_liquidity(*id, PLENTY);
 		T::BenchmarkHelper::prepare_backstop(*id, PLENTY);
+		T::BenchmarkHelper::prepare_premium(*id, premium_rate());
 	}
 	Ok(markets)
 }
@@ -123,20 +132,24 @@ fn seed_accounts<T: Config>(count: u32, markets: &[MarketId]) -> Result<(), Benc
 	let collateral = 1_000 * DOLLARS;
 	let cost = 100 * DOLLARS;
 	let cost_signed = i128::try_from(cost).map_err(|_| BenchmarkError::Stop("cost overflow"))?;
-	let held: Vec<(MarketId, FixedI128)> = markets
+	let held: Vec<(MarketId, FixedI128, FixedU128)> = markets
 		.iter()
 		.take(usize::try_from(max_positions::<T>()).unwrap_or(usize::MAX))
-		.map(|id| (*id, Markets::<T>::get(id).map(|m| m.state.funding_index).unwrap_or_default()))
+		.map(|id| {
+			let state = Markets::<T>::get(id).map(|m| m.state).unwrap_or_default();
+			(*id, state.funding_index, state.premium_index)
+		})
 		.collect();
 	for index in 0..count {
 		let who: T::AccountId = account("holder", index, SEED);
 		let mut account = AccountOf::<T> { collateral, ..Default::default() };
-		for (id, funding_index) in held.iter() {
+		for (id, funding_index, premium_index) in held.iter() {
 			let position = Position {
 				market: *id,
 				size: UNIT,
 				cost: cost_signed,
 				funding_index: *funding_index,
+				premium_index: *premium_index,
 			};
 			account
 				.positions
@@ -146,7 +159,7 @@ fn seed_accounts<T: Config>(count: u32, markets: &[MarketId]) -> Result<(), Benc
 		Pallet::<T>::store_account(&who, account);
 	}
 	let n = u128::from(count);
-	for (id, funding_index) in held {
+	for (id, funding_index, _) in held {
 		let basis = crate::math::funding_basis(UNIT, funding_index)
 			.and_then(|b| b.checked_mul(i128::from(count)))
 			.ok_or(BenchmarkError::Stop("funding basis overflow"))?;
@@ -405,13 +418,15 @@ mod benchmarks {
 	#[benchmark]
 	fn settle_market() -> Result<(), BenchmarkError> {
 		let markets = setup_markets::<T>(1)?;
-		// Fees (all three shares), a loss from a liquidation, a penalty.
+		// Fees (all three shares), a loss from a liquidation, a penalty and
+		// the backstop premium of a block, all to flush.
 		let victim = leveraged_longs::<T>(&markets)?;
+		Pallet::<T>::accrue_funding();
 		set_prices::<T>(&markets, 93);
 		Pallet::<T>::do_liquidate(&victim, None)?;
 		let caller = funded::<T>("caller", 0, 10);
-		let pending = Markets::<T>::get(0).map(|m| m.has_pending());
-		assert_eq!(pending, Some(true));
+		let pending = Markets::<T>::get(0).map(|m| (m.has_pending(), m.state.pending_premium));
+		assert!(pending.is_some_and(|(pending, premium)| pending && !premium.is_zero()));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), 0);
@@ -476,8 +491,9 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The funding accrual of `on_initialize` over `m` markets, each with a
-	/// skew.
+	/// The funding and premium accrual of `on_initialize` over `m` markets,
+	/// each with a skew, a fresh price and a premium rate above zero (the
+	/// premium accrual per market is part of this weight).
 	#[benchmark]
 	fn on_initialize_funding(m: Linear<0, { T::MaxMarkets::get() }>) -> Result<(), BenchmarkError> {
 		let markets = setup_markets::<T>(m)?;
@@ -494,8 +510,9 @@ mod benchmarks {
 		}
 
 		for id in markets {
-			let index = Markets::<T>::get(id).map(|m| m.state.funding_index).unwrap_or_default();
-			assert!(!index.is_zero());
+			let state = Markets::<T>::get(id).map(|m| m.state).unwrap_or_default();
+			assert!(!state.funding_index.is_zero());
+			assert!(!state.premium_index.is_zero());
 		}
 		Ok(())
 	}
@@ -620,6 +637,20 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, markets[0], None);
 
 		assert!(FinalSettlement::<T>::contains_key(markets[0]));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_stress_move() -> Result<(), BenchmarkError> {
+		let markets = setup_markets::<T>(1)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let stress_move = Permill::from_percent(45);
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, markets[0], stress_move);
+
+		assert_eq!(StressMoves::<T>::get(markets[0]), stress_move);
 		Ok(())
 	}
 

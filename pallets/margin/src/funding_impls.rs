@@ -1,20 +1,21 @@
-//! Funding: the per-block accrual of each market's funding index from its
-//! skew, and the lazy settlement of a position's accrued funding against the
-//! pool.
+//! Funding and the backstop premium: the per-block accrual of each market's
+//! funding index from its skew and of its premium index from the rate the
+//! backstop asks, and the lazy settlement of a position's accrued funding
+//! against the pool and of its accrued premium for the stakers.
 
 use super::*;
 use crate::{health_impls::Priced, math};
 use alloc::vec::Vec;
-use backstop_primitives::{MarketId, SignedBalance};
+use backstop_primitives::{BackstopPremium, Balance, MarketId, SignedBalance};
 use frame_support::pallet_prelude::*;
 use sp_arithmetic::{
 	traits::{CheckedAdd, CheckedSub, Zero},
-	FixedI128,
+	FixedI128, FixedU128,
 };
 
 impl<T: Config> Pallet<T> {
-	/// Accrues one block of funding in every market (bounded by
-	/// `MaxMarkets`). Returns the weight used.
+	/// Accrues one block of funding and of the backstop premium in every
+	/// market (bounded by `MaxMarkets`). Returns the weight used.
 	pub(crate) fn accrue_funding() -> Weight {
 		let markets: Vec<(MarketId, MarketInfo)> = Markets::<T>::iter().collect();
 		let count = u32::try_from(markets.len()).unwrap_or(u32::MAX);
@@ -26,12 +27,17 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::on_initialize_funding(count)
 	}
 
-	/// Accrues one block of funding in `market`; returns whether it changed.
+	/// Accrues one block of funding and of the backstop premium in `market`;
+	/// returns whether it changed.
 	///
-	/// The rate is `clamp(skew / funding_skew_scale, −1, 1) × max_funding_rate`
-	/// of the price per block; the index grows by `rate × price`. A halted
-	/// market, or one without a fresh price, accrues nothing (its rate shows
-	/// zero): funding pauses rather than charge on a price nobody vouches for.
+	/// The funding rate is `clamp(skew / funding_skew_scale, −1, 1) ×
+	/// max_funding_rate` of the price per block; the funding index grows by
+	/// `rate × price`. The premium rate is what `T::Premium` asks for the
+	/// market's volatility estimate (`confidence + |spot − EMA| / spot`);
+	/// the premium index grows by `⌊rate × price⌋`. A halted or closed
+	/// market, or one without a fresh price, accrues neither (both rates
+	/// show zero): nothing is charged on a price nobody vouches for. An
+	/// overflow of either index is logged and that index skips the block.
 	pub(crate) fn accrue_market(id: MarketId, market: &mut MarketInfo) -> bool {
 		let before = market.state;
 		let fresh = if matches!(market.status, MarketStatus::Halted | MarketStatus::Closed) {
@@ -40,7 +46,10 @@ impl<T: Config> Pallet<T> {
 			Self::fresh_price(market.params.oracle_asset).ok()
 		};
 		match fresh {
-			None => market.state.funding_rate = FixedI128::zero(),
+			None => {
+				market.state.funding_rate = FixedI128::zero();
+				market.state.premium_rate = FixedU128::zero();
+			},
 			Some(info) => {
 				market.state.last_price = info.price;
 				let next = market.state.skew().and_then(|skew| {
@@ -65,9 +74,103 @@ impl<T: Config> Pallet<T> {
 						market.state.funding_rate = FixedI128::zero();
 					},
 				}
+				Self::accrue_premium(id, market, &info);
 			},
 		}
 		market.state != before
+	}
+
+	/// Accrues one block of the backstop premium in `market` at the fresh
+	/// price `info`: `rate = T::Premium::premium_rate(id, volatility)`,
+	/// `premium_index += ⌊rate × price⌋`. On an overflow (of the volatility
+	/// estimate or the index) it logs, shows a rate of zero and accrues
+	/// nothing this block.
+	fn accrue_premium(id: MarketId, market: &mut MarketInfo, info: &health_impls::PriceOf<T>) {
+		let next = math::volatility_estimate(info.price, info.ema, info.confidence).and_then(
+			|volatility| {
+				let rate = T::Premium::premium_rate(id, volatility);
+				let increment = math::premium_increment(rate, info.price)?;
+				Some((rate, market.state.premium_index.checked_add(&increment)?))
+			},
+		);
+		match next {
+			Some((rate, index)) => {
+				market.state.premium_rate = rate;
+				market.state.premium_index = index;
+			},
+			None => {
+				log::error!(
+					target: LOG_TARGET,
+					"premium of market {id} overflowed; not accrued this block",
+				);
+				market.state.premium_rate = FixedU128::zero();
+			},
+		}
+	}
+
+	/// The backstop premium `position` owes in `market` since its last
+	/// settlement, `⌈|size| × (index − snapshot)⌉`, and moves its snapshot to
+	/// the market's index. Moves no money.
+	pub(crate) fn take_premium(
+		position: &mut Position,
+		market: &MarketInfo,
+	) -> Result<Balance, Error<T>> {
+		let index = market.state.premium_index;
+		let delta = index.checked_sub(&position.premium_index).ok_or(Error::<T>::Overflow)?;
+		let owed = math::premium_owed(position.size, delta).ok_or(Error::<T>::Overflow)?;
+		position.premium_index = index;
+		Ok(owed)
+	}
+
+	/// Takes `owed` of backstop premium of `who`'s position in market `id`
+	/// out of `collateral`, at most all of it, and holds it in the market's
+	/// `pending_premium` for the stakers. Returns what was taken (deposits
+	/// `PremiumSettled` when it is not zero).
+	///
+	/// The premium is junior to everything else an account owes: callers
+	/// take it after losses, funding, fees and liquidation charges. What the
+	/// collateral cannot pay is forgiven. That is never a loss to anyone:
+	/// the premium is revenue the stakers have not yet earned in cash, and
+	/// nobody paid it out on their behalf. It happens only to an account
+	/// that is liquidated or closed by a final settlement with nothing left;
+	/// trades, takeovers, withdrawals and deleveraging require the premium
+	/// in full (see [`Self::charge_premium_in_full`]).
+	pub(crate) fn charge_premium(
+		who: &T::AccountId,
+		id: MarketId,
+		market: &mut MarketInfo,
+		collateral: &mut Balance,
+		owed: Balance,
+	) -> Result<Balance, Error<T>> {
+		let charged = owed.min(*collateral);
+		if charged.is_zero() {
+			return Ok(0);
+		}
+		market.state.pending_premium =
+			market.state.pending_premium.checked_add(charged).ok_or(Error::<T>::Overflow)?;
+		// `charged <= collateral`.
+		*collateral = collateral.saturating_sub(charged);
+		Self::deposit_event(Event::PremiumSettled {
+			who: who.clone(),
+			market: id,
+			amount: charged,
+		});
+		Ok(charged)
+	}
+
+	/// Takes `owed` of premium out of `collateral` as [`Self::charge_premium`]
+	/// does, but in full: `InsufficientCollateral` when the collateral
+	/// cannot pay it (callers run in a storage layer, so nothing is left
+	/// changed). Returns `owed`.
+	pub(crate) fn charge_premium_in_full(
+		who: &T::AccountId,
+		id: MarketId,
+		market: &mut MarketInfo,
+		collateral: &mut Balance,
+		owed: Balance,
+	) -> Result<Balance, Error<T>> {
+		ensure!(owed <= *collateral, Error::<T>::InsufficientCollateral);
+		Self::charge_premium(who, id, market, collateral, owed)
 	}
 
 	/// The funding `position` owes in `market` since its last settlement
@@ -84,11 +187,25 @@ impl<T: Config> Pallet<T> {
 		Ok(owed)
 	}
 
+	/// `cash` (an operation's net change of collateral) less `premium` taken.
+	pub(crate) fn less_premium(
+		cash: SignedBalance,
+		premium: Balance,
+	) -> Result<SignedBalance, Error<T>> {
+		SignedBalance::try_from(premium)
+			.ok()
+			.and_then(|premium| cash.checked_sub(premium))
+			.ok_or(Error::<T>::Overflow)
+	}
+
 	/// Settles the accrued funding of every position of `account` against the
 	/// pool, with the markets `priced` (in position order), moving each
-	/// position's new funding snapshot through its market's aggregates.
-	/// Returns, per market, whether its state changed, and the net cash
-	/// credited to the collateral (positive: received).
+	/// position's new funding snapshot through its market's aggregates, and
+	/// then its accrued backstop premium for the stakers (junior to the
+	/// funding; what the collateral cannot pay is forgiven, see
+	/// [`Self::charge_premium`]). Returns, per market, whether its state
+	/// changed, and the net cash credited to the collateral (positive:
+	/// received; the premium taken counts as paid).
 	pub(crate) fn settle_all_funding(
 		who: &T::AccountId,
 		account: &mut AccountOf<T>,
@@ -100,23 +217,26 @@ impl<T: Config> Pallet<T> {
 		for (position, priced) in positions.iter_mut().zip(priced.iter_mut()) {
 			let before = *position;
 			let owed = Self::take_funding(position, &priced.market)?;
-			if before.funding_index == position.funding_index {
-				changed.push(false);
-				continue;
+			let premium = Self::take_premium(position, &priced.market)?;
+			let moved = before.funding_index != position.funding_index;
+			changed.push(moved || before.premium_index != position.premium_index);
+			if moved {
+				Self::move_position(&mut priced.market.state, &before, position)?;
 			}
-			Self::move_position(&mut priced.market.state, &before, position)?;
-			changed.push(true);
-			if owed.is_zero() {
-				continue;
+			if !owed.is_zero() {
+				let cash = owed.checked_neg().ok_or(Error::<T>::Overflow)?;
+				Self::settle_cash(priced.id, &mut priced.market, collateral, cash)?;
+				net = net.checked_add(cash).ok_or(Error::<T>::Overflow)?;
+				Self::deposit_event(Event::FundingSettled {
+					who: who.clone(),
+					market: priced.id,
+					amount: owed,
+				});
 			}
-			let cash = owed.checked_neg().ok_or(Error::<T>::Overflow)?;
-			Self::settle_cash(priced.id, &mut priced.market, collateral, cash)?;
-			net = net.checked_add(cash).ok_or(Error::<T>::Overflow)?;
-			Self::deposit_event(Event::FundingSettled {
-				who: who.clone(),
-				market: priced.id,
-				amount: owed,
-			});
+			let charged =
+				Self::charge_premium(who, priced.id, &mut priced.market, collateral, premium)?;
+			let charged = SignedBalance::try_from(charged).map_err(|_| Error::<T>::Overflow)?;
+			net = net.checked_sub(charged).ok_or(Error::<T>::Overflow)?;
 		}
 		Ok((changed, net))
 	}

@@ -9,8 +9,11 @@ use backstop_primitives::{
 	Balance, LiquidityProvider, MarketId, OracleAssetId, PriceInfo, PriceProvider,
 	PriceUnavailable, RiskExposure, SignedBalance,
 };
+use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_margin_runtime_api::{AccountHealth, HealthError, MarketSummary, PositionHealth};
+use pallet_margin_runtime_api::{
+	AccountHealth, HealthError, MarketPremium, MarketSummary, PositionHealth,
+};
 use sp_arithmetic::traits::Saturating;
 use sp_arithmetic::{
 	traits::{CheckedSub, Zero},
@@ -95,6 +98,8 @@ pub(crate) struct PositionFigures {
 	/// Funding owed since the last settlement (positive: owed by the
 	/// position), rounded up.
 	pub accrued_funding: i128,
+	/// Backstop premium owed since the last settlement, rounded up.
+	pub accrued_premium: Balance,
 	/// The initial margin fraction in force.
 	pub initial_fraction: FixedU128,
 	/// Initial requirement, rounded up.
@@ -112,7 +117,9 @@ pub(crate) struct AccountFigures {
 	pub unrealized_pnl: i128,
 	/// Sum of accrued funding (positive: owed).
 	pub accrued_funding: i128,
-	/// `collateral + unrealized_pnl − accrued_funding`.
+	/// Sum of accrued backstop premium (owed).
+	pub accrued_premium: Balance,
+	/// `collateral + unrealized_pnl − accrued_funding − accrued_premium`.
 	pub equity: i128,
 	/// Sum of initial requirements.
 	pub initial: Balance,
@@ -246,6 +253,9 @@ impl<T: Config> Pallet<T> {
 		let (unrealized_pnl, _) = math::realize(position.size, position.cost, size_abs, price)?;
 		let delta = priced.market.state.funding_index.checked_sub(&position.funding_index)?;
 		let accrued_funding = math::funding_owed(position.size, delta)?;
+		let premium_delta =
+			priced.market.state.premium_index.checked_sub(&position.premium_index)?;
+		let accrued_premium = math::premium_owed(position.size, premium_delta)?;
 		let initial_fraction = Self::initial_fraction(&priced.market, &priced.price)?;
 		let initial = math::requirement(notional, initial_fraction)?;
 		let maintenance =
@@ -254,6 +264,7 @@ impl<T: Config> Pallet<T> {
 			notional,
 			unrealized_pnl,
 			accrued_funding,
+			accrued_premium,
 			initial_fraction,
 			initial,
 			maintenance,
@@ -279,15 +290,19 @@ impl<T: Config> Pallet<T> {
 				figures.unrealized_pnl.checked_add(f.unrealized_pnl).ok_or(overflow)?;
 			figures.accrued_funding =
 				figures.accrued_funding.checked_add(f.accrued_funding).ok_or(overflow)?;
+			figures.accrued_premium =
+				figures.accrued_premium.checked_add(f.accrued_premium).ok_or(overflow)?;
 			figures.initial = figures.initial.checked_add(f.initial).ok_or(overflow)?;
 			figures.maintenance = figures.maintenance.checked_add(f.maintenance).ok_or(overflow)?;
 			figures.positions = figures.positions.saturating_add(1);
 			each.push(f);
 		}
+		let premium = i128::try_from(figures.accrued_premium).map_err(|_| overflow)?;
 		figures.equity = figures
 			.equity
 			.checked_add(figures.unrealized_pnl)
 			.and_then(|e| e.checked_sub(figures.accrued_funding))
+			.and_then(|e| e.checked_sub(premium))
 			.ok_or(overflow)?;
 		Ok((figures, each))
 	}
@@ -338,6 +353,7 @@ impl<T: Config> Pallet<T> {
 				notional: f.notional,
 				unrealized_pnl: f.unrealized_pnl,
 				accrued_funding: f.accrued_funding,
+				accrued_premium: f.accrued_premium,
 				initial_margin_fraction: f.initial_fraction,
 				initial_requirement: f.initial,
 				maintenance_requirement: f.maintenance,
@@ -358,6 +374,7 @@ impl<T: Config> Pallet<T> {
 			collateral: figures.collateral,
 			unrealized_pnl: figures.unrealized_pnl,
 			accrued_funding: figures.accrued_funding,
+			accrued_premium: figures.accrued_premium,
 			equity: figures.equity,
 			initial_requirement: figures.initial,
 			maintenance_requirement: figures.maintenance,
@@ -404,18 +421,21 @@ impl<T: Config> Pallet<T> {
 
 	/// Runtime API: what `who` may withdraw now and the profit still
 	/// maturing, as `withdraw` would see it after settling the account's
-	/// funding (computed without settling anything).
+	/// funding and backstop premium (computed without settling anything).
 	pub fn withdrawable(who: &T::AccountId) -> Result<Withdrawable, HealthError> {
 		let mut account = Accounts::<T>::get(who).ok_or(HealthError::NoAccount)?;
 		let (figures, _, _) = Self::value_account(&account, None, Pricing::Fresh)?;
+		let premium = i128::try_from(figures.accrued_premium).map_err(|_| HealthError::Overflow)?;
+		let owed = figures.accrued_funding.checked_add(premium).ok_or(HealthError::Overflow)?;
 		let collateral = i128::try_from(figures.collateral)
 			.ok()
-			.and_then(|c| c.checked_sub(figures.accrued_funding))
+			.and_then(|c| c.checked_sub(owed))
 			.ok_or(HealthError::Overflow)?;
-		// Funding the collateral cannot pay leaves nothing to withdraw.
+		// Funding and premium the collateral cannot pay leave nothing to
+		// withdraw.
 		let settled = u128::try_from(collateral).unwrap_or_default();
 		account.collateral = settled;
-		let received = figures.accrued_funding.checked_neg().ok_or(HealthError::Overflow)?;
+		let received = owed.checked_neg().ok_or(HealthError::Overflow)?;
 		let now = Self::now();
 		let _ = account.maturing.apply(received, settled, now, &ProfitWarmupConfig::<T>::get());
 		let locked = account.maturing.locked_at(now);
@@ -432,6 +452,79 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// The notional of each side of `market`'s open interest, at the price
+	/// [`Self::open_interest_notional`] uses, rounded up and saturating.
+	fn side_notionals(market: &MarketInfo) -> (Balance, Balance) {
+		let price = Self::fresh_price(market.params.oracle_asset)
+			.map(|info| info.price)
+			.unwrap_or(market.state.last_price);
+		let side = |size| math::notional(size, price, Rounding::Up).unwrap_or(Balance::MAX);
+		(side(market.state.long_open_interest), side(market.state.short_open_interest))
+	}
+
+	/// The stressed losses of `market` (id `id`) in a crash and in a squeeze:
+	/// `(long notional × (s − mm)⁺, short notional × (s − mm)⁺)`, each
+	/// rounded up and saturating, with `s` its stress move and `mm` its
+	/// maintenance margin.
+	pub fn stressed_losses(id: MarketId, market: &MarketInfo) -> (Balance, Balance) {
+		let stress = StressMoves::<T>::get(id);
+		let maintenance = market.params.maintenance_margin;
+		let (long, short) = Self::side_notionals(market);
+		let loss =
+			|notional| math::stressed_loss(notional, stress, maintenance).unwrap_or(Balance::MAX);
+		(loss(long), loss(short))
+	}
+
+	/// The stressed required capital of `market`: the larger of its losses
+	/// in a crash and in a squeeze.
+	pub fn market_required_capital(id: MarketId, market: &MarketInfo) -> Balance {
+		let (down, up) = Self::stressed_losses(id, market);
+		down.max(up)
+	}
+
+	/// The stressed required capital of all markets moving together
+	/// (correlations at one): `max(Σ down, Σ up)`, saturating.
+	pub fn all_required_capital() -> Balance {
+		let (down, up) =
+			Markets::<T>::iter().fold((0, 0), |(down, up): (Balance, Balance), (id, info)| {
+				let (d, u) = Self::stressed_losses(id, &info);
+				(down.saturating_add(d), up.saturating_add(u))
+			});
+		down.max(up)
+	}
+
+	/// What `market` accrues of backstop premium per block at its stored
+	/// rate: `⌊open interest notional × premium_rate⌋`, saturating.
+	pub fn market_premium_per_block(market: &MarketInfo) -> Balance {
+		math::fraction_of(
+			Self::open_interest_notional(market),
+			market.state.premium_rate,
+			Rounding::Down,
+		)
+		.unwrap_or(Balance::MAX)
+	}
+
+	/// Runtime API: the backstop premium of `market` with its stress move
+	/// and required capital.
+	pub fn market_premium(market: MarketId) -> Option<MarketPremium> {
+		let info = Markets::<T>::get(market)?;
+		let state = &info.state;
+		let volatility = Self::fresh_price(info.params.oracle_asset)
+			.ok()
+			.and_then(|p| math::volatility_estimate(p.price, p.ema, p.confidence));
+		Some(MarketPremium {
+			rate_per_block: state.premium_rate,
+			annual_rate: state
+				.premium_rate
+				.saturating_mul(FixedU128::saturating_from_integer(T::BlocksPerYear::get())),
+			volatility,
+			premium_index: state.premium_index,
+			pending_premium: state.pending_premium,
+			stress_move: StressMoves::<T>::get(market),
+			required_capital: Self::market_required_capital(market, &info),
+		})
+	}
+
 	/// Runtime API: every market id, ascending.
 	pub fn market_ids() -> Vec<MarketId> {
 		let mut ids: Vec<MarketId> = Markets::<T>::iter_keys().collect();
@@ -441,7 +534,10 @@ impl<T: Config> Pallet<T> {
 }
 
 /// Open interest is gross (long plus short sizes) valued at the oracle price,
-/// or at the last fresh price the pallet saw while the oracle has none.
+/// or at the last fresh price the pallet saw while the oracle has none; the
+/// required capital values each side at the same price, and the premium per
+/// block uses each market's stored rate of its last accrual (no call into
+/// the pricer). Figures saturate at `Balance::MAX` rather than fail.
 impl<T: Config> RiskExposure for Pallet<T> {
 	fn open_interest(market: MarketId) -> Balance {
 		Markets::<T>::get(market).map(|info| Self::open_interest_notional(&info)).unwrap_or(0)
@@ -450,6 +546,22 @@ impl<T: Config> RiskExposure for Pallet<T> {
 	fn total_open_interest() -> Balance {
 		Markets::<T>::iter_values().fold(0, |total: Balance, info| {
 			total.saturating_add(Self::open_interest_notional(&info))
+		})
+	}
+
+	fn required_capital(market: MarketId) -> Balance {
+		Markets::<T>::get(market)
+			.map(|info| Self::market_required_capital(market, &info))
+			.unwrap_or(0)
+	}
+
+	fn total_required_capital() -> Balance {
+		Self::all_required_capital()
+	}
+
+	fn premium_per_block() -> Balance {
+		Markets::<T>::iter_values().fold(0, |total: Balance, info| {
+			total.saturating_add(Self::market_premium_per_block(&info))
 		})
 	}
 }

@@ -21,6 +21,10 @@ impl<T: Config> Pallet<T> {
 			"PnlDeleveragingTarget must be below the cap it brings profits back under"
 		);
 		assert!(
+			!T::DefaultStressMove::get().is_zero(),
+			"DefaultStressMove of zero would size the backstop at nothing"
+		);
+		assert!(
 			T::MaxLiquidationBatch::get() > 0,
 			"MaxLiquidationBatch of zero would disable liquidate_batch"
 		);
@@ -46,7 +50,7 @@ impl<T: Config> Pallet<T> {
 	///
 	/// * the pallet account holds at least the sum of all collateral and of
 	///   every market's ledgers held for others (pool receivable, pending
-	///   penalties and fee shares), plus the existential buffer
+	///   penalties, fee shares and backstop premium), plus the existential buffer
 	///   (`minimum_balance`) — more only after an unsolicited transfer, which
 	///   is never counted, reported by [`Pallet::excess`] and swept by
 	///   `sweep_excess`; or, before the buffer ever existed, less than the
@@ -61,6 +65,9 @@ impl<T: Config> Pallet<T> {
 	///   long and short open interest of the long and short sizes,
 	///   `long_cost` and `short_cost` of the magnitudes of their cost bases,
 	///   `funding_basis` of `math::funding_basis(size, funding_index)`;
+	/// * no position's premium snapshot is above its market's premium index
+	///   (a position never owes a negative premium);
+	/// * every stress move set is above zero and belongs to a market;
 	/// * the deleveraging queues hold exactly one entry per stored position,
 	///   on its side, at its rank ([`AdlRank::of`]);
 	/// * a market has a deficit exactly when a deleveraging entry exists for
@@ -84,7 +91,9 @@ impl<T: Config> Pallet<T> {
 		let mut count: u32 = 0;
 		let mut held: Balance = 0;
 		let mut tallies: BTreeMap<MarketId, Tally> = BTreeMap::new();
+		let mut premium_indices = BTreeMap::new();
 		for (id, market) in Markets::<T>::iter() {
+			premium_indices.insert(id, market.state.premium_index);
 			count = count.checked_add(1).ok_or("market count overflow")?;
 			Self::validate_params(&market.params).map_err(|_| "market parameters out of bounds")?;
 			let for_others = market.held_for_others().ok_or("market ledgers overflow")?;
@@ -129,6 +138,13 @@ impl<T: Config> Pallet<T> {
 				ensure!(
 					position.cost == 0 || (position.cost > 0) == (position.size > 0),
 					"cost basis and size of opposite signs"
+				);
+				let index = premium_indices
+					.get(&position.market)
+					.ok_or("a position in an unknown market")?;
+				ensure!(
+					position.premium_index <= *index,
+					"a premium snapshot above its market's index"
 				);
 				let (side, rank) = AdlRank::of(position).ok_or("a position without a rank")?;
 				ensure!(
@@ -177,6 +193,10 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 			}
+		}
+		for (id, stress_move) in StressMoves::<T>::iter() {
+			ensure!(Markets::<T>::contains_key(id), "a stress move of an unknown market");
+			ensure!(!stress_move.is_zero(), "a stress move of zero");
 		}
 		for (id, pending) in Deleveraging::<T>::iter() {
 			let market = Markets::<T>::get(id).ok_or("deleveraging in an unknown market")?;

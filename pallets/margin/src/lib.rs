@@ -42,8 +42,8 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{
-		Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier, MarketId, Price,
-		PriceProvider, RevenueSink, SignedBalance,
+		BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier,
+		MarketId, Price, PriceProvider, RevenueSink, SignedBalance,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -51,13 +51,16 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
+	use sp_arithmetic::Permill;
 
 	/// The in-code storage version. Version 1: markets keep the aggregates
 	/// the pool's NAV reads instead of locked capacity, and accounts their
 	/// maturing profit (see [`crate::migrations::v1`]). Version 2: the
 	/// auto-deleveraging queue and the deficits waiting for it (see
-	/// [`crate::migrations::v2`]).
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// [`crate::migrations::v2`]). Version 3: the backstop premium (an index
+	/// and a pending ledger per market, a snapshot per position, see
+	/// [`crate::migrations::v3`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// The largest raw storage key the liquidation sweep keeps as its cursor.
 	pub type CursorBound = ConstU32<256>;
@@ -103,8 +106,25 @@ pub mod pallet {
 		/// Receives liquidation penalties and the insurance share of fees.
 		type InsuranceSink: RevenueSink<Self::AccountId>;
 
-		/// Receives the stakers' share of trading fees.
+		/// Receives the stakers' share of trading fees and the backstop
+		/// premium (`RevenueKind::BackstopPremium`).
 		type StakerSink: RevenueSink<Self::AccountId>;
+
+		/// Prices the backstop premium each market's traders pay on their
+		/// notional open interest, per block (in the runtime: the staking
+		/// backstop, from its coverage and the market's volatility).
+		type Premium: BackstopPremium;
+
+		/// Blocks per year, for the annualized premium rate the runtime API
+		/// reports (5_256_000 at six-second blocks).
+		#[pallet::constant]
+		type BlocksPerYear: Get<u32>;
+
+		/// The stress move of a market governance has not set one for
+		/// (`set_stress_move`): the adverse move of its asset the backstop
+		/// must survive in the required capital.
+		#[pallet::constant]
+		type DefaultStressMove: Get<Permill>;
 
 		/// Where `sweep_excess` sends what the pallet account holds beyond
 		/// its ledgers and the buffer (unsolicited transfers, never counted),
@@ -262,6 +282,13 @@ pub mod pallet {
 	pub type DeleveragingCursor<T: Config> =
 		StorageMap<_, Twox64Concat, (MarketId, Side), BoundedVec<u8, CursorBound>, OptionQuery>;
 
+	/// The stress move of each market (the adverse move of its asset the
+	/// stressed required capital assumes); `DefaultStressMove` where
+	/// governance set none. Never zero.
+	#[pallet::storage]
+	pub type StressMoves<T: Config> =
+		StorageMap<_, Twox64Concat, MarketId, Permill, ValueQuery, T::DefaultStressMove>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -314,6 +341,25 @@ pub mod pallet {
 			market: MarketId,
 			/// Paid by the position (positive) or to it (negative).
 			amount: SignedBalance,
+		},
+		/// A position's accrued backstop premium was taken from the account's
+		/// collateral for the stakers (held in the market's
+		/// `pending_premium` until the next settlement).
+		PremiumSettled {
+			/// The account.
+			who: T::AccountId,
+			/// The market.
+			market: MarketId,
+			/// Taken from the collateral (what it could pay of the premium
+			/// owed; see the README on the forgiven part).
+			amount: Balance,
+		},
+		/// Governance set a market's stress move.
+		StressMoveSet {
+			/// The market.
+			market: MarketId,
+			/// The new stress move.
+			stress_move: Permill,
 		},
 		/// A trade was executed against the pool.
 		Traded {
@@ -506,9 +552,12 @@ pub mod pallet {
 			market: MarketId,
 			/// Paid to the insurance fund.
 			to_insurance: Balance,
-			/// Paid to the stakers.
+			/// Paid to the stakers: their fee share and the backstop premium.
 			to_stakers: Balance,
-			/// Collected by the pool.
+			/// Of `to_stakers`, the backstop premium
+			/// (`RevenueKind::BackstopPremium`).
+			premium_to_stakers: Balance,
+			/// Collected by the pool (with what a sink did not take).
 			to_pool: Balance,
 		},
 		/// A counterparty refused part of a settlement; it stays pending.
@@ -752,6 +801,8 @@ pub mod pallet {
 		/// The takeover would leave the account with bad debt; liquidate it
 		/// instead.
 		TakeoverLeavesBadDebt,
+		/// A stress move of zero.
+		ZeroStressMove,
 		/// Governance froze the market's price: only trades that reduce a
 		/// position are accepted until it is live again (liquidations go on at
 		/// the frozen price).
@@ -769,6 +820,11 @@ pub mod pallet {
 		pub profit_warmup: Option<WarmupOf<T>>,
 		/// The liquidation sizing; full liquidations only when `None`.
 		pub liquidation: Option<LiquidationParams>,
+		/// Stress moves of markets created at genesis (others keep
+		/// `DefaultStressMove`); each must name a genesis market and be above
+		/// zero. May be left out of a JSON genesis (none).
+		#[serde(default)]
+		pub stress_moves: Vec<(MarketId, Permill)>,
 		#[serde(skip)]
 		#[allow(missing_docs)]
 		pub _config: core::marker::PhantomData<T>,
@@ -782,6 +838,7 @@ pub mod pallet {
 				self.fee_split,
 				self.profit_warmup,
 				self.liquidation,
+				&self.stress_moves,
 			);
 		}
 	}
@@ -1050,6 +1107,21 @@ pub mod pallet {
 		) -> DispatchResult {
 			let keeper = ensure_signed(origin)?;
 			Self::do_take_over(&keeper, &who, market, size)
+		}
+
+		/// Sets the stress move of `market`: the adverse move of its asset the
+		/// stressed required capital assumes (`RiskExposure::required_capital`).
+		///
+		/// - `origin`: `AdminOrigin`.
+		/// - `stress_move`: above zero (`ZeroStressMove`).
+		#[pallet::call_index(17)]
+		pub fn set_stress_move(
+			origin: OriginFor<T>,
+			market: MarketId,
+			stress_move: Permill,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_stress_move(market, stress_move)
 		}
 
 		/// Sweeps what the pallet account holds beyond all collateral, every

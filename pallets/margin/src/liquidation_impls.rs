@@ -36,6 +36,9 @@ pub(crate) struct Closing {
 	pub(crate) notional: Balance,
 	/// Penalty charged.
 	pub(crate) penalty: Balance,
+	/// Backstop premium the whole position owed (its snapshot moves to the
+	/// market's index); what is taken of it is decided when booking.
+	pub(crate) premium: Balance,
 }
 
 /// An account's legs closed in memory: what each closing did, the markets
@@ -335,6 +338,21 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 
+		// The backstop premium of the closed positions last, out of what is
+		// left: it is junior to the pool, the keeper and the insurance fund,
+		// so it never adds to a bad debt. What cannot be paid is forgiven
+		// (see `charge_premium`); with bad debt nothing is left to pay it.
+		for closing in closings.iter() {
+			let priced = priced.get_mut(closing.index).ok_or(Error::<T>::Overflow)?;
+			Self::charge_premium(
+				who,
+				priced.id,
+				&mut priced.market,
+				&mut collateral,
+				closing.premium,
+			)?;
+		}
+
 		// Each losing market's share of the bad debt to the waterfall, then
 		// to the pool's write-off.
 		for (index, debt) in losers.iter().zip(netting.bad_debt.iter()) {
@@ -514,6 +532,9 @@ impl<T: Config> Pallet<T> {
 			} else {
 				let mut after = *position;
 				let funding = Self::take_funding(&mut after, &priced.market)?;
+				// The part left open owes no premium from here on: what the
+				// whole position accrued is `f.accrued_premium`, booked below.
+				Self::take_premium(&mut after, &priced.market)?;
 				let (pnl, cost_closed) = math::realize(after.size, after.cost, closing, price)
 					.ok_or(Error::<T>::Overflow)?;
 				Self::take_part(&mut after, closing, cost_closed)?;
@@ -538,6 +559,7 @@ impl<T: Config> Pallet<T> {
 				cash: pnl.checked_sub(funding).ok_or(Error::<T>::Overflow)?,
 				notional,
 				penalty: 0,
+				premium: f.accrued_premium,
 			});
 		}
 

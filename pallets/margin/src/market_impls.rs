@@ -150,6 +150,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The `set_stress_move` call: `market` must exist and the move be above
+	/// zero.
+	pub(crate) fn do_set_stress_move(id: MarketId, stress_move: Permill) -> DispatchResult {
+		ensure!(Markets::<T>::contains_key(id), Error::<T>::UnknownMarket);
+		ensure!(!stress_move.is_zero(), Error::<T>::ZeroStressMove);
+		StressMoves::<T>::insert(id, stress_move);
+		Self::deposit_event(Event::StressMoveSet { market: id, stress_move });
+		Ok(())
+	}
+
 	/// Checks a profit warm-up against the hard bounds.
 	pub fn validate_warmup(warmup: &WarmupOf<T>) -> Result<(), Error<T>> {
 		ensure!(warmup.period <= T::MaxWarmupPeriod::get(), Error::<T>::WarmupPeriodTooLong);
@@ -214,11 +224,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The genesis build: the buffer, the fee split, the warm-up, the
-	/// markets.
+	/// markets, their stress moves.
 	///
 	/// # Panics
 	///
-	/// On an invalid fee split, warm-up or market: a chain must not start
+	/// On an invalid fee split, warm-up, market or stress move (of zero, or
+	/// of a market not created at genesis): a chain must not start
 	/// with parameters outside the hard bounds. This runs only when the
 	/// genesis state is built, never in a block.
 	pub(crate) fn do_genesis(
@@ -226,6 +237,7 @@ impl<T: Config> Pallet<T> {
 		split: Option<FeeSplit>,
 		warmup: Option<WarmupOf<T>>,
 		liquidation: Option<LiquidationParams>,
+		stress_moves: &[(MarketId, Permill)],
 	) {
 		Self::ensure_buffer();
 		if let Some(split) = split {
@@ -246,6 +258,11 @@ impl<T: Config> Pallet<T> {
 		for (id, params) in markets {
 			if let Err(error) = Self::do_create_market(*id, *params) {
 				panic!("invalid genesis market {id}: {error:?}");
+			}
+		}
+		for (id, stress_move) in stress_moves {
+			if let Err(error) = Self::do_set_stress_move(*id, *stress_move) {
+				panic!("invalid genesis stress move of market {id}: {error:?}");
 			}
 		}
 	}

@@ -278,8 +278,18 @@ pub fn open_interest_addon(
 	Some(FixedU128::from_inner(mul_div(room.into_inner(), above, span, Rounding::Up)?))
 }
 
+/// A market's volatility estimate: `confidence + |spot − ema| / spot`, the
+/// divergence rounded up (`None` for a spot of zero or on overflow). Both
+/// the initial-margin add-on and the backstop premium read it.
+pub fn volatility_estimate(spot: Price, ema: Price, confidence: Permill) -> Option<FixedU128> {
+	let gap = if spot >= ema { spot.saturating_sub(ema) } else { ema.saturating_sub(spot) };
+	let divergence = mul_div(gap.into_inner(), ONE, spot.into_inner(), Rounding::Up)?;
+	let estimate = divergence.checked_add(permill_to_fixed(confidence).into_inner())?;
+	Some(FixedU128::from_inner(estimate))
+}
+
 /// The initial-margin add-on from volatility:
-/// `min(cap, multiplier × (confidence + |spot − ema| / spot))`, rounded up.
+/// `min(cap, multiplier × volatility_estimate)`, rounded up.
 pub fn volatility_addon(
 	spot: Price,
 	ema: Price,
@@ -291,11 +301,36 @@ pub fn volatility_addon(
 	if multiplier.is_zero() || cap.is_zero() {
 		return Some(FixedU128::zero());
 	}
-	let gap = if spot >= ema { spot.saturating_sub(ema) } else { ema.saturating_sub(spot) };
-	let divergence = mul_div(gap.into_inner(), ONE, spot.into_inner(), Rounding::Up)?;
-	let estimate = divergence.checked_add(permill_to_fixed(confidence).into_inner())?;
+	let estimate = volatility_estimate(spot, ema, confidence)?.into_inner();
 	let addon = mul_div(estimate, multiplier.into_inner(), ONE, Rounding::Up)?;
 	Some(FixedU128::from_inner(addon).min(cap))
+}
+
+/// The premium index increment of one block: `rate × price` dollars per
+/// whole base unit, rounded down (the index is what every position pays, so
+/// rounding it down never charges more than the rate).
+pub fn premium_increment(rate: FixedU128, price: Price) -> Option<FixedU128> {
+	Some(FixedU128::from_inner(mul_div(
+		rate.into_inner(),
+		price.into_inner(),
+		ONE,
+		Rounding::Down,
+	)?))
+}
+
+/// The premium a position of `size` owes for a rise of the premium index of
+/// `delta`: `⌈|size| × delta⌉` micro-dollars, long or short alike (rounded
+/// up: the payer pays the part of a unit).
+pub fn premium_owed(size: i128, delta: FixedU128) -> Option<Balance> {
+	mul_div(size.unsigned_abs(), delta.into_inner(), ONE, Rounding::Up)
+}
+
+/// The stressed loss of a side of `notional` when its asset gaps by
+/// `stress` against it with a maintenance margin of `maintenance`:
+/// `⌈notional × (stress − maintenance)⁺⌉` (a position at maintenance margin
+/// is left with that much bad debt).
+pub fn stressed_loss(notional: Balance, stress: Permill, maintenance: Permill) -> Option<Balance> {
+	permill_of(notional, stress.saturating_sub(maintenance), Rounding::Up)
 }
 
 /// `min(1, base + addons)`.
@@ -489,6 +524,57 @@ mod tests {
 		);
 		assert_eq!(open_interest_addon(200, 100, 200, base), Some(FixedU128::from_rational(9, 10)));
 		assert_eq!(open_interest_addon(900, 100, 200, base), Some(FixedU128::from_rational(9, 10)));
+	}
+
+	#[test]
+	fn premium_is_owed_by_both_sides_rounded_up() {
+		let delta = FixedU128::from_rational(1, 3);
+		// 10 × 1/3 = 3.33: rounded up for a long and a short alike.
+		assert_eq!(premium_owed(10, delta), Some(4));
+		assert_eq!(premium_owed(-10, delta), Some(4));
+		assert_eq!(premium_owed(9, delta), Some(3));
+		assert_eq!(premium_owed(0, delta), Some(0));
+		assert_eq!(premium_owed(10, FixedU128::zero()), Some(0));
+	}
+
+	#[test]
+	fn premium_increment_rounds_down() {
+		let price = FixedU128::from_u32(50_000);
+		assert_eq!(
+			premium_increment(FixedU128::from_rational(1, 1_000_000), price),
+			Some(FixedU128::from_rational(5, 100))
+		);
+		// 1e-18 × 1/3 of a dollar: nothing.
+		assert_eq!(
+			premium_increment(FixedU128::from_inner(1), FixedU128::from_rational(1, 3)),
+			Some(FixedU128::zero())
+		);
+	}
+
+	#[test]
+	fn stressed_loss_is_zero_at_or_below_maintenance_and_rounds_up() {
+		let mm = Permill::from_percent(5);
+		assert_eq!(stressed_loss(1_000, Permill::from_percent(30), mm), Some(250));
+		assert_eq!(stressed_loss(1_000, mm, mm), Some(0));
+		assert_eq!(stressed_loss(1_000, Permill::from_percent(1), mm), Some(0));
+		// 3 × 25% = 0.75: one unit.
+		assert_eq!(stressed_loss(3, Permill::from_percent(30), mm), Some(1));
+	}
+
+	#[test]
+	fn volatility_estimate_adds_confidence_and_divergence() {
+		let p = |n| FixedU128::from_u32(n);
+		assert_eq!(volatility_estimate(p(100), p(100), Permill::zero()), Some(FixedU128::zero()));
+		assert_eq!(
+			volatility_estimate(p(100), p(98), Permill::from_percent(1)),
+			Some(FixedU128::from_rational(3, 100))
+		);
+		// Either side of the EMA.
+		assert_eq!(
+			volatility_estimate(p(100), p(102), Permill::zero()),
+			Some(FixedU128::from_rational(2, 100))
+		);
+		assert_eq!(volatility_estimate(FixedU128::zero(), p(1), Permill::zero()), None);
 	}
 
 	#[test]

@@ -14,15 +14,19 @@
 //!   [`WATERFALL`] and records every call;
 //! * [`MockSink`]: moves what it takes to [`INSURANCE`] or [`STAKERS`] and
 //!   records every receipt (the insurance fund is also the excess sink, as
-//!   in the runtime).
+//!   in the runtime);
+//! * [`MockPremium`]: the backstop's premium rate per block, set per market
+//!   by the test ([`set_premium_rate`], zero by default), remembering the
+//!   volatility it was last asked about.
 //!
 //! The mocks keep their records in (unhashed) storage, so a failed call rolls
 //! them back with everything else.
 
 use crate::{self as pallet_margin, *};
 use backstop_primitives::{
-	units::DOLLARS, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, MarketId,
-	OracleAssetId, Price, PriceInfo, PriceProvider, PriceUnavailable, RevenueKind, RevenueSink,
+	units::DOLLARS, BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber,
+	MarketId, OracleAssetId, Price, PriceInfo, PriceProvider, PriceUnavailable, RevenueKind,
+	RevenueSink,
 };
 use codec::{Decode, Encode};
 use frame_support::{
@@ -95,6 +99,10 @@ parameter_types! {
 	pub const PnlDeleveragingTarget: Permill = Permill::from_percent(90);
 	pub const MaxSweepWeight: frame_support::weights::Weight =
 		frame_support::weights::Weight::from_parts(10_000_000_000_000, u64::MAX);
+	/// As in the runtime: six-second blocks.
+	pub const BlocksPerYear: u32 = 5_256_000;
+	/// As in the runtime: a 30% gap.
+	pub const DefaultStressMove: Permill = Permill::from_percent(30);
 }
 
 impl pallet_margin::Config for Test {
@@ -105,6 +113,9 @@ impl pallet_margin::Config for Test {
 	type KeeperRewards = MockKeeperRewards;
 	type InsuranceSink = MockSink<InsuranceAccount, InsuranceTakes>;
 	type StakerSink = MockSink<StakersAccount, StakersTake>;
+	type Premium = MockPremium;
+	type BlocksPerYear = BlocksPerYear;
+	type DefaultStressMove = DefaultStressMove;
 	type ExcessSink = MockSink<InsuranceAccount, ExcessTaken>;
 	type AdminOrigin = EnsureRoot<u64>;
 	type PalletId = MarginPalletId;
@@ -186,6 +197,31 @@ parameter_types! {
 thread_local! {
 	static PRICES: RefCell<BTreeMap<OracleAssetId, Result<PriceInfo<u64>, PriceUnavailable>>> =
 		const { RefCell::new(BTreeMap::new()) };
+	static PREMIUM_RATES: RefCell<BTreeMap<MarketId, FixedU128>> =
+		const { RefCell::new(BTreeMap::new()) };
+	static VOLATILITY_SEEN: RefCell<BTreeMap<MarketId, FixedU128>> =
+		const { RefCell::new(BTreeMap::new()) };
+}
+
+/// The backstop premium: the rate per block the test set for each market
+/// (zero by default), whatever the volatility, as a pricer may (the
+/// contract asks for a rate per block on notional and nothing else).
+pub struct MockPremium;
+impl BackstopPremium for MockPremium {
+	fn premium_rate(market: MarketId, volatility: FixedU128) -> FixedU128 {
+		VOLATILITY_SEEN.with(|v| v.borrow_mut().insert(market, volatility));
+		PREMIUM_RATES.with(|r| r.borrow().get(&market).copied().unwrap_or_default())
+	}
+}
+
+/// Makes `rate` (per block, on notional) the premium rate of `market`.
+pub fn set_premium_rate(market: MarketId, rate: FixedU128) {
+	PREMIUM_RATES.with(|r| r.borrow_mut().insert(market, rate));
+}
+
+/// The volatility the pallet last gave the pricer for `market`.
+pub fn volatility_seen(market: MarketId) -> Option<FixedU128> {
+	VOLATILITY_SEEN.with(|v| v.borrow().get(&market).copied())
 }
 
 /// The oracle: whatever the test set.
@@ -251,6 +287,7 @@ const RESERVED: &[u8] = b":mock:reserved";
 const LOSSES: &[u8] = b":mock:losses";
 const WATERFALL_LOG: &[u8] = b":mock:waterfall";
 const SINK_LOG: &[u8] = b":mock:sinks";
+const SINK_OFFERS: &[u8] = b":mock:sink-offers";
 const KEEPER_REWARD_LOG: &[u8] = b":mock:keeper-rewards";
 
 fn append<T: Encode + Decode>(key: &[u8], item: T) {
@@ -390,6 +427,12 @@ pub fn sink_receipts() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
 	unhashed::get(SINK_LOG).unwrap_or_default()
 }
 
+/// `(sink account, market, kind, offered)` per payment a sink accepted (in
+/// part or in full): what left the pallet's ledger for it.
+pub fn sink_offers() -> Vec<(u64, MarketId, RevenueKind, Balance)> {
+	unhashed::get(SINK_OFFERS).unwrap_or_default()
+}
+
 /// A waterfall that covers up to [`WaterfallCover`] per event from
 /// [`WATERFALL`].
 pub struct MockWaterfall;
@@ -445,6 +488,7 @@ impl<Who: Get<u64>, Takes: Get<Permill>> RevenueSink<u64> for MockSink<Who, Take
 		let take = Takes::get().mul_floor(amount);
 		Balances::transfer(source, &Who::get(), take, Preservation::Preserve)?;
 		append(SINK_LOG, (Who::get(), market, kind, take));
+		append(SINK_OFFERS, (Who::get(), market, kind, amount));
 		Ok(take)
 	}
 }
@@ -490,6 +534,10 @@ impl BenchmarkHelper<u64> for MockBenchmarkHelper {
 		MaxTraderPnl::set(Some(amount));
 	}
 
+	fn prepare_premium(market: MarketId, rate: FixedU128) {
+		set_premium_rate(market, rate);
+	}
+
 	fn prepare_backstop(_market: MarketId, amount: Balance) {
 		WaterfallCover::set(amount);
 		let _ = Balances::mint_into(&WATERFALL, amount.saturating_add(ED));
@@ -532,6 +580,7 @@ pub struct ExtBuilder {
 	markets: Vec<(MarketId, MarketParams)>,
 	warmup: Option<ProfitWarmup<u64>>,
 	liquidation: Option<LiquidationParams>,
+	stress_moves: Vec<(MarketId, Permill)>,
 }
 
 impl Default for ExtBuilder {
@@ -549,6 +598,7 @@ impl Default for ExtBuilder {
 			markets: vec![(BTC, btc_params()), (ETH, eth_params())],
 			warmup: None,
 			liquidation: None,
+			stress_moves: Vec::new(),
 		}
 	}
 }
@@ -583,8 +633,16 @@ impl ExtBuilder {
 		self
 	}
 
+	/// Genesis stress moves.
+	pub fn stress_moves(mut self, moves: Vec<(MarketId, Permill)>) -> Self {
+		self.stress_moves = moves;
+		self
+	}
+
 	pub fn build(self) -> sp_io::TestExternalities {
 		PRICES.with(|p| p.borrow_mut().clear());
+		PREMIUM_RATES.with(|r| r.borrow_mut().clear());
+		VOLATILITY_SEEN.with(|v| v.borrow_mut().clear());
 		reset_parameters();
 		insert_price(BTC_ASSET, usd(50_000), usd(50_000), Permill::zero(), 0);
 		insert_price(ETH_ASSET, usd(2_500), usd(2_500), Permill::zero(), 0);
@@ -597,6 +655,7 @@ impl ExtBuilder {
 			fee_split: None,
 			profit_warmup: self.warmup,
 			liquidation: self.liquidation,
+			stress_moves: self.stress_moves,
 			_config: Default::default(),
 		}
 		.assimilate_storage(&mut storage)

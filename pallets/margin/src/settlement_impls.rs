@@ -3,7 +3,7 @@
 //! Trades and liquidations move money inside the pallet account only: a
 //! trader's loss, funding paid and the fee shares are booked to per-market
 //! ledgers (`pool_receivable`, `pending_penalties`, `pending_insurance_fees`,
-//! `pending_staker_fees`). A trader's profit is paid out of the pool's
+//! `pending_staker_fees`, and the backstop premium in `pending_premium`). A trader's profit is paid out of the pool's
 //! receivable first and only the rest is asked of the pool's cash
 //! (`LiquidityProvider::pay`).
 //! A settlement (the `settle_market` call, or the idle hook each block)
@@ -121,7 +121,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Settles `market`'s pending flows: pays penalties and the insurance
-	/// fee share to `InsuranceSink`, the stakers' share to `StakerSink` and
+	/// fee share to `InsuranceSink`, the stakers' fee share and the backstop
+	/// premium (`RevenueKind::BackstopPremium`) to `StakerSink`, and
 	/// everything the pool is owed (plus whatever a sink did not take) to the
 	/// pool. A refused payment stays pending.
 	pub(crate) fn settle_market_state(id: MarketId, market: &mut MarketInfo) -> SettlementOutcome {
@@ -132,10 +133,11 @@ impl<T: Config> Pallet<T> {
 			market.state.reserve_stale = false;
 		}
 		let state = &mut market.state;
-		let sinks: [(&mut Balance, RevenueKind, bool); 3] = [
+		let sinks: [(&mut Balance, RevenueKind, bool); 4] = [
 			(&mut state.pending_penalties, RevenueKind::LiquidationPenalty, true),
 			(&mut state.pending_insurance_fees, RevenueKind::TradingFee, true),
 			(&mut state.pending_staker_fees, RevenueKind::TradingFee, false),
+			(&mut state.pending_premium, RevenueKind::BackstopPremium, false),
 		];
 		let mut untaken: Balance = 0;
 		for (ledger, kind, insurance) in sinks {
@@ -152,6 +154,9 @@ impl<T: Config> Pallet<T> {
 				outcome.to_insurance = outcome.to_insurance.saturating_add(taken);
 			} else {
 				outcome.to_stakers = outcome.to_stakers.saturating_add(taken);
+				if kind == RevenueKind::BackstopPremium {
+					outcome.premium_to_stakers = taken;
+				}
 			}
 			// What a sink does not take goes to the LPs; `taken <= amount`.
 			untaken = untaken.saturating_add(amount.saturating_sub(taken));
@@ -196,6 +201,7 @@ impl<T: Config> Pallet<T> {
 			market,
 			to_insurance: outcome.to_insurance,
 			to_stakers: outcome.to_stakers,
+			premium_to_stakers: outcome.premium_to_stakers,
 			to_pool: outcome.to_pool,
 		});
 	}

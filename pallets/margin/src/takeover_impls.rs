@@ -154,6 +154,7 @@ impl<T: Config> Pallet<T> {
 		// The account: funding, then the part realised at the fill price.
 		let mut after = before;
 		let funding = Self::take_funding(&mut after, market)?;
+		let premium_owed = Self::take_premium(&mut after, market)?;
 		let realized_pnl = Self::apply_fill(
 			&mut after,
 			closed.checked_neg().ok_or(Error::<T>::Overflow)?,
@@ -161,13 +162,19 @@ impl<T: Config> Pallet<T> {
 		)?;
 		Self::move_position(&mut market.state, &before, &after)?;
 		let cash = realized_pnl.checked_sub(funding).ok_or(Error::<T>::Overflow)?;
-		Self::settle_cash(id, market, &mut account.collateral, cash).map_err(|error| {
+		let unpayable = |error: DispatchError| {
 			if error == Error::<T>::InsufficientCollateral.into() {
 				Error::<T>::TakeoverUnpayable.into()
 			} else {
 				error
 			}
-		})?;
+		};
+		Self::settle_cash(id, market, &mut account.collateral, cash).map_err(unpayable)?;
+		// The backstop premium last (junior), in full.
+		let premium =
+			Self::charge_premium_in_full(who, id, market, &mut account.collateral, premium_owed)
+				.map_err(|error| unpayable(error.into()))?;
+		let cash = Self::less_premium(cash, premium)?;
 		Self::put_position(account, after)?;
 
 		// The keeper: its own position in the market, if any, then the fill.
@@ -175,10 +182,19 @@ impl<T: Config> Pallet<T> {
 		let keeper_before = Self::position_in(&keeper_account, id, market)?;
 		let mut keeper_after = keeper_before;
 		let keeper_funding = Self::take_funding(&mut keeper_after, market)?;
+		let keeper_owed = Self::take_premium(&mut keeper_after, market)?;
 		let keeper_pnl = Self::apply_fill(&mut keeper_after, closed, fill_price)?;
 		Self::move_position(&mut market.state, &keeper_before, &keeper_after)?;
 		let keeper_cash = keeper_pnl.checked_sub(keeper_funding).ok_or(Error::<T>::Overflow)?;
 		Self::settle_cash(id, market, &mut keeper_account.collateral, keeper_cash)?;
+		let keeper_premium = Self::charge_premium_in_full(
+			keeper,
+			id,
+			market,
+			&mut keeper_account.collateral,
+			keeper_owed,
+		)?;
+		let keeper_cash = Self::less_premium(keeper_cash, keeper_premium)?;
 		Self::put_position(&mut keeper_account, keeper_after)?;
 		market.state.last_price = info.price;
 		market.state.reserve_stale = true;

@@ -74,7 +74,7 @@ impl<T: Config> Pallet<T> {
 	/// The `trade` call.
 	///
 	/// In order: checks the market, its status and a fresh price; settles the
-	/// position's funding; realises the reduced part and opens the rest at the
+	/// position's funding and backstop premium (in full); realises the reduced part and opens the rest at the
 	/// oracle price (cost basis rounded up, value rounded down); charges the
 	/// trading fee plus the skew fee and checks the fill price against
 	/// `acceptable`; moves the position in the market's aggregates and checks
@@ -115,8 +115,11 @@ impl<T: Config> Pallet<T> {
 			ensure!(reducing, Error::<T>::MarketReduceOnly);
 		}
 
-		// Funding, realised PnL and the new cost basis.
+		// Funding, premium, realised PnL and the new cost basis. The premium
+		// settles before the size changes: a resized position pays what its
+		// old size accrued and from now on at its new size.
 		let funding = Self::take_funding(&mut position, &market)?;
+		let premium = Self::take_premium(&mut position, &market)?;
 		let pnl = Self::apply_fill(&mut position, delta, price)?;
 		let new_size = position.size;
 
@@ -162,10 +165,15 @@ impl<T: Config> Pallet<T> {
 			Self::ensure_pnl_cap(id, state, price)?;
 		}
 
-		// Collateral after PnL, funding and fee.
+		// Collateral after PnL, funding, fee and premium (all paid in full:
+		// a trade never forgives premium).
 		let cash = pnl.checked_sub(funding).ok_or(Error::<T>::Overflow)?;
 		let fee_signed = i128::try_from(fee).map_err(|_| Error::<T>::Overflow)?;
-		let net = cash.checked_sub(fee_signed).ok_or(Error::<T>::Overflow)?;
+		let premium_signed = i128::try_from(premium).map_err(|_| Error::<T>::Overflow)?;
+		let net = cash
+			.checked_sub(fee_signed)
+			.and_then(|net| net.checked_sub(premium_signed))
+			.ok_or(Error::<T>::Overflow)?;
 		let collateral = i128::try_from(account.collateral)
 			.ok()
 			.and_then(|c| c.checked_add(net))
@@ -198,6 +206,8 @@ impl<T: Config> Pallet<T> {
 				.ok_or(Error::<T>::Overflow)?;
 		}
 		Self::book_fee(&mut market, fee)?;
+		market.state.pending_premium =
+			market.state.pending_premium.checked_add(premium).ok_or(Error::<T>::Overflow)?;
 		let adds_risk = !reducing && side_after > side_before;
 		Self::reserve_for(id, &market.state, price, adds_risk)?;
 		market.state.reserve_stale = false;
@@ -210,6 +220,13 @@ impl<T: Config> Pallet<T> {
 				who: who.clone(),
 				market: id,
 				amount: funding,
+			});
+		}
+		if premium != 0 {
+			Self::deposit_event(Event::PremiumSettled {
+				who: who.clone(),
+				market: id,
+				amount: premium,
 			});
 		}
 		Self::deposit_event(Event::Traded {

@@ -199,6 +199,9 @@ pub struct Position {
 	/// The market's funding index when this position's funding was last
 	/// settled.
 	pub funding_index: FixedI128,
+	/// The market's premium index when this position's backstop premium was
+	/// last settled (at most the market's index).
+	pub premium_index: FixedU128,
 }
 
 /// How the profit warm-up is governed: realised profit above `threshold`
@@ -525,7 +528,8 @@ impl MarketInfo {
 		s.pool_receivable
 			.checked_add(s.pending_penalties)?
 			.checked_add(s.pending_insurance_fees)?
-			.checked_add(s.pending_staker_fees)
+			.checked_add(s.pending_staker_fees)?
+			.checked_add(s.pending_premium)
 	}
 
 	/// Whether a settlement would move anything.
@@ -536,6 +540,7 @@ impl MarketInfo {
 			|| s.pending_penalties != 0
 			|| s.pending_insurance_fees != 0
 			|| s.pending_staker_fees != 0
+			|| s.pending_premium != 0
 	}
 }
 
@@ -566,8 +571,10 @@ pub struct DeleveragingOutcome {
 pub struct SettlementOutcome {
 	/// Paid to the insurance fund (penalties and fee share).
 	pub to_insurance: Balance,
-	/// Paid to the stakers.
+	/// Paid to the stakers (fee share and backstop premium).
 	pub to_stakers: Balance,
+	/// Of `to_stakers`, the backstop premium.
+	pub premium_to_stakers: Balance,
 	/// Collected by the pool.
 	pub to_pool: Balance,
 }
@@ -596,6 +603,10 @@ pub trait BenchmarkHelper<AccountId> {
 	/// Makes the pool allow `market`'s traders at most `amount` of net
 	/// profit (`LiquidityProvider::max_trader_pnl`), about.
 	fn prepare_max_pnl(market: MarketId, amount: Balance);
+	/// Makes the backstop ask a premium rate of at least `rate` per block
+	/// of `market` (`BackstopPremium::premium_rate`), so that the premium
+	/// accrues in the benchmarks' worst case.
+	fn prepare_premium(market: MarketId, rate: FixedU128);
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -605,6 +616,7 @@ impl<AccountId> BenchmarkHelper<AccountId> for () {
 	fn prepare_pool_loss(_market: MarketId, _amount: Balance) {}
 	fn prepare_backstop(_market: MarketId, _amount: Balance) {}
 	fn prepare_max_pnl(_market: MarketId, _amount: Balance) {}
+	fn prepare_premium(_market: MarketId, _rate: FixedU128) {}
 }
 
 #[cfg(test)]

@@ -63,6 +63,7 @@ pub trait WeightInfo {
 	fn on_initialize_sweep(a: u32, ) -> Weight;
 	fn settle_final() -> Weight;
 	fn set_sweep_budget() -> Weight;
+	fn set_stress_move() -> Weight;
 	fn sweep_excess(a: u32, ) -> Weight;
 }
 
@@ -648,6 +649,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// PLACEHOLDER (hand-estimated, not measured): re-measure with
+	/// `.ci/benchmarks`.
+	/// Storage: `Margin::Markets` (r:1 w:0)
+	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(410), added: 2885, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::StressMoves` (r:0 w:1)
+	/// Proof: `Margin::StressMoves` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	fn set_stress_move() -> Weight {
+		Weight::from_parts(12_000_000, 3875)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `Margin::Accounts` (r:1001 w:0)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(921), added: 3396, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:33 w:0)
@@ -830,6 +842,11 @@ impl WeightInfo for () {
 	fn set_sweep_budget() -> Weight {
 		Weight::from_parts(6_460_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_stress_move() -> Weight {
+		Weight::from_parts(12_000_000, 3875)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn sweep_excess(a: u32, ) -> Weight {

@@ -6,7 +6,8 @@
 //! what it may withdraw and the profit still maturing) and to the state of
 //! each perpetual market (including the traders' net PnL against the pool
 //! and the pool's max-PnL cap), and to what the pallet account holds beyond
-//! its ledgers (unsolicited transfers).
+//! its ledgers (unsolicited transfers), and to the backstop premium each
+//! market pays and the stressed capital the backstop holds against it.
 //!
 //! Units follow `backstop-primitives`: amounts are in the settlement asset's
 //! smallest unit (micro-dollars), sizes in millionths of the base asset,
@@ -25,7 +26,7 @@ use alloc::vec::Vec;
 use backstop_primitives::{Balance, MarketId, Price, PriceUnavailable, SignedBalance};
 use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_arithmetic::{FixedI128, FixedU128};
+use sp_arithmetic::{FixedI128, FixedU128, Permill};
 
 /// What a market accepts.
 #[derive(
@@ -110,6 +111,19 @@ pub struct MarketState {
 	/// brought down to it at the next settlement (the idle hook's, each
 	/// block), which keeps a liquidation free of calls into the pool.
 	pub reserve_stale: bool,
+	/// Cumulative backstop premium per unit of position size, in the units
+	/// of the funding index (dollars per whole base unit): a position of
+	/// size `s` owes `⌈|s| × (index now − index at its last settlement)⌉`
+	/// micro-dollars, long or short alike. Never decreases.
+	pub premium_index: FixedU128,
+	/// The premium rate of the last accrual, as a fraction of notional per
+	/// block (zero when the market did not accrue: halted, closed, no fresh
+	/// price).
+	pub premium_rate: FixedU128,
+	/// Backstop premium taken from traders' collateral and held in the
+	/// pallet account for the stakers, handed to them at the next
+	/// settlement (`RevenueKind::BackstopPremium`).
+	pub pending_premium: Balance,
 }
 
 impl MarketState {
@@ -193,6 +207,9 @@ pub struct PositionHealth {
 	/// Funding accrued since the last settlement, rounded up (positive: the
 	/// position owes it).
 	pub accrued_funding: SignedBalance,
+	/// Backstop premium accrued since the last settlement, rounded up (the
+	/// position owes it; a debit to equity like accrued funding).
+	pub accrued_premium: Balance,
 	/// The initial margin fraction now in force for this market (base plus
 	/// open-interest and volatility add-ons, at most 100%).
 	pub initial_margin_fraction: FixedU128,
@@ -215,7 +232,9 @@ pub struct AccountHealth {
 	pub unrealized_pnl: SignedBalance,
 	/// Sum of the positions' accrued, unsettled funding (positive: owed).
 	pub accrued_funding: SignedBalance,
-	/// `collateral + unrealized_pnl − accrued_funding`.
+	/// Sum of the positions' accrued, unsettled backstop premium (owed).
+	pub accrued_premium: Balance,
+	/// `collateral + unrealized_pnl − accrued_funding − accrued_premium`.
 	pub equity: SignedBalance,
 	/// Sum of the positions' initial margin requirements.
 	pub initial_requirement: Balance,
@@ -253,6 +272,33 @@ pub struct AdlExposure {
 	pub profit_ahead: Balance,
 	/// The deficit now waiting to be taken from its side.
 	pub pending: Balance,
+}
+
+/// The backstop premium of one market and the capital the backstop holds
+/// against it.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub struct MarketPremium {
+	/// The premium rate per block, as a fraction of notional open interest,
+	/// of the last accrual (zero when the market did not accrue).
+	pub rate_per_block: FixedU128,
+	/// `rate_per_block × BlocksPerYear`: the annualized rate on notional
+	/// (simple, not compounded).
+	pub annual_rate: FixedU128,
+	/// The market's volatility estimate now: the oracle's confidence plus
+	/// `|spot − EMA| / spot` (`None` without a fresh price).
+	pub volatility: Option<FixedU128>,
+	/// The market's cumulative premium per unit of size (see
+	/// [`MarketState::premium_index`]).
+	pub premium_index: FixedU128,
+	/// Premium taken from traders and not yet handed to the stakers.
+	pub pending_premium: Balance,
+	/// The market's governed stress move (the adverse move of its asset the
+	/// backstop must survive).
+	pub stress_move: Permill,
+	/// The market's stressed required capital:
+	/// `max(long, short) notional × (stress_move − maintenance_margin)⁺`,
+	/// rounded up.
+	pub required_capital: Balance,
 }
 
 /// Why health figures cannot be given.
@@ -314,5 +360,14 @@ sp_api::decl_runtime_apis! {
 		/// index of accounts with positions: what a keeper names in
 		/// `liquidate_batch`.
 		fn liquidatable_accounts(max: u32) -> Vec<AccountId>;
+
+		/// The backstop premium of `market` (rate per block and annualized,
+		/// volatility, index, what is pending for the stakers) with its stress
+		/// move and stressed required capital; `None` for an unknown market.
+		fn market_premium(market: MarketId) -> Option<MarketPremium>;
+
+		/// The stressed required capital of all markets moving together
+		/// (correlations at one): `max(Σ long terms, Σ short terms)`.
+		fn required_capital() -> Balance;
 	}
 }

@@ -2,15 +2,17 @@
 
 use super::*;
 use crate::migrations::{
+	layout_v2,
 	v1::{old, MigrateV0ToV1},
 	v2::MigrateV1ToV2,
+	v3::MigrateV2ToV3,
 };
 use frame_support::{
 	storage::unhashed,
 	traits::{OnRuntimeUpgrade, StorageVersion},
 	BoundedVec,
 };
-use sp_arithmetic::FixedI128;
+use sp_arithmetic::{FixedI128, FixedU128};
 
 type OldAccount = old::MarginAccount<<Test as Config>::MaxPositionsPerAccount>;
 
@@ -23,8 +25,15 @@ fn put_old_market(id: MarketId, state: old::MarketState) {
 	unhashed::put(&Markets::<Test>::hashed_key_for(id), &info);
 }
 
-fn position(market: MarketId, size: i128, cost: i128, index: FixedI128) -> Position {
-	Position { market, size, cost, funding_index: index }
+fn position(market: MarketId, size: i128, cost: i128, index: FixedI128) -> layout_v2::Position {
+	layout_v2::Position { market, size, cost, funding_index: index }
+}
+
+/// Runs the three steps in order, as the runtime does.
+fn migrate_all() {
+	MigrateV0ToV1::<Test>::on_runtime_upgrade();
+	MigrateV1ToV2::<Test>::on_runtime_upgrade();
+	MigrateV2ToV3::<Test>::on_runtime_upgrade();
 }
 
 /// A version-0 state: two accounts with positions in both markets, the
@@ -93,6 +102,8 @@ fn v0_to_v1_computes_the_aggregates_and_adds_maturing() {
 		assert_eq!(StorageVersion::get::<Margin>(), 1);
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		assert_eq!(StorageVersion::get::<Margin>(), 2);
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(StorageVersion::get::<Margin>(), 3);
 
 		let btc = market(BTC).state;
 		assert_eq!(
@@ -136,8 +147,7 @@ fn v0_to_v1_computes_the_aggregates_and_adds_maturing() {
 
 		// A second run is a no-op.
 		let before = (market(BTC), Accounts::<Test>::get(ALICE));
-		MigrateV0ToV1::<Test>::on_runtime_upgrade();
-		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		migrate_all();
 		assert_eq!((market(BTC), Accounts::<Test>::get(ALICE)), before);
 		assert_eq!(AdlQueue::<Test>::iter_keys().count(), 3);
 	});
@@ -147,11 +157,82 @@ fn v0_to_v1_computes_the_aggregates_and_adds_maturing() {
 fn the_migrated_state_trades_on() {
 	ExtBuilder::default().build_and_execute(|| {
 		old_state();
-		MigrateV0ToV1::<Test>::on_runtime_upgrade();
-		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		migrate_all();
 		// Bob closes; Alice withdraws.
 		trade(BOB, BTC, 2 * UNIT);
 		assert_ok!(Margin::withdraw(RuntimeOrigin::signed(ALICE), dollars(1)));
+		assert_ok!(Margin::do_try_state());
+	});
+}
+
+#[test]
+fn v2_to_v3_starts_the_premium_at_zero_everywhere() {
+	ExtBuilder::default().build_and_execute(|| {
+		old_state();
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		// The version-2 layout: the current types cannot read it.
+		assert!(Markets::<Test>::try_get(BTC).is_err());
+		assert!(Accounts::<Test>::try_get(ALICE).is_err());
+		let v2_markets = layout_v2::markets::<Test>();
+		let v2_accounts = layout_v2::accounts::<Test>();
+		assert_eq!((v2_markets.len(), v2_accounts.len()), (2, 2));
+
+		#[cfg(feature = "try-runtime")]
+		let state = <crate::migrations::v3::InnerMigrateV2ToV3<Test> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::pre_upgrade()
+		.expect("pre-upgrade check");
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!(StorageVersion::get::<Margin>(), 3);
+		#[cfg(feature = "try-runtime")]
+		assert_ok!(<crate::migrations::v3::InnerMigrateV2ToV3<Test> as
+			frame_support::traits::UncheckedOnRuntimeUpgrade>::post_upgrade(state));
+
+		for (id, old) in v2_markets {
+			let new = market(id);
+			assert_eq!((new.params, new.status), (old.params, old.status));
+			assert_eq!(new.state, crate::migrations::v3::translate_state(old.state));
+			assert!(new.state.premium_index.is_zero());
+			assert!(new.state.premium_rate.is_zero());
+			assert_eq!(new.state.pending_premium, 0);
+			assert_eq!(new.state.funding_basis, old.state.funding_basis);
+			assert_eq!(new.state.pool_receivable, old.state.pool_receivable);
+		}
+		for (who, old) in v2_accounts {
+			let new = Accounts::<Test>::get(who).expect("account kept");
+			assert_eq!(new.collateral, old.collateral);
+			assert_eq!(new.maturing, old.maturing);
+			assert_eq!(new.positions.len(), old.positions.len());
+			for (new, old) in new.positions.iter().zip(old.positions.iter()) {
+				assert_eq!(
+					(new.market, new.size, new.cost, new.funding_index),
+					(old.market, old.size, old.cost, old.funding_index)
+				);
+				assert!(new.premium_index.is_zero());
+			}
+		}
+		assert_ok!(Margin::do_try_state());
+		// Nobody owes premium for the time before the upgrade.
+		assert_eq!(Margin::account_health(&ALICE).unwrap().accrued_premium, 0);
+
+		// A second run is a no-op.
+		let before = (market(BTC), Accounts::<Test>::get(BOB));
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert_eq!((market(BTC), Accounts::<Test>::get(BOB)), before);
+	});
+}
+
+#[test]
+fn after_v3_the_premium_accrues_from_the_upgrade_on() {
+	ExtBuilder::default().build_and_execute(|| {
+		old_state();
+		migrate_all();
+		// Alice's long of one BTC at 50,000.
+		set_premium_rate(BTC, FixedU128::from_rational(1, 1_000_000));
+		accrue_to_block(4);
+		let owed = Margin::account_health(&ALICE).unwrap().accrued_premium;
+		// Three blocks of 0.0001% of 50,000 dollars.
+		assert_eq!(owed, 3 * dollars(50_000) / 1_000_000);
 		assert_ok!(Margin::do_try_state());
 	});
 }

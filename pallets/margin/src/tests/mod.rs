@@ -21,6 +21,7 @@ mod markets;
 mod migrations;
 mod netting;
 mod partial;
+mod premium;
 mod profit_deleveraging;
 mod properties;
 mod settlement;
@@ -161,6 +162,7 @@ fn genesis_rejects_invalid_markets() {
 		fee_split: None,
 		profit_warmup: None,
 		liquidation: None,
+		stress_moves: vec![],
 		_config: Default::default(),
 	}
 	.assimilate_storage(&mut storage)
@@ -181,7 +183,7 @@ fn genesis_sets_the_warmup() {
 			ProfitWarmup { threshold: dollars(10), period: 20 }
 		);
 		use frame_support::traits::GetStorageVersion;
-		assert_eq!(Margin::in_code_storage_version(), 2);
+		assert_eq!(Margin::in_code_storage_version(), 3);
 	});
 }
 

@@ -21,6 +21,7 @@ fn settle_market_hands_every_ledger_to_its_owner() {
 				market: BTC,
 				to_insurance: dollars(10),
 				to_stakers: dollars(5),
+				premium_to_stakers: 0,
 				to_pool: dollars(35),
 			}
 			.into(),
@@ -76,6 +77,7 @@ fn what_a_sink_does_not_take_goes_to_the_pool() {
 				market: BTC,
 				to_insurance: dollars(5),
 				to_stakers: dollars(5),
+				premium_to_stakers: 0,
 				to_pool: dollars(40),
 			}
 			.into(),
