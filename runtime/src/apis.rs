@@ -356,6 +356,14 @@ impl_runtime_apis! {
 		fn liquidatable_accounts(max: u32) -> Vec<AccountId> {
 			Margin::liquidatable_accounts(max)
 		}
+		fn market_premium(
+			market: backstop_primitives::MarketId,
+		) -> Option<pallet_margin_runtime_api::MarketPremium> {
+			Margin::market_premium(market)
+		}
+		fn required_capital() -> Balance {
+			Margin::all_required_capital()
+		}
 	}
 
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {

@@ -451,6 +451,23 @@ pub mod benchmark_helpers {
 			}
 		}
 
+		/// Makes the stakers ask at least `rate` per block whatever the
+		/// coverage: a flat annual rate of `rate × BlocksPerYear` (at most
+		/// 100%), through governance's call.
+		fn prepare_premium(_market: MarketId, rate: sp_runtime::FixedU128) {
+			use sp_runtime::{traits::Saturating, FixedPointNumber};
+			let annual = rate.saturating_mul(sp_runtime::FixedU128::from_u32(BlocksPerYear::get()));
+			let parts = annual.saturating_mul_int(1_000_000u128).saturating_add(1).min(1_000_000);
+			let annual = Permill::from_parts(u32::try_from(parts).unwrap_or(1_000_000));
+			let params = pallet_staking_backstop::PremiumParams {
+				rate_max: annual,
+				rate_min: annual,
+				rate_cap: annual,
+				..pallet_staking_backstop::Premium::<Runtime>::get()
+			};
+			let _ = StakingBackstop::set_premium_params(RuntimeOrigin::root(), params);
+		}
+
 		fn prepare_pool_loss(market: MarketId, amount: Balance) {
 			let id = pallet_shared_liquidity::ProtocolId::Market(market);
 			if let Some(info) = SharedLiquidity::protocol_info(id.clone()) {

@@ -21,6 +21,7 @@ mod flows;
 mod fuzz;
 mod insurance;
 mod keepers;
+mod premium;
 mod properties;
 mod transactions;
 
