@@ -53,11 +53,11 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 	// fund's, the stakers' and the pool's caps per event together.
 	chain.move_price_in_steps(BTC, Price::from_u32(32_500), 50, |_| {});
 	let (before, bystander_before) = chain.execute(|| {
-		let before: Vec<(AccountId, SignedBalance, SignedBalance)> = shorts
+		let before: Vec<(AccountId, SignedBalance, SignedBalance, Balance)> = shorts
 			.iter()
 			.map(|s| {
 				let health = Margin::account_health(s).expect("priced");
-				(s.clone(), health.equity, health.accrued_funding)
+				(s.clone(), health.equity, health.accrued_funding, health.accrued_premium)
 			})
 			.collect();
 		(before, pallet_margin::Accounts::<Runtime>::get(&bystander))
@@ -93,7 +93,7 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 		let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
 		let events = margin_events(&events);
 		let mut taken_in_all: Balance = 0;
-		for (who, equity_before, accrued_before) in &before {
+		for (who, equity_before, accrued_before, premium_before) in &before {
 			let taken: Balance = events
 				.iter()
 				.filter_map(|e| match e {
@@ -105,16 +105,26 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 				MarginEvent::FundingSettled { who: w, amount, .. } if w == who => Some(*amount),
 				_ => None,
 			});
+			let premium_paid: Balance = events
+				.iter()
+				.filter_map(|e| match e {
+					MarginEvent::PremiumSettled { who: w, amount, .. } if w == who => Some(*amount),
+					_ => None,
+				})
+				.sum();
 			taken_in_all += taken;
 			// Its equity fell by what was taken and by the one block of
-			// funding accrued since, nothing else (a unit of rounding).
+			// funding and of backstop premium accrued since, nothing else (a
+			// unit of rounding).
 			let health = Margin::account_health(who).expect("priced");
+			let premium_since = (premium_paid + health.accrued_premium) as SignedBalance
+				- *premium_before as SignedBalance;
 			let funding_since = match settled {
 				Some(settled) => settled - accrued_before,
 				None if taken == 0 => health.accrued_funding - accrued_before,
 				None => 0,
 			};
-			let expected = equity_before - taken as SignedBalance - funding_since;
+			let expected = equity_before - taken as SignedBalance - funding_since - premium_since;
 			assert!(
 				(health.equity - expected).abs() <= 2,
 				"short lost {} but gave {taken}",
@@ -181,9 +191,11 @@ fn profits_beyond_the_pool_s_max_pnl_are_realised_and_paid_in_full() {
 	});
 	let (max, target, after) = summary.expect("the market was deleveraged");
 	// Every unit of realised profit reached the whale's collateral (less
-	// the funding its closes settled), and nobody else was deleveraged.
+	// the funding and the backstop premium its closes settled), and nobody
+	// else was deleveraged.
 	let mut realized: SignedBalance = 0;
 	let mut funding: SignedBalance = 0;
+	let mut premium: SignedBalance = 0;
 	for event in seen.iter() {
 		match event {
 			MarginEvent::ProfitDeleveraged { who, realized_pnl, .. } => {
@@ -191,12 +203,15 @@ fn profits_beyond_the_pool_s_max_pnl_are_realised_and_paid_in_full() {
 				realized += realized_pnl;
 			},
 			MarginEvent::FundingSettled { who, amount, .. } if who == &whale => funding += amount,
+			MarginEvent::PremiumSettled { who, amount, .. } if who == &whale => {
+				premium += *amount as SignedBalance
+			},
 			_ => {},
 		}
 	}
 	assert!(realized > 0);
 	let end = chain.execute(|| collateral(&whale));
-	assert_eq!(end as SignedBalance - start as SignedBalance, realized - funding);
+	assert_eq!(end as SignedBalance - start as SignedBalance, realized - funding - premium);
 	assert!(after <= target as SignedBalance + 2, "{after} above {target}");
 	assert!(target < max);
 	chain.execute(|| {
