@@ -184,6 +184,18 @@ describe('backstop dev chain', { timeout: 240_000 }, () => {
     // The pool keeps cash reserved against the new open interest.
     const info = await api.call.sharedLiquidityApi.protocolInfo({ Market: 0 });
     assert.ok(info.isSome && info.unwrap().reserved.toBigInt() > 0n, `BTC line ${info.toString()}`);
+    // The open interest now requires backstop capital and pays a premium on
+    // it: the stakers price it from their coverage, the junior tranche at
+    // three times the senior rate per dollar.
+    const pricing = await api.call.stakingBackstopApi.pricing();
+    assert.ok(pricing.requiredCapital.toBigInt() > 0n, `pricing ${pricing.toString()}`);
+    assert.ok(pricing.coverage.isSome);
+    const premium = await api.call.marginApi.marketPremium(0);
+    assert.ok(premium.isSome, 'BTC-PERP has a premium');
+    assert.equal(premium.unwrap().requiredCapital.toBigInt(), pricing.requiredCapital.toBigInt());
+    // 2% to 25% a year, as the dev chain's parameters allow.
+    const annual = Number(premium.unwrap().annualRate.toBigInt() / 10n ** 12n) / 1e6;
+    assert.ok(annual >= 0.0199 && annual <= 0.25, `annual premium rate ${annual}`);
   });
 
   it('rejects a transfer beyond the balance with a named error', async () => {

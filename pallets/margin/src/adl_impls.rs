@@ -295,10 +295,11 @@ impl<T: Config> Pallet<T> {
 			.and_then(|c| c.checked_sub(funding))
 			.ok_or(Error::<T>::Overflow)?;
 		Self::settle_cash(id, market, &mut account.collateral, cash)?;
-		// The backstop premium last (junior), in full: the account is above
-		// its maintenance requirement, which counts the premium.
-		let premium =
-			Self::charge_premium_in_full(who, id, market, &mut account.collateral, premium)?;
+		// The backstop premium last (junior), as far as the collateral pays
+		// it: a forced close never stalls on the premium (a profitable
+		// position's collateral may be small beside what it owes); the rest
+		// is forgiven, as in a liquidation.
+		let premium = Self::charge_premium(who, id, market, &mut account.collateral, premium)?;
 		let cash = Self::less_premium(cash, premium)?;
 		Self::put_position(&mut account, after)?;
 		let locked = Self::credit_maturing(who, &mut account, cash);

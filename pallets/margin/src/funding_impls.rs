@@ -13,14 +13,20 @@ use sp_arithmetic::{
 	FixedI128, FixedU128,
 };
 
+/// The premium pricer's quote for one block (`BackstopPremium::quote`).
+pub(crate) type PremiumQuote<T> = <<T as Config>::Premium as BackstopPremium>::Quote;
+
 impl<T: Config> Pallet<T> {
 	/// Accrues one block of funding and of the backstop premium in every
 	/// market (bounded by `MaxMarkets`). Returns the weight used.
 	pub(crate) fn accrue_funding() -> Weight {
 		let markets: Vec<(MarketId, MarketInfo)> = Markets::<T>::iter().collect();
 		let count = u32::try_from(markets.len()).unwrap_or(u32::MAX);
+		// What every market's premium rate depends on, read once: pricing
+		// stays linear in the number of markets.
+		let quote = T::Premium::quote();
 		for (id, mut market) in markets {
-			if Self::accrue_market(id, &mut market) {
+			if Self::accrue_market(id, &mut market, &quote) {
 				Markets::<T>::insert(id, market);
 			}
 		}
@@ -38,7 +44,11 @@ impl<T: Config> Pallet<T> {
 	/// market, or one without a fresh price, accrues neither (both rates
 	/// show zero): nothing is charged on a price nobody vouches for. An
 	/// overflow of either index is logged and that index skips the block.
-	pub(crate) fn accrue_market(id: MarketId, market: &mut MarketInfo) -> bool {
+	pub(crate) fn accrue_market(
+		id: MarketId,
+		market: &mut MarketInfo,
+		quote: &PremiumQuote<T>,
+	) -> bool {
 		let before = market.state;
 		let fresh = if matches!(market.status, MarketStatus::Halted | MarketStatus::Closed) {
 			None
@@ -74,21 +84,26 @@ impl<T: Config> Pallet<T> {
 						market.state.funding_rate = FixedI128::zero();
 					},
 				}
-				Self::accrue_premium(id, market, &info);
+				Self::accrue_premium(id, market, &info, quote);
 			},
 		}
 		market.state != before
 	}
 
 	/// Accrues one block of the backstop premium in `market` at the fresh
-	/// price `info`: `rate = T::Premium::premium_rate(id, volatility)`,
+	/// price `info`: `rate = T::Premium::premium_rate(quote, id, volatility)`,
 	/// `premium_index += ⌊rate × price⌋`. On an overflow (of the volatility
 	/// estimate or the index) it logs, shows a rate of zero and accrues
 	/// nothing this block.
-	fn accrue_premium(id: MarketId, market: &mut MarketInfo, info: &health_impls::PriceOf<T>) {
+	fn accrue_premium(
+		id: MarketId,
+		market: &mut MarketInfo,
+		info: &health_impls::PriceOf<T>,
+		quote: &PremiumQuote<T>,
+	) {
 		let next = math::volatility_estimate(info.price, info.ema, info.confidence).and_then(
 			|volatility| {
-				let rate = T::Premium::premium_rate(id, volatility);
+				let rate = T::Premium::premium_rate(quote, id, volatility);
 				let increment = math::premium_increment(rate, info.price)?;
 				Some((rate, market.state.premium_index.checked_add(&increment)?))
 			},
@@ -131,10 +146,13 @@ impl<T: Config> Pallet<T> {
 	/// take it after losses, funding, fees and liquidation charges. What the
 	/// collateral cannot pay is forgiven. That is never a loss to anyone:
 	/// the premium is revenue the stakers have not yet earned in cash, and
-	/// nobody paid it out on their behalf. It happens only to an account
-	/// that is liquidated or closed by a final settlement with nothing left;
-	/// trades, takeovers, withdrawals and deleveraging require the premium
-	/// in full (see [`Self::charge_premium_in_full`]).
+	/// nobody paid it out on their behalf. It happens only where the
+	/// protocol closes positions by force: a liquidation (full or partial),
+	/// a final settlement, or deleveraging (which takes a profitable
+	/// position's profit for a deficit, and must never stall on the premium
+	/// of an account whose collateral is small beside its profit). Trades,
+	/// takeovers and withdrawals require the premium in full (see
+	/// [`Self::charge_premium_in_full`]).
 	pub(crate) fn charge_premium(
 		who: &T::AccountId,
 		id: MarketId,
@@ -201,11 +219,12 @@ impl<T: Config> Pallet<T> {
 	/// Settles the accrued funding of every position of `account` against the
 	/// pool, with the markets `priced` (in position order), moving each
 	/// position's new funding snapshot through its market's aggregates, and
-	/// then its accrued backstop premium for the stakers (junior to the
-	/// funding; what the collateral cannot pay is forgiven, see
-	/// [`Self::charge_premium`]). Returns, per market, whether its state
-	/// changed, and the net cash credited to the collateral (positive:
-	/// received; the premium taken counts as paid).
+	/// then, once every position's funding is in, each position's accrued
+	/// backstop premium for the stakers, in full (`InsufficientCollateral`
+	/// otherwise: an account that keeps its positions is never forgiven
+	/// premium). Returns, per market, whether its state changed, and the net
+	/// cash credited to the collateral (positive: received; the premium
+	/// taken counts as paid).
 	pub(crate) fn settle_all_funding(
 		who: &T::AccountId,
 		account: &mut AccountOf<T>,
@@ -213,11 +232,12 @@ impl<T: Config> Pallet<T> {
 	) -> Result<(Vec<bool>, SignedBalance), DispatchError> {
 		let MarginAccount { collateral, positions, .. } = account;
 		let mut changed = Vec::with_capacity(positions.len());
+		let mut premiums = Vec::with_capacity(positions.len());
 		let mut net: SignedBalance = 0;
 		for (position, priced) in positions.iter_mut().zip(priced.iter_mut()) {
 			let before = *position;
 			let owed = Self::take_funding(position, &priced.market)?;
-			let premium = Self::take_premium(position, &priced.market)?;
+			premiums.push(Self::take_premium(position, &priced.market)?);
 			let moved = before.funding_index != position.funding_index;
 			changed.push(moved || before.premium_index != position.premium_index);
 			if moved {
@@ -233,8 +253,17 @@ impl<T: Config> Pallet<T> {
 					amount: owed,
 				});
 			}
-			let charged =
-				Self::charge_premium(who, priced.id, &mut priced.market, collateral, premium)?;
+		}
+		// The premium after all funding (junior to it), whatever the order of
+		// the positions.
+		for (premium, priced) in premiums.into_iter().zip(priced.iter_mut()) {
+			let charged = Self::charge_premium_in_full(
+				who,
+				priced.id,
+				&mut priced.market,
+				collateral,
+				premium,
+			)?;
 			let charged = SignedBalance::try_from(charged).map_err(|_| Error::<T>::Overflow)?;
 			net = net.checked_sub(charged).ok_or(Error::<T>::Overflow)?;
 		}

@@ -208,7 +208,9 @@ thread_local! {
 /// contract asks for a rate per block on notional and nothing else).
 pub struct MockPremium;
 impl BackstopPremium for MockPremium {
-	fn premium_rate(market: MarketId, volatility: FixedU128) -> FixedU128 {
+	type Quote = ();
+	fn quote() {}
+	fn premium_rate(_quote: &(), market: MarketId, volatility: FixedU128) -> FixedU128 {
 		VOLATILITY_SEEN.with(|v| v.borrow_mut().insert(market, volatility));
 		PREMIUM_RATES.with(|r| r.borrow().get(&market).copied().unwrap_or_default())
 	}

@@ -216,16 +216,27 @@ impl RiskExposure for () {
 /// notional open interest, set by whoever holds the backstop capital (the
 /// staking backstop in the runtime) from its coverage of the required
 /// capital and the market's volatility.
+///
+/// The rates of one block are priced in two steps, so that pricing `m`
+/// markets costs O(m): [`BackstopPremium::quote`] reads once what every
+/// market's rate depends on (the coverage, the governed curve), and
+/// [`BackstopPremium::premium_rate`] prices each market from it.
 pub trait BackstopPremium {
+	/// What one block's rates depend on besides each market's volatility.
+	type Quote;
+	/// Reads the quote for the current block.
+	fn quote() -> Self::Quote;
 	/// The premium per block, as a fraction of notional, that `market` pays
-	/// now. `volatility` is the market's volatility estimate: the oracle's
-	/// confidence plus the relative spot/EMA divergence.
-	fn premium_rate(market: MarketId, volatility: FixedU128) -> FixedU128;
+	/// under `quote`. `volatility` is the market's volatility estimate: the
+	/// oracle's confidence plus the relative spot/EMA divergence.
+	fn premium_rate(quote: &Self::Quote, market: MarketId, volatility: FixedU128) -> FixedU128;
 }
 
 /// No backstop to pay: the premium is zero.
 impl BackstopPremium for () {
-	fn premium_rate(_market: MarketId, _volatility: FixedU128) -> FixedU128 {
+	type Quote = ();
+	fn quote() {}
+	fn premium_rate(_quote: &(), _market: MarketId, _volatility: FixedU128) -> FixedU128 {
 		FixedU128::zero()
 	}
 }
@@ -256,6 +267,7 @@ mod tests {
 	#[test]
 	fn unit_backstop_premium_is_zero() {
 		let volatility = FixedU128::from_rational(1, 10);
-		assert_eq!(<() as BackstopPremium>::premium_rate(1, volatility), FixedU128::zero());
+		let quote = <() as BackstopPremium>::quote();
+		assert_eq!(<() as BackstopPremium>::premium_rate(&quote, 1, volatility), FixedU128::zero());
 	}
 }

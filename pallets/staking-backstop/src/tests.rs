@@ -1027,7 +1027,11 @@ fn the_premium_rises_as_coverage_falls() {
 		// Per block: the annual rate over 5 256 000 blocks, rounded down.
 		let (per_block, annual_rate) = StakingBackstop::premium_rates(calm);
 		assert_eq!(per_block, FixedU128::from_inner(annual_rate.into_inner() / 5_256_000));
-		assert_eq!(<StakingBackstop as BackstopPremium>::premium_rate(MARKET, calm), per_block);
+		let quote = <StakingBackstop as BackstopPremium>::quote();
+		assert_eq!(
+			<StakingBackstop as BackstopPremium>::premium_rate(&quote, MARKET, calm),
+			per_block
+		);
 		// The required capital is the exposure's, unchanged.
 		MockExposure::set_required(8_001);
 		assert_eq!(StakingBackstop::required_capital(), 8_001);

@@ -274,7 +274,17 @@ impl<T: Config> Pallet<T> {
 	/// (the annual rate divided by `BlocksPerYear`, rounded down) and
 	/// annual, both as fractions of notional.
 	pub fn premium_rates(volatility: FixedU128) -> (FixedU128, FixedU128) {
-		let annual = math::annual_rate(&Premium::<T>::get(), Self::coverage(), volatility);
+		Self::rates_at(&Premium::<T>::get(), Self::coverage(), volatility)
+	}
+
+	/// The per-block and annual rates under `params` at `coverage` and
+	/// `volatility`.
+	pub(crate) fn rates_at(
+		params: &PremiumParams,
+		coverage: Option<FixedU128>,
+		volatility: FixedU128,
+	) -> (FixedU128, FixedU128) {
+		let annual = math::annual_rate(params, coverage, volatility);
 		(math::per_block_rate(annual, T::BlocksPerYear::get()), annual)
 	}
 

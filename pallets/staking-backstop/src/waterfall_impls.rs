@@ -290,11 +290,18 @@ impl<T: Config> LossAbsorber<T::AccountId> for Pallet<T> {
 }
 
 impl<T: Config> BackstopPremium for Pallet<T> {
-	/// The per-block premium rate (a fraction of notional) at the current
+	/// The governed parameters and the coverage, read once per block.
+	type Quote = (PremiumParams, Option<FixedU128>);
+
+	fn quote() -> Self::Quote {
+		(Premium::<T>::get(), Self::coverage())
+	}
+
+	/// The per-block premium rate (a fraction of notional) at the quoted
 	/// coverage and `volatility`; the same for every market, since the
 	/// capital backs all of them at once.
-	fn premium_rate(_market: MarketId, volatility: FixedU128) -> FixedU128 {
-		Self::premium_rates(volatility).0
+	fn premium_rate(quote: &Self::Quote, _market: MarketId, volatility: FixedU128) -> FixedU128 {
+		Self::rates_at(&quote.0, quote.1, volatility).0
 	}
 }
 

@@ -201,7 +201,7 @@ fn a_trade_needs_the_premium_in_full() {
 		// collateral.
 		for _ in 0..110 {
 			let mut info = market(BTC);
-			Margin::accrue_market(BTC, &mut info);
+			Margin::accrue_market(BTC, &mut info, &());
 			Markets::<Test>::insert(BTC, info);
 		}
 		assert!(Margin::account_health(&ALICE).unwrap().accrued_premium > collateral(ALICE));
@@ -269,7 +269,7 @@ fn what_a_liquidated_account_cannot_pay_of_the_premium_is_forgiven() {
 		set_premium_rate(BTC, FixedU128::from_rational(1, 100));
 		for _ in 0..20 {
 			let mut info = market(BTC);
-			Margin::accrue_market(BTC, &mut info);
+			Margin::accrue_market(BTC, &mut info, &());
 			Markets::<Test>::insert(BTC, info);
 		}
 		let owed = Margin::account_health(&ALICE).unwrap().accrued_premium;
@@ -347,6 +347,41 @@ fn deleveraging_settles_the_premium_of_the_position_it_closes() {
 			Margin::account_health(&ALICE).unwrap().accrued_premium,
 			expected_owed(UNIT, millionth(), usd(55_000), 1)
 		);
+	});
+}
+
+#[test]
+fn deleveraging_never_stalls_on_a_premium_the_collateral_cannot_pay() {
+	ExtBuilder::default().build_and_execute(|| {
+		// The deficit scenario of the deleveraging tests, with Charlie's
+		// short (12,000 in profit) on only 6,000 of collateral.
+		frictionless(BTC);
+		open_at(DAVE, 38_000, 20_000, -UNIT);
+		open_at(CHARLIE, 52_000, 6_000, -UNIT);
+		open_at(BOB, 50_000, 20_000, -UNIT);
+		open_at(ALICE, 50_000, 5_500, UNIT);
+		set_price(BTC_ASSET, usd(40_000));
+		assert_ok!(Margin::liquidate(RuntimeOrigin::signed(KEEPER), ALICE));
+		assert_eq!(market(BTC).state.deficit, dollars(4_500));
+		// One block of a punishing premium: 8,000 on Charlie's 1 BTC, more
+		// than his collateral, though his equity stays far above maintenance.
+		set_premium_rate(BTC, FixedU128::from_rational(1, 5));
+		run_to_block(2);
+		let taken: Vec<(u64, Balance)> = margin_events()
+			.into_iter()
+			.filter_map(|e| match e {
+				Event::Deleveraged { who, taken, .. } => Some((who, taken)),
+				_ => None,
+			})
+			.collect();
+		// Charlie, first in the queue, gives the whole deficit; he pays what
+		// his collateral holds of the premium and the rest is forgiven.
+		assert_eq!(taken, vec![(CHARLIE, dollars(4_500))]);
+		assert_eq!(premium_settled(CHARLIE), dollars(6_000));
+		assert_eq!(collateral(CHARLIE), 0);
+		assert_eq!(market(BTC).state.deficit, 0);
+		assert_eq!(market(BTC).status, MarketStatus::Active);
+		assert!(!Margin::is_liquidatable(&CHARLIE).unwrap());
 	});
 }
 
