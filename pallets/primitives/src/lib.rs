@@ -267,7 +267,7 @@ mod tests {
 	#[test]
 	fn unit_backstop_premium_is_zero() {
 		let volatility = FixedU128::from_rational(1, 10);
-		let quote = <() as BackstopPremium>::quote();
-		assert_eq!(<() as BackstopPremium>::premium_rate(&quote, 1, volatility), FixedU128::zero());
+		<() as BackstopPremium>::quote();
+		assert_eq!(<() as BackstopPremium>::premium_rate(&(), 1, volatility), FixedU128::zero());
 	}
 }

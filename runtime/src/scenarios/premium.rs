@@ -339,7 +339,7 @@ fn a_staker_who_asks_to_leave_before_a_loss_bears_it_and_a_block_slashes_at_most
 		assert_eq!(requests.len(), 1);
 		// A second request while one is open is refused.
 		assert!(StakingBackstop::request_unstake(signed(&alice), Tranche::Junior, 1).is_err());
-		(requests[0].clone(), requests[0].value_at_request)
+		(requests[0], requests[0].value_at_request)
 	});
 	let junior_at_start = chain.execute(|| StakingBackstop::tranche_info(Tranche::Junior).assets);
 	let senior_at_start = chain.execute(|| StakingBackstop::tranche_info(Tranche::Senior).assets);
