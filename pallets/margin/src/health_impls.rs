@@ -322,9 +322,7 @@ impl<T: Config> Pallet<T> {
 	/// last fresh price the pallet saw when the oracle has none now; rounded
 	/// up, saturating at `Balance::MAX`.
 	pub fn open_interest_notional(market: &MarketInfo) -> Balance {
-		let price = Self::fresh_price(market.params.oracle_asset)
-			.map(|info| info.price)
-			.unwrap_or(market.state.last_price);
+		let price = Self::exposure_price(market);
 		market
 			.state
 			.open_interest()
@@ -452,12 +450,18 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
+	/// The price `market`'s exposure is valued at: the oracle's fresh price,
+	/// or the last fresh price the pallet saw while the oracle has none.
+	fn exposure_price(market: &MarketInfo) -> backstop_primitives::Price {
+		Self::fresh_price(market.params.oracle_asset)
+			.map(|info| info.price)
+			.unwrap_or(market.state.last_price)
+	}
+
 	/// The notional of each side of `market`'s open interest, at the price
 	/// [`Self::open_interest_notional`] uses, rounded up and saturating.
 	fn side_notionals(market: &MarketInfo) -> (Balance, Balance) {
-		let price = Self::fresh_price(market.params.oracle_asset)
-			.map(|info| info.price)
-			.unwrap_or(market.state.last_price);
+		let price = Self::exposure_price(market);
 		let side = |size| math::notional(size, price, Rounding::Up).unwrap_or(Balance::MAX);
 		(side(market.state.long_open_interest), side(market.state.short_open_interest))
 	}

@@ -962,37 +962,17 @@ fn a_newcomer_in_a_tiny_junior_tranche_no_longer_captures_most_fees() {
 }
 
 #[test]
-fn backstop_premium_revenue_is_taken() {
-	ExtBuilder::default().build_and_execute(|| {
-		stake(ALICE, JUNIOR, 1_000);
-		assert_eq!(
-			<StakingBackstop as RevenueSink<AccountId>>::receive(
-				MARKET,
-				RevenueKind::BackstopPremium,
-				&SOURCE,
-				300,
-			),
-			Ok(300)
-		);
-		assert_eq!(StakingBackstop::pending_rewards(JUNIOR, &ALICE), 300);
-	});
-}
-
-#[test]
-fn insurance_surplus_is_taken_too() {
-	ExtBuilder::default().build_and_execute(|| {
-		stake(ALICE, JUNIOR, 1_000);
-		assert_eq!(
-			<StakingBackstop as RevenueSink<AccountId>>::receive(
-				MARKET,
-				RevenueKind::InsuranceSurplus,
-				&SOURCE,
-				300,
-			),
-			Ok(300)
-		);
-		assert_eq!(StakingBackstop::pending_rewards(JUNIOR, &ALICE), 300);
-	});
+fn backstop_premium_and_insurance_surplus_are_taken() {
+	for kind in [RevenueKind::BackstopPremium, RevenueKind::InsuranceSurplus] {
+		ExtBuilder::default().build_and_execute(|| {
+			stake(ALICE, JUNIOR, 1_000);
+			assert_eq!(
+				<StakingBackstop as RevenueSink<AccountId>>::receive(MARKET, kind, &SOURCE, 300),
+				Ok(300)
+			);
+			assert_eq!(StakingBackstop::pending_rewards(JUNIOR, &ALICE), 300);
+		});
+	}
 }
 
 fn annual(percent_millionths: u128) -> FixedU128 {

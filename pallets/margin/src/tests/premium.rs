@@ -21,26 +21,27 @@ fn expected_owed(size: i128, rate: FixedU128, price: Price, blocks: u128) -> Bal
 	math::premium_owed(size, delta).unwrap()
 }
 
-/// The premium settled by the events so far, per account.
-fn premium_settled(who: u64) -> Balance {
+/// The premium settled by the events so far, of `who` or of everyone.
+fn settled_by(who: Option<u64>) -> Balance {
 	margin_events()
 		.into_iter()
 		.filter_map(|e| match e {
-			Event::PremiumSettled { who: w, amount, .. } if w == who => Some(amount),
+			Event::PremiumSettled { who: w, amount, .. } if who.is_none_or(|who| w == who) => {
+				Some(amount)
+			},
 			_ => None,
 		})
 		.sum()
 }
 
+/// The premium settled by the events so far, per account.
+fn premium_settled(who: u64) -> Balance {
+	settled_by(Some(who))
+}
+
 /// All premium settled by the events so far.
 fn all_premium_settled() -> Balance {
-	margin_events()
-		.into_iter()
-		.filter_map(|e| match e {
-			Event::PremiumSettled { amount, .. } => Some(amount),
-			_ => None,
-		})
-		.sum()
+	settled_by(None)
 }
 
 /// All premium the settlements handed to the stakers, by the events.
