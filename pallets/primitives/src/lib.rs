@@ -9,10 +9,12 @@ use sp_arithmetic::{FixedU128, Permill};
 use sp_runtime::traits::Zero;
 
 pub mod counterparty;
+pub mod governance;
 pub mod loss;
 pub mod units;
 
 pub use counterparty::{CounterpartyExposure, LiquidityProvider, MarketExposure};
+pub use governance::{Authority, Direction, EnsureAuthority};
 pub use loss::{KeeperRewarder, LossAbsorber, LossTier};
 
 /// Amounts of the settlement asset (and of the native token): plain integers
