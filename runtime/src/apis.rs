@@ -366,6 +366,16 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl crate::governance_api::GovernanceApi<Block> for Runtime {
+		fn pending_changes() -> Vec<crate::governance_api::PendingChange> {
+			crate::governance_api::pending_changes()
+		}
+
+		fn referenda() -> Vec<crate::governance_api::ReferendumSummary> {
+			crate::governance_api::referenda()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)
@@ -392,8 +402,9 @@ impl_runtime_apis! {
 			use crate::oracle_comparison_benchmarks::Pallet as OracleComparisonBench;
 			#[allow(unused_imports)]
 			use crate::{
-				Assets, Balances, InsuranceFund, Margin, OracleAggregator, ReferenceOracle,
-				SharedLiquidity, StakingBackstop, Sudo, Timestamp,
+				Assets, Balances, ConvictionVoting, Council, CouncilMembership, InsuranceFund, Margin,
+				OracleAggregator, Preimage, ReferenceOracle, Referenda, Scheduler, SharedLiquidity,
+				StakingBackstop, Sudo, Timestamp,
 			};
 
 			let mut list = Vec::<BenchmarkList>::new();
@@ -413,8 +424,9 @@ impl_runtime_apis! {
 			use crate::oracle_comparison_benchmarks::Pallet as OracleComparisonBench;
 			#[allow(unused_imports)]
 			use crate::{
-				Assets, Balances, InsuranceFund, Margin, OracleAggregator, ReferenceOracle,
-				SharedLiquidity, StakingBackstop, Sudo, Timestamp,
+				Assets, Balances, ConvictionVoting, Council, CouncilMembership, InsuranceFund, Margin,
+				OracleAggregator, Preimage, ReferenceOracle, Referenda, Scheduler, SharedLiquidity,
+				StakingBackstop, Sudo, Timestamp,
 			};
 
 			impl frame_system_benchmarking::Config for Runtime {}

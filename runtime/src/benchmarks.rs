@@ -14,4 +14,10 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_staking_backstop, StakingBackstop]
 	[pallet_shared_liquidity, SharedLiquidity]
 	[pallet_margin, Margin]
+	[pallet_preimage, Preimage]
+	[pallet_scheduler, Scheduler]
+	[pallet_referenda, Referenda]
+	[pallet_conviction_voting, ConvictionVoting]
+	[pallet_collective, Council]
+	[pallet_membership, CouncilMembership]
 );

@@ -2,16 +2,17 @@
 //! and `local_testnet` (Alice and Bob validate, no sudo key).
 
 use crate::{
-	AccountId, AssetsConfig, AuraConfig, Balance, BalancesConfig, GrandpaConfig,
-	InsuranceFundConfig, MarginConfig, OracleAggregatorConfig, RuntimeGenesisConfig,
-	SharedLiquidityConfig, StakingBackstopConfig, SudoConfig, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
+	opaque::SessionKeys, AccountId, AssetsConfig, Balance, BalancesConfig, CouncilMembershipConfig,
+	InsuranceFundConfig, MarginConfig, OracleAggregatorConfig, RuntimeGenesisConfig, SessionConfig,
+	SharedLiquidityConfig, StakingBackstopConfig, SudoConfig, ValidatorSetConfig, DOLLARS,
+	SETTLEMENT_ASSET_ID, UNITS,
 };
 use alloc::{vec, vec::Vec};
 use backstop_primitives::units::BASE_UNIT;
 use backstop_primitives::units::SETTLEMENT_DECIMALS;
 use backstop_primitives::MarketId;
 use backstop_primitives::OracleAssetId;
-use frame_support::build_struct_json_patch;
+use frame_support::{build_struct_json_patch, BoundedVec};
 use pallet_insurance_fund::{FundParams, KeeperRewardLimits};
 use pallet_margin::MarketParams;
 use pallet_oracle_aggregator::AssetConfig;
@@ -155,14 +156,30 @@ pub fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::iter().map(|k| k.to_account_id()).collect()
 }
 
-fn authority_keys(key: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(key.public().into(), grandpa.public().into())
+/// A dev validator: its account and its session keys (Aura sr25519, GRANDPA
+/// ed25519, from the same dev seed).
+fn validator(key: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, SessionKeys) {
+	let aura: AuraId = key.public().into();
+	let grandpa: GrandpaId = grandpa.public().into();
+	(key.to_account_id(), SessionKeys { aura, grandpa })
+}
+
+/// The risk council of both presets: Alice, Bob and Charlie (a motion needs
+/// two of them).
+pub fn dev_council() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// Builds the JSON patch of a genesis with the given validators, endowed
-/// accounts and (optional) sudo key.
+/// accounts and (optional) sudo key. The validators are the governed
+/// validator set; their session keys make them Aura and GRANDPA authorities
+/// from the first block (the session pallet hands them over, so the Aura and
+/// GRANDPA genesis lists stay empty).
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<(AccountId, SessionKeys)>,
 	endowed: Vec<AccountId>,
 	root: Option<AccountId>,
 ) -> Value {
@@ -221,11 +238,19 @@ fn genesis(
 				.map(|a| (a, DEV_NATIVE_ENDOWMENT))
 				.collect::<Vec<_>>(),
 		},
-		aura: AuraConfig {
-			authorities: authorities.iter().map(|(aura, _)| aura.clone()).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|(account, keys)| (account.clone(), account.clone(), keys.clone()))
+				.collect::<Vec<_>>(),
 		},
-		grandpa: GrandpaConfig {
-			authorities: authorities.iter().map(|(_, g)| (g.clone(), 1)).collect::<Vec<_>>(),
+		validator_set: ValidatorSetConfig {
+			members: BoundedVec::truncate_from(
+				validators.iter().map(|(account, _)| account.clone()).collect::<Vec<_>>()
+			),
+		},
+		council_membership: CouncilMembershipConfig {
+			members: BoundedVec::truncate_from(dev_council()),
 		},
 		sudo: SudoConfig { key: root },
 		assets: AssetsConfig {
@@ -344,7 +369,7 @@ fn genesis(
 /// every dev account is funded in the native token and in the stablecoin.
 pub fn development_config_genesis() -> Value {
 	genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 	)
@@ -354,8 +379,8 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	genesis(
 		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
 		],
 		dev_accounts(),
 		None,

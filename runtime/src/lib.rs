@@ -1,7 +1,8 @@
 //! # Backstop runtime
 //!
 //! The solochain runtime of Backstop: Aura block production, GRANDPA
-//! finality, the native token for fees and governance, and the settlement
+//! finality following a governed validator set (sessions), OpenGov
+//! referenda and a risk council, the native token for fees and governance, and the settlement
 //! stablecoin held in `pallet-assets`. Pallet configuration lives in
 //! [`configs`], grouped by domain; runtime API implementations in `apis`;
 //! genesis presets in [`genesis_config_presets`].
@@ -23,6 +24,7 @@ mod benchmarks;
 mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance_api;
 #[cfg(feature = "runtime-benchmarks")]
 mod oracle_comparison_benchmarks;
 
@@ -222,6 +224,10 @@ mod runtime {
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
 
+	/// The validator set of each session; Aura and GRANDPA follow it.
+	#[runtime::pallet_index(7)]
+	pub type Session = pallet_session;
+
 	#[runtime::pallet_index(10)]
 	pub type Assets = pallet_assets;
 
@@ -241,6 +247,38 @@ mod runtime {
 
 	#[runtime::pallet_index(24)]
 	pub type Margin = pallet_margin;
+
+	// Governance: OpenGov referenda, the risk council and the validator set.
+	#[runtime::pallet_index(30)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(31)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(32)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(33)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	/// The custom origins of the referenda tracks (`RiskAdmin`).
+	#[runtime::pallet_index(34)]
+	pub type Origins = configs::governance::origins;
+
+	/// The risk council: its motions dispatch as the guardian.
+	#[runtime::pallet_index(35)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(36)]
+	pub type CouncilMembership = pallet_membership<Instance1>;
+
+	/// The governed validator set, handed to `Session`.
+	#[runtime::pallet_index(37)]
+	pub type ValidatorSet = pallet_membership<Instance2>;
+
+	/// Rotates sessions at a bounded weight.
+	#[runtime::pallet_index(38)]
+	pub type ValidatorManager = configs::governance::validators;
 
 	/// polkadot-sdk's ORML oracle: the yardstick of the oracle aggregator's
 	/// benchmarks. It has no feeders (only benchmarks add any), so nothing

@@ -29,7 +29,8 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = MaxAuthorities;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
-	/// No session pallet: equivocation reports are not accepted on chain.
+	/// Equivocation reports are not accepted on chain (no historical session
+	/// proofs are kept).
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
 }

@@ -1,0 +1,83 @@
+//! The validator manager: hands the governed validator set (the
+//! `ValidatorSet` membership, changed by the root track) to the session
+//! pallet, and rotates sessions at a weight it declares honestly.
+//!
+//! `pallet-session` rotates from its own `on_initialize` and then claims the
+//! whole block's weight, whatever the rotation cost: in that block no
+//! keeper's liquidation fits and the margin pallet's idle sweep gets no
+//! weight. In a crash that is a block of stalled liquidations at every
+//! session boundary. So the session pallet is told never to end a session
+//! itself (`ShouldEndSession` is [`Never`]), and this pallet rotates at the
+//! same period from its own `on_initialize`, declaring the rotation's
+//! worst-case weight for [`MaxAuthorities`] validators: a bounded cost,
+//! so the rest of the block stays usable.
+
+pub use pallet::*;
+
+use crate::configs::consensus::MaxAuthorities;
+use frame_support::{traits::Get, weights::Weight};
+
+/// The weight of one session rotation with `validators` validators: the
+/// session pallet's reads and writes (validators, queued keys, next keys and
+/// disabled validators per validator, the session index), the validator set
+/// read, and Aura's and GRANDPA's new-session writes, plus a per-validator
+/// compute allowance of 50 µs (keys decoding and comparison), which exceeds
+/// what the rotation computes for 32 validators.
+pub fn rotation_weight<T: frame_system::Config>(validators: u32) -> Weight {
+	let n = u64::from(validators);
+	Weight::from_parts(200_000_000u64.saturating_add(n.saturating_mul(50_000_000)), 0)
+		.saturating_add(T::DbWeight::get().reads(10u64.saturating_add(n.saturating_mul(2))))
+		.saturating_add(T::DbWeight::get().writes(10u64.saturating_add(n)))
+		.saturating_add(Weight::from_parts(0, 4_096u64.saturating_mul(n.saturating_add(4))))
+}
+
+/// A `ShouldEndSession` that never ends a session: [`Pallet`] rotates.
+pub struct Never;
+
+impl<B> pallet_session::ShouldEndSession<B> for Never {
+	fn should_end_session(_now: B) -> bool {
+		false
+	}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::{rotation_weight, MaxAuthorities};
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::Zero;
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config + pallet_session::Config {
+		/// Blocks per session.
+		#[pallet::constant]
+		type SessionPeriod: Get<BlockNumberFor<Self>>;
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let period = T::SessionPeriod::get();
+			if !period.is_zero() && !now.is_zero() && (now % period).is_zero() {
+				pallet_session::Pallet::<T>::rotate_session();
+				rotation_weight::<T>(<MaxAuthorities as Get<u32>>::get())
+			} else {
+				// `now % period`: no storage read.
+				Weight::zero()
+			}
+		}
+
+		fn integrity_test() {
+			assert!(!T::SessionPeriod::get().is_zero(), "a session lasts at least one block");
+			let limit = <T as frame_system::Config>::BlockWeights::get().max_block;
+			let rotation = rotation_weight::<T>(<MaxAuthorities as Get<u32>>::get());
+			assert!(
+				rotation.saturating_mul(10).all_lte(limit),
+				"a rotation takes at most a tenth of a block"
+			);
+		}
+	}
+}
