@@ -404,7 +404,7 @@ impl_runtime_apis! {
 			use crate::{
 				Assets, Balances, ConvictionVoting, Council, CouncilMembership, InsuranceFund, Margin,
 				OracleAggregator, Preimage, ReferenceOracle, Referenda, Scheduler, SharedLiquidity,
-				StakingBackstop, Sudo, Timestamp,
+				StakingBackstop, Sudo, Timestamp, ValidatorManager,
 			};
 
 			let mut list = Vec::<BenchmarkList>::new();
@@ -426,7 +426,7 @@ impl_runtime_apis! {
 			use crate::{
 				Assets, Balances, ConvictionVoting, Council, CouncilMembership, InsuranceFund, Margin,
 				OracleAggregator, Preimage, ReferenceOracle, Referenda, Scheduler, SharedLiquidity,
-				StakingBackstop, Sudo, Timestamp,
+				StakingBackstop, Sudo, Timestamp, ValidatorManager,
 			};
 
 			impl frame_system_benchmarking::Config for Runtime {}

@@ -20,4 +20,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_conviction_voting, ConvictionVoting]
 	[pallet_collective, Council]
 	[pallet_membership, CouncilMembership]
+	[validator_manager, ValidatorManager]
 );

@@ -59,6 +59,68 @@ fn local_testnet_preset_has_two_validators_and_no_sudo() {
 }
 
 #[test]
+fn both_presets_seat_the_validators_and_the_risk_council_through_governance() {
+	use crate::genesis_config_presets::dev_council;
+	for (preset, validators) in
+		[("development", vec![alice()]), ("local_testnet", vec![alice(), bob()])]
+	{
+		preset_ext(preset).execute_with(|| {
+			// The session holds the governed validator set, with its keys.
+			assert_eq!(Session::validators(), validators);
+			let governed =
+				pallet_membership::Members::<Runtime, pallet_membership::Instance2>::get();
+			let mut sorted = validators.clone();
+			sorted.sort();
+			assert_eq!(governed.into_inner(), sorted, "membership keeps its members sorted");
+			for v in &validators {
+				assert!(Session::load_keys(v).is_some(), "{preset}: keys of {v}");
+			}
+			// The council and its membership agree.
+			let mut council = dev_council();
+			council.sort();
+			assert_eq!(
+				pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
+				council
+			);
+			assert_eq!(
+				pallet_membership::Members::<Runtime, pallet_membership::Instance1>::get()
+					.into_inner(),
+				council
+			);
+			// No referendum is open and nothing is scheduled.
+			assert!(crate::governance_api::referenda().is_empty());
+			assert!(crate::governance_api::pending_changes().is_empty());
+		});
+	}
+}
+
+#[test]
+fn no_signed_account_changes_the_validator_set_or_the_council() {
+	preset_ext("local_testnet").execute_with(|| {
+		let who = sp_runtime::MultiAddress::Id(Sr25519Keyring::Eve.to_account_id());
+		let alice = RuntimeOrigin::signed(alice());
+		assert_noop!(
+			ValidatorSet::add_member(alice.clone(), who.clone()),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			CouncilMembership::add_member(alice.clone(), who),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		// A council member alone cannot act as the guardian: the motion
+		// needs more than half of the council.
+		let call = RuntimeCall::Margin(pallet_margin::Call::set_market_status {
+			market: BTC_PERP,
+			status: pallet_margin::MarketStatus::Halted,
+		});
+		let one_of_three: RuntimeOrigin =
+			pallet_collective::RawOrigin::<AccountId, pallet_collective::Instance1>::Members(1, 3)
+				.into();
+		assert_noop!(call.dispatch(one_of_three), sp_runtime::DispatchError::BadOrigin);
+	});
+}
+
+#[test]
 fn settlement_asset_exists_with_metadata() {
 	preset_ext("development").execute_with(|| {
 		assert!(Assets::asset_exists(SETTLEMENT_ASSET_ID));

@@ -81,3 +81,62 @@ pub mod pallet {
 		}
 	}
 }
+
+/// The benchmark of a session rotation, whose result bounds
+/// [`rotation_weight`].
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmarking {
+	use super::pallet::{Config, Pallet};
+	use crate::{opaque::SessionKeys, AccountId, Runtime};
+	use alloc::vec::Vec;
+	use frame_benchmarking::v2::*;
+	use frame_support::{traits::Hooks, BoundedVec};
+	use sp_core::{ed25519, sr25519};
+
+	/// `n` validators with distinct session keys, `set` telling sets apart.
+	fn validators(n: u32, set: u8) -> Vec<AccountId> {
+		let mut out: Vec<AccountId> = (0..n)
+			.map(|i| {
+				let who: AccountId = account("validator", i, u32::from(set));
+				let mut raw = [set; 32];
+				raw[..4].copy_from_slice(&i.to_le_bytes());
+				let keys = SessionKeys {
+					aura: sr25519::Public::from_raw(raw).into(),
+					grandpa: ed25519::Public::from_raw(raw).into(),
+				};
+				pallet_session::NextKeys::<Runtime>::insert(&who, keys);
+				who
+			})
+			.collect();
+		out.sort();
+		out
+	}
+
+	fn govern(members: Vec<AccountId>) {
+		pallet_membership::Members::<Runtime, pallet_membership::Instance2>::put(
+			BoundedVec::truncate_from(members),
+		);
+	}
+
+	#[benchmarks(where T: Config)]
+	mod benchmarks {
+		use super::*;
+
+		/// A rotation in which all `n` validators are replaced by `n` others:
+		/// the session queues a new set and Aura and GRANDPA change theirs.
+		#[benchmark]
+		fn rotate_session(n: Linear<1, 32>) {
+			govern(validators(n, 1));
+			pallet_session::Pallet::<Runtime>::rotate_session();
+			pallet_session::Pallet::<Runtime>::rotate_session();
+			govern(validators(n, 2));
+			let period = <Runtime as Config>::SessionPeriod::get();
+			#[block]
+			{
+				Pallet::<Runtime>::on_initialize(period);
+			}
+			assert_eq!(pallet_session::Validators::<Runtime>::get().len(), n as usize);
+			assert!(pallet_session::QueuedChanged::<Runtime>::get());
+		}
+	}
+}
