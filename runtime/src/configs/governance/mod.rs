@@ -22,6 +22,7 @@
 
 pub mod origins;
 pub mod tracks;
+pub mod validator_weights;
 pub mod validators;
 
 use crate::{
@@ -295,4 +296,5 @@ impl origins::Config for Runtime {}
 
 impl validators::Config for Runtime {
 	type SessionPeriod = SessionPeriod;
+	type WeightInfo = validator_weights::SubstrateWeight<Runtime>;
 }

@@ -9,27 +9,13 @@
 //! session boundary. So the session pallet is told never to end a session
 //! itself (`ShouldEndSession` is [`Never`]), and this pallet rotates at the
 //! same period from its own `on_initialize`, declaring the rotation's
-//! worst-case weight for [`MaxAuthorities`] validators: a bounded cost,
-//! so the rest of the block stays usable.
+//! benchmarked weight for [`MaxAuthorities`] validators (the worst case: the
+//! whole set replaced), so the rest of the block stays usable.
 
 pub use pallet::*;
 
 use crate::configs::consensus::MaxAuthorities;
-use frame_support::{traits::Get, weights::Weight};
-
-/// The weight of one session rotation with `validators` validators: the
-/// session pallet's reads and writes (validators, queued keys, next keys and
-/// disabled validators per validator, the session index), the validator set
-/// read, and Aura's and GRANDPA's new-session writes, plus a per-validator
-/// compute allowance of 50 µs (keys decoding and comparison), which exceeds
-/// what the rotation computes for 32 validators.
-pub fn rotation_weight<T: frame_system::Config>(validators: u32) -> Weight {
-	let n = u64::from(validators);
-	Weight::from_parts(200_000_000u64.saturating_add(n.saturating_mul(50_000_000)), 0)
-		.saturating_add(T::DbWeight::get().reads(10u64.saturating_add(n.saturating_mul(2))))
-		.saturating_add(T::DbWeight::get().writes(10u64.saturating_add(n)))
-		.saturating_add(Weight::from_parts(0, 4_096u64.saturating_mul(n.saturating_add(4))))
-}
+pub use super::validator_weights::WeightInfo;
 
 /// A `ShouldEndSession` that never ends a session: [`Pallet`] rotates.
 pub struct Never;
@@ -42,7 +28,7 @@ impl<B> pallet_session::ShouldEndSession<B> for Never {
 
 #[frame_support::pallet]
 pub mod pallet {
-	use super::{rotation_weight, MaxAuthorities};
+	use super::{MaxAuthorities, WeightInfo};
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::traits::Zero;
@@ -52,6 +38,8 @@ pub mod pallet {
 		/// Blocks per session.
 		#[pallet::constant]
 		type SessionPeriod: Get<BlockNumberFor<Self>>;
+		/// The measured weight of a rotation.
+		type WeightInfo: WeightInfo;
 	}
 
 	#[pallet::pallet]
@@ -63,7 +51,7 @@ pub mod pallet {
 			let period = T::SessionPeriod::get();
 			if !period.is_zero() && !now.is_zero() && (now % period).is_zero() {
 				pallet_session::Pallet::<T>::rotate_session();
-				rotation_weight::<T>(<MaxAuthorities as Get<u32>>::get())
+				<T as Config>::WeightInfo::rotate_session(<MaxAuthorities as Get<u32>>::get())
 			} else {
 				// `now % period`: no storage read.
 				Weight::zero()
@@ -73,7 +61,7 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(!T::SessionPeriod::get().is_zero(), "a session lasts at least one block");
 			let limit = <T as frame_system::Config>::BlockWeights::get().max_block;
-			let rotation = rotation_weight::<T>(<MaxAuthorities as Get<u32>>::get());
+			let rotation = <T as Config>::WeightInfo::rotate_session(<MaxAuthorities as Get<u32>>::get());
 			assert!(
 				rotation.saturating_mul(10).all_lte(limit),
 				"a rotation takes at most a tenth of a block"
@@ -82,8 +70,7 @@ pub mod pallet {
 	}
 }
 
-/// The benchmark of a session rotation, whose result bounds
-/// [`rotation_weight`].
+/// The benchmark of a session rotation (`WeightInfo::rotate_session`).
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking {
 	use super::pallet::{Config, Pallet};
