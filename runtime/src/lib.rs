@@ -27,6 +27,7 @@ pub mod genesis_config_presets;
 pub mod governance_api;
 #[cfg(feature = "runtime-benchmarks")]
 mod oracle_comparison_benchmarks;
+pub mod weights;
 
 use alloc::vec::Vec;
 use sp_runtime::{
