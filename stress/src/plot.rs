@@ -84,18 +84,20 @@ fn panel<DB: DrawingBackend>(
 	let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
 	let mut mesh = chart.configure_mesh();
 	if text {
-		mesh.x_desc("block").y_desc(y_desc).label_style(("sans-serif", 13)).y_label_formatter(
-			&|v: &f64| {
+		mesh.x_desc("block")
+			.y_desc(y_desc)
+			.label_style(("sans-serif", 13))
+			.x_label_formatter(&|v: &f64| format!("{v:.0}"))
+			.y_label_formatter(&|v: &f64| {
 				let a = v.abs();
 				if a >= 1e6 {
-					format!("{:.1}M", v / 1e6)
+					format!("{:.3}M", v / 1e6)
 				} else if a >= 1e3 {
-					format!("{:.0}k", v / 1e3)
+					format!("{:.1}k", v / 1e3)
 				} else {
 					format!("{v:.1}")
 				}
-			},
-		);
+			});
 	} else {
 		mesh.x_labels(0).y_labels(0);
 	}

@@ -288,8 +288,9 @@ pub fn summarize(sim: &Sim, scenario: &str, seed: u64, seconds: f64) -> Summary 
 	}
 	let _ = writeln!(
 		md,
-		"\nFiles: `blocks.csv` (one row per block), `summary.json`, and the plots \
-		 `prices`, `backstop`, `bad-debt` (`.svg` and `.png`)."
+		"\nFiles: `blocks.csv` (one row per block), `summary.json`, and the figure \
+		 `overview.svg` / `overview.png` (prices, insurance fund and tranches, LP NAV, bad \
+		 debt by tier)."
 	);
 	Summary { json, markdown: md }
 }

@@ -802,3 +802,73 @@ fn open_block(prices: &[f64]) {
 		}
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::scenarios::{find, path, PathParams};
+
+	fn params() -> PathParams {
+		PathParams { seed: 5, shock: None, blocks: Some(40), correlation_spike: 0.95 }
+	}
+
+	#[test]
+	fn the_book_is_reproducible_by_seed() {
+		let p = path(find("monte-carlo").unwrap(), &params()).unwrap();
+		let a = Book::new(&p, 200, 3);
+		let b = Book::new(&p, 200, 3);
+		let c = Book::new(&p, 200, 4);
+		let key = |book: &Book| {
+			book.traders
+				.iter()
+				.map(|t| (t.market, t.long, t.leverage.to_bits()))
+				.collect::<Vec<_>>()
+		};
+		assert_eq!(key(&a), key(&b));
+		assert_ne!(key(&a), key(&c));
+		assert!(a.traders.iter().any(|t| t.long) && a.traders.iter().any(|t| !t.long));
+		assert!(a.traders.iter().all(|t| (1.5..18.0).contains(&t.leverage)));
+	}
+
+	#[test]
+	fn a_small_gap_run_holds_every_invariant_and_accounts_for_every_loss() {
+		let p = path(find("gap").unwrap(), &params()).unwrap();
+		let book = Book::new(&p, 120, 2);
+		let mut sim = Sim::new(p, book).expect("genesis builds");
+		sim.run(|_| {});
+		assert!(sim.violation.is_none(), "{:?}", sim.violation);
+		let t = &sim.totals;
+		assert_eq!(t.trades_ok, 120);
+		assert!(t.liquidations > 0, "a 30% gap liquidates someone");
+		assert!(t.bad_debt > 0.0);
+		let left = sim.rows.last().unwrap().deficit;
+		let covered =
+			t.insurance_covered + t.staking_covered + t.lp_covered + t.adl_taken + t.deficit_paid;
+		assert!((t.bad_debt - covered - left).abs() < 1e-6, "every loss is borne by a tier");
+		assert!(sim.still_liquidatable().is_empty());
+		assert_eq!(sim.rows.len() as u64, u64::from(sim.setup_blocks) + sim.blocks_after_setup());
+	}
+
+	#[test]
+	fn a_violated_invariant_stops_the_run_at_its_block() {
+		use frame_support::traits::fungibles::Mutate;
+		let p = path(find("slide").unwrap(), &params()).unwrap();
+		let book = Book::new(&p, 20, 2);
+		let mut sim = Sim::new(p, book).expect("genesis builds");
+		assert!(sim.block(Phase::Warmup, |_| {}));
+		let who = account(b"outsider", 0);
+		let ok = sim.block(Phase::Path(1), |_| {
+			<backstop_runtime::Assets as Mutate<AccountId>>::mint_into(
+				SETTLEMENT_ASSET_ID,
+				&who,
+				DOLLARS,
+			)
+			.expect("minted");
+		});
+		assert!(!ok);
+		let v = sim.violation.expect("a violation");
+		assert_eq!(v.block, 2);
+		assert_eq!(v.phase, "path step 1");
+		assert!(v.message.contains("supply"), "{}", v.message);
+	}
+}
