@@ -14,7 +14,7 @@ pub struct Summary {
 fn median(sorted: &[u32]) -> Option<f64> {
 	match sorted.len() {
 		0 => None,
-		n if n % 2 == 1 => Some(f64::from(sorted[n / 2])),
+		n if !n.is_multiple_of(2) => Some(f64::from(sorted[n / 2])),
 		n => Some((f64::from(sorted[n / 2 - 1]) + f64::from(sorted[n / 2])) / 2.0),
 	}
 }
@@ -39,7 +39,7 @@ fn money(x: f64) -> String {
 	let digits = whole.to_string();
 	let mut out = String::new();
 	for (i, c) in digits.chars().enumerate() {
-		if i > 0 && (digits.len() - i) % 3 == 0 {
+		if i > 0 && (digits.len() - i).is_multiple_of(3) {
 			out.push(',');
 		}
 		out.push(c);

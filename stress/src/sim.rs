@@ -581,7 +581,7 @@ impl Sim {
 	fn block(&mut self, phase: Phase, users: impl FnOnce(&mut Self)) -> bool {
 		let prices = self.prices.clone();
 		let supply = self.supply;
-		let mut ext = std::mem::replace(&mut self.ext, sp_io::TestExternalities::default());
+		let mut ext = std::mem::take(&mut self.ext);
 		let outcome = ext.execute_with(|| {
 			catch(|| {
 				open_block(&prices);
