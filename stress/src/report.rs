@@ -207,6 +207,10 @@ pub fn summarize(sim: &Sim, scenario: &str, seed: u64, seconds: f64) -> Summary 
 			t.adl_events
 		),
 	);
+	line(
+		"profitable positions cut by the max-PnL cap (ProfitDeleveraged)",
+		t.profit_deleveraged_events.to_string(),
+	);
 	line("deficit paid by anyone", money(t.deficit_paid));
 	line("deficit left", money(deficit_left));
 	line("bad debt not accounted for", money(unaccounted));
