@@ -34,8 +34,8 @@ pub fn drawdown(values: impl Iterator<Item = f64>) -> (f64, f64) {
 }
 
 fn money(x: f64) -> String {
-	let negative = x < 0.0;
 	let whole = x.abs().round() as u128;
+	let negative = x < 0.0 && whole > 0;
 	let digits = whole.to_string();
 	let mut out = String::new();
 	for (i, c) in digits.chars().enumerate() {

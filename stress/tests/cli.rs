@@ -18,7 +18,16 @@ fn help_and_list_succeed() {
 	let list = stress(&["list"]);
 	assert!(list.status.success());
 	let text = String::from_utf8_lossy(&list.stdout);
-	for name in ["march-2020", "may-2021", "luna-2022", "ftt-2022", "cascade-2025", "gap", "slide", "monte-carlo"] {
+	for name in [
+		"march-2020",
+		"may-2021",
+		"luna-2022",
+		"ftt-2022",
+		"cascade-2025",
+		"gap",
+		"slide",
+		"monte-carlo",
+	] {
 		assert!(text.contains(name), "list shows {name}");
 	}
 }
@@ -35,7 +44,8 @@ fn bad_arguments_exit_with_two_and_a_message() {
 #[test]
 fn a_small_run_writes_its_report() {
 	let dir = std::env::temp_dir().join(format!("backstop-stress-test-{}", std::process::id()));
-	let out = stress(&["run", "slide", "--accounts", "60", "--out", dir.to_str().unwrap(), "--quiet"]);
+	let out =
+		stress(&["run", "slide", "--accounts", "60", "--out", dir.to_str().unwrap(), "--quiet"]);
 	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 	for file in ["summary.md", "summary.json", "blocks.csv", "overview.svg", "overview.png"] {
 		let meta = std::fs::metadata(dir.join(file)).expect(file);
