@@ -62,7 +62,18 @@ pub fn set_time(now_ms: u64) {
 }
 
 /// Every pallet's invariants, the solvency check and the constant supply.
+/// Panics on the first violation ([`invariant_violation`] returns it).
 pub fn check_invariants(supply: Balance) {
+	if let Some(violation) = invariant_violation(supply) {
+		panic!("{violation}");
+	}
+}
+
+/// As [`check_invariants`], without panicking: the first violation, if any,
+/// described with the block it was found in (for the stress simulator, which
+/// stops a run there and reports it).
+pub fn invariant_violation(supply: Balance) -> Option<alloc::string::String> {
+	use alloc::format;
 	let block = System::block_number();
 	let checks: [(&str, Result<(), sp_runtime::TryRuntimeError>); 5] = [
 		("oracle", OracleAggregator::do_try_state()),
@@ -72,14 +83,17 @@ pub fn check_invariants(supply: Balance) {
 		("margin", Margin::do_try_state()),
 	];
 	for (pallet, result) in checks {
-		assert!(result.is_ok(), "block {block}: {pallet} try_state failed: {result:?}");
+		if result.is_err() {
+			return Some(format!("block {block}: {pallet} try_state failed: {result:?}"));
+		}
 	}
-	assert_eq!(
-		Assets::total_issuance(SETTLEMENT_ASSET_ID),
-		supply,
-		"block {block}: the settlement asset's supply changed"
-	);
-	assert_solvent();
+	let issuance = Assets::total_issuance(SETTLEMENT_ASSET_ID);
+	if issuance != supply {
+		return Some(format!(
+			"block {block}: the settlement asset's supply changed\n  left: {issuance}\n right: {supply}"
+		));
+	}
+	solvency_violation()
 }
 
 /// The cross-pallet solvency check (§3 of the architecture).
@@ -93,14 +107,23 @@ pub fn check_invariants(supply: Balance) {
 /// value must be its ledgers plus receivables minus that PnL.
 ///
 /// Skipped while some market has no usable price (nothing can be valued).
+/// Panics on a violation ([`solvency_violation`] returns it).
 pub fn assert_solvent() {
+	if let Some(violation) = solvency_violation() {
+		panic!("{violation}");
+	}
+}
+
+/// As [`assert_solvent`], without panicking: the violation, if any.
+pub fn solvency_violation() -> Option<alloc::string::String> {
+	use alloc::format;
 	let block = System::block_number();
 	let mut claims: Balance = 0;
 	let mut collateral: Balance = 0;
 	let mut pnl_by_market: Vec<(u32, SignedBalance, u32)> = Vec::new();
 	for (who, account) in pallet_margin::Accounts::<Runtime>::iter() {
 		collateral += account.collateral;
-		let Ok(health) = Margin::account_health(&who) else { return };
+		let Ok(health) = Margin::account_health(&who) else { return None };
 		claims += health.equity.max(0).unsigned_abs();
 		for position in health.positions {
 			let owed = position.unrealized_pnl - position.accrued_funding;
@@ -117,7 +140,7 @@ pub fn assert_solvent() {
 	let mut aggregate_pnl: SignedBalance = 0;
 	for market in Margin::market_ids() {
 		let Ok(exposure) = <Margin as CounterpartyExposure>::market_exposure(market) else {
-			return;
+			return None;
 		};
 		receivable += exposure.receivable;
 		aggregate_pnl += exposure.trader_pnl;
@@ -130,20 +153,22 @@ pub fn assert_solvent() {
 		// traders' PnL by up to three units per position (one of PnL, two of
 		// funding) and a few units of its own rounding, never understate it.
 		let slack = SignedBalance::from(positions) * 3 + 2;
-		assert!(
-			exposure.trader_pnl >= summed - 1 && exposure.trader_pnl <= summed + slack,
-			"block {block}: market {market}: aggregate trader PnL {} but positions sum to {summed}",
-			exposure.trader_pnl,
-		);
+		if !(exposure.trader_pnl >= summed - 1 && exposure.trader_pnl <= summed + slack) {
+			return Some(format!(
+				"block {block}: market {market}: aggregate trader PnL {} but positions sum to {summed}",
+				exposure.trader_pnl,
+			));
+		}
 	}
 	let pool = pallet_shared_liquidity::Pool::<Runtime>::get();
 	let backing = collateral + receivable + pool.cash;
-	assert!(
-		claims <= backing,
-		"block {block}: traders could claim {claims} but only {backing} backs them \
-		 (collateral {collateral}, receivable {receivable}, pool cash {})",
-		pool.cash,
-	);
+	if claims > backing {
+		return Some(format!(
+			"block {block}: traders could claim {claims} but only {backing} backs them \
+			 (collateral {collateral}, receivable {receivable}, pool cash {})",
+			pool.cash,
+		));
+	}
 	if let Some(nav) = SharedLiquidity::pool_nav() {
 		let impaired = pallet_shared_liquidity::Protocols::<Runtime>::iter_values()
 			.filter(|p| p.impaired(System::block_number()))
@@ -151,8 +176,13 @@ pub fn assert_solvent() {
 			.sum::<Balance>();
 		let expected =
 			(pool.cash + pool.lent - impaired + receivable) as SignedBalance - aggregate_pnl;
-		assert_eq!(nav, expected, "block {block}: NAV differs from ledgers and positions");
+		if nav != expected {
+			return Some(format!(
+				"block {block}: NAV differs from ledgers and positions\n  left: {nav}\n right: {expected}"
+			));
+		}
 	}
+	None
 }
 
 /// The price the oracle serves for `asset` now, if it is usable.
