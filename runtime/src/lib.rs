@@ -292,7 +292,9 @@ mod runtime {
 pub mod fuzzing;
 #[cfg(test)]
 mod scenarios;
-#[cfg(any(test, feature = "fuzzing"))]
+/// Test helpers (preset genesis, invariant checks): native only, for the
+/// runtime's tests, the fuzzing harness and the stress simulator.
+#[cfg(feature = "std")]
 pub mod testing;
 #[cfg(test)]
 mod tests;
