@@ -4,7 +4,8 @@
 
 use super::*;
 use backstop_primitives::{
-	Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind, RevenueSink,
+	governance::Authority, Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind,
+	RevenueSink,
 };
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
@@ -67,7 +68,7 @@ fn seed_fund<T: Config>(fund: FundId, amount: Balance) -> Result<(), BenchmarkEr
 		FundId::Global => ParamsScope::Global,
 		FundId::Market(market) => ParamsScope::Market(market),
 	};
-	Pallet::<T>::do_set_params(scope, max_params::<T>())
+	Pallet::<T>::do_set_params(Authority::Root, scope, max_params::<T>())
 		.map_err(|_| BenchmarkError::Stop("cannot set parameters"))?;
 	let donor = funded_account::<T>("donor", amount)?;
 	Pallet::<T>::do_donate(&donor, fund, amount)
@@ -350,7 +351,7 @@ mod benchmarks {
 		seed_fund::<T>(FundId::Global, units::<T>(1_000))?;
 		let mut market = MARKET;
 		while MarketFunds::<T>::count() < m {
-			Pallet::<T>::do_create_market_fund(market)
+			Pallet::<T>::do_create_market_fund(Authority::Root, market)
 				.map_err(|_| BenchmarkError::Stop("cannot create a sub-fund"))?;
 			market = market.saturating_sub(1);
 		}
