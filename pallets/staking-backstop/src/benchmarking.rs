@@ -10,7 +10,9 @@
 //! slash takes it below) and pays their dust to the beneficiary.
 
 use super::*;
-use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
+use backstop_primitives::{
+	governance::Authority, Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink,
+};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -86,7 +88,7 @@ fn params<T: Config>(long: bool) -> TrancheParams<BlockNumberFor<T>> {
 
 /// Sets the parameters of `tranche`.
 fn set_params<T: Config>(tranche: Tranche, long: bool) -> Result<(), BenchmarkError> {
-	Pallet::<T>::do_set_tranche_params(tranche, params::<T>(long))
+	Pallet::<T>::do_set_tranche_params(Authority::Root, tranche, params::<T>(long))
 		.map_err(|_| BenchmarkError::Stop("cannot set tranche parameters"))
 }
 
@@ -314,10 +316,13 @@ mod benchmarks {
 	#[benchmark]
 	fn receive() -> Result<(), BenchmarkError> {
 		seed_stakers::<T>(1)?;
-		Pallet::<T>::do_set_premium_params(PremiumParams {
-			junior_multiple: T::MaxJuniorMultiple::get(),
-			..Pallet::<T>::default_premium_params()
-		})
+		Pallet::<T>::do_set_premium_params(
+			Authority::Root,
+			PremiumParams {
+				junior_multiple: T::MaxJuniorMultiple::get(),
+				..Pallet::<T>::default_premium_params()
+			},
+		)
 		.map_err(|_| BenchmarkError::Stop("cannot set premium parameters"))?;
 		let amount = units::<T>(1_000);
 		let source = funded_account::<T>("revenue", 0, amount)?;
