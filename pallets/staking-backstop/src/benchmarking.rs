@@ -245,11 +245,20 @@ mod benchmarks {
 	fn set_tranche_params() -> Result<(), BenchmarkError> {
 		let origin = admin::<T>()?;
 		let new = params::<T>(true);
+		let old = Params::<T>::get(Tranche::Senior);
+		// An earlier change, so that the governance check reads a record and
+		// the call overwrites it.
+		let key = ParamKey::TrancheParams(Tranche::Senior);
+		ParamChangedAt::<T>::insert(key, BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, Tranche::Senior, new);
 
 		assert_eq!(Params::<T>::get(Tranche::Senior), new);
+		assert!(
+			old == new
+				|| ParamChangedAt::<T>::get(key) == Some(frame_system::Pallet::<T>::block_number())
+		);
 		Ok(())
 	}
 
@@ -265,11 +274,18 @@ mod benchmarks {
 			rate_cap: Permill::one(),
 			junior_multiple: T::MaxJuniorMultiple::get(),
 		};
+		let old = Premium::<T>::get();
+		ParamChangedAt::<T>::insert(ParamKey::PremiumParams, BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, new);
 
 		assert_eq!(Premium::<T>::get(), new);
+		assert!(
+			old == new
+				|| ParamChangedAt::<T>::get(ParamKey::PremiumParams)
+					== Some(frame_system::Pallet::<T>::block_number())
+		);
 		Ok(())
 	}
 
