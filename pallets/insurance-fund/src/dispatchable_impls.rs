@@ -1,6 +1,7 @@
 //! The logic behind the calls.
 
 use super::*;
+use crate::governance_impls::Change;
 use backstop_primitives::{governance::Authority, Balance, MarketId, RevenueKind, RevenueSink};
 use frame_support::pallet_prelude::*;
 use frame_support::traits::fungible::Inspect;
@@ -83,13 +84,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes the own parameters of `market`'s sub-fund. Governance only
-	/// (the market default may be looser or tighter); waits
-	/// `MinChangeInterval` from the last change of the market's parameters.
-	/// Records the change.
+	/// (the market default may be looser or tighter); for the risk track the
+	/// default must lie within `MaxParamStep` of the market's parameters
+	/// field by field (clearing is a change to the default's values), and it
+	/// waits `MinChangeInterval` from the last change of the market's
+	/// parameters. Records the change.
 	pub(crate) fn do_clear_market_params(authority: Authority, market: MarketId) -> DispatchResult {
-		ensure!(MarketParams::<T>::contains_key(market), Error::<T>::NoMarketParams);
+		let own = MarketParams::<T>::get(market).ok_or(Error::<T>::NoMarketParams)?;
 		let key = ParamKey::FundParams(ParamsScope::Market(market));
-		Self::ensure_may_change(authority, Self::governance_only(), Self::last_change(key))?;
+		let change = Self::classify_fund_params(&own, &DefaultMarketParams::<T>::get());
+		let change = Change { direction: Self::governance_only().direction, ..change };
+		Self::ensure_may_change(authority, change, Self::last_change(key))?;
 		MarketParams::<T>::remove(market);
 		Self::note_change(key);
 		Self::deposit_event(Event::MarketParamsCleared { market });

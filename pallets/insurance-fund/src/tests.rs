@@ -1728,12 +1728,20 @@ mod authorities {
 			assert_ok!(InsuranceFund::clear_market_params(risk(), MARKET));
 			assert_eq!(MarketParams::<Test>::get(MARKET), None);
 			assert_eq!(changed_at(key), Some(11));
-			// Root: at once, but not without parameters to clear.
+			// Clearing moves the market to the default's values: the risk
+			// track cannot drop a target of 20% to the default's 10% at once.
 			assert_ok!(InsuranceFund::set_params(
 				root(),
 				ParamsScope::Market(MARKET),
-				params(50, 2_000, 12, 50)
+				params(50, 2_000, 20, 50)
 			));
+			run_to(30);
+			assert_noop!(
+				InsuranceFund::clear_market_params(risk(), MARKET),
+				Error::<Test>::StepTooLarge
+			);
+			// Root: at once and by any step, but not without parameters to
+			// clear.
 			assert_ok!(InsuranceFund::clear_market_params(root(), MARKET));
 			assert_noop!(
 				InsuranceFund::clear_market_params(root(), MARKET),
