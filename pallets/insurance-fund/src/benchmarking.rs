@@ -4,14 +4,15 @@
 
 use super::*;
 use backstop_primitives::{
-	Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind, RevenueSink,
+	governance::Authority, Balance, KeeperRewarder, LossAbsorber, MarketId, RevenueKind,
+	RevenueSink,
 };
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	EnsureOrigin, Get,
 };
-use frame_system::RawOrigin;
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	Permill,
@@ -34,6 +35,17 @@ fn max_params<T: Config>() -> FundParams {
 		target_fraction: T::MaxTargetFraction::get(),
 		floor: Permill::one(),
 	}
+}
+
+/// Records an earlier change of `key`, so that the call reads a record and
+/// overwrites it (the governance check always reads it, Root included).
+fn earlier_change<T: Config>(key: ParamKey) {
+	ParamChangedAt::<T>::insert(key, BlockNumberFor::<T>::zero());
+}
+
+/// Whether `key` was recorded as changed in the current block.
+fn changed_now<T: Config>(key: ParamKey) -> bool {
+	ParamChangedAt::<T>::get(key) == Some(frame_system::Pallet::<T>::block_number())
 }
 
 /// Puts the existential buffer in place if the genesis did not.
@@ -67,7 +79,7 @@ fn seed_fund<T: Config>(fund: FundId, amount: Balance) -> Result<(), BenchmarkEr
 		FundId::Global => ParamsScope::Global,
 		FundId::Market(market) => ParamsScope::Market(market),
 	};
-	Pallet::<T>::do_set_params(scope, max_params::<T>())
+	Pallet::<T>::do_set_params(Authority::Root, scope, max_params::<T>())
 		.map_err(|_| BenchmarkError::Stop("cannot set parameters"))?;
 	let donor = funded_account::<T>("donor", amount)?;
 	Pallet::<T>::do_donate(&donor, fund, amount)
@@ -113,11 +125,13 @@ mod benchmarks {
 		let origin = admin::<T>()?;
 		let params = max_params::<T>();
 		assert!(!MarketFunds::<T>::contains_key(MARKET));
+		earlier_change::<T>(ParamKey::FundParams(ParamsScope::Market(MARKET)));
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, ParamsScope::Market(MARKET), params);
 
 		assert_eq!(MarketParams::<T>::get(MARKET), Some(params));
+		assert!(changed_now::<T>(ParamKey::FundParams(ParamsScope::Market(MARKET))));
 		Ok(())
 	}
 
@@ -130,6 +144,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, MARKET);
 
 		assert!(!MarketParams::<T>::contains_key(MARKET));
+		assert!(changed_now::<T>(ParamKey::FundParams(ParamsScope::Market(MARKET))));
 		Ok(())
 	}
 
@@ -137,11 +152,14 @@ mod benchmarks {
 	fn set_forward_fraction() -> Result<(), BenchmarkError> {
 		let origin = admin::<T>()?;
 		let fraction = T::MaxForwardFraction::get();
+		ForwardFraction::<T>::kill();
+		earlier_change::<T>(ParamKey::ForwardFraction);
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, fraction);
 
 		assert_eq!(ForwardFraction::<T>::get(), fraction);
+		assert!(fraction.is_zero() || changed_now::<T>(ParamKey::ForwardFraction));
 		Ok(())
 	}
 
@@ -185,6 +203,9 @@ mod benchmarks {
 
 		assert!(!MarketFunds::<T>::contains_key(MARKET));
 		assert_eq!(Pallet::<T>::fund_balance(FundId::Global), before + units::<T>(1_000));
+		assert!(
+			ParamChangedAt::<T>::get(ParamKey::FundParams(ParamsScope::Market(MARKET))).is_none()
+		);
 		Ok(())
 	}
 
@@ -216,11 +237,15 @@ mod benchmarks {
 	fn set_block_cap() -> Result<(), BenchmarkError> {
 		let origin = admin::<T>()?;
 		let fraction = Permill::from_percent(50);
+		// Whole, so that the call changes it.
+		BlockCapFraction::<T>::kill();
+		earlier_change::<T>(ParamKey::BlockCap);
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, fraction);
 
 		assert_eq!(BlockCapFraction::<T>::get(), fraction);
+		assert!(changed_now::<T>(ParamKey::BlockCap));
 		Ok(())
 	}
 
@@ -266,11 +291,15 @@ mod benchmarks {
 			per_liquidation: T::MaxKeeperReward::get(),
 			per_block: Pallet::<T>::max_keeper_rewards_per_block(),
 		};
+		// Zero, so that the call changes them.
+		KeeperRewardCaps::<T>::kill();
+		earlier_change::<T>(ParamKey::KeeperRewardLimits);
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, limits);
 
 		assert_eq!(KeeperRewardCaps::<T>::get(), limits);
+		assert!(limits.per_block.is_zero() || changed_now::<T>(ParamKey::KeeperRewardLimits));
 		Ok(())
 	}
 
@@ -350,7 +379,7 @@ mod benchmarks {
 		seed_fund::<T>(FundId::Global, units::<T>(1_000))?;
 		let mut market = MARKET;
 		while MarketFunds::<T>::count() < m {
-			Pallet::<T>::do_create_market_fund(market)
+			Pallet::<T>::do_create_market_fund(Authority::Root, market)
 				.map_err(|_| BenchmarkError::Stop("cannot create a sub-fund"))?;
 			market = market.saturating_sub(1);
 		}

@@ -7,6 +7,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod dispatchable_impls;
+mod governance_impls;
 mod types;
 mod utility_impls;
 mod waterfall_impls;
@@ -38,7 +39,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{
-		Balance, LossTier, MarketId, RevenueKind, RevenueSink, RiskExposure,
+		governance::Authority, Balance, LossTier, MarketId, RevenueKind, RevenueSink, RiskExposure,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -67,7 +68,21 @@ pub mod pallet {
 
 		/// The origin that sets parameters, creates and closes market
 		/// sub-funds, withdraws surplus and absorbs unsolicited transfers.
-		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Its success value tells the authority apart (Root, the risk track,
+		/// the guardian): see the README's "Governance" section for what each
+		/// may change.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Authority>;
+
+		/// The largest relative step of one numeric parameter in one change
+		/// by the risk track or the guardian (`|new − old| ≤ MaxParamStep ×
+		/// old`). Positive.
+		#[pallet::constant]
+		type MaxParamStep: Get<Permill>;
+
+		/// The fewest blocks between two bounded changes of the same
+		/// parameter, counted from its last change by any authority.
+		#[pallet::constant]
+		type MinChangeInterval: Get<BlockNumberFor<Self>>;
 
 		/// The identifier of the account that holds every fund.
 		#[pallet::constant]
@@ -191,6 +206,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type LastSurplusRelease<T: Config> =
 		StorageMap<_, Twox64Concat, FundId, BlockNumberFor<T>, OptionQuery>;
+
+	/// The block each governed parameter last changed in, by any authority:
+	/// the minimum interval of the risk track and the guardian runs from it.
+	/// One entry per [`ParamKey`]; a market's entry exists only while its
+	/// sub-fund does (`close_market_fund` removes it).
+	#[pallet::storage]
+	pub type ParamChangedAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, ParamKey, BlockNumberFor<T>, OptionQuery>;
 
 	/// Events of the insurance fund.
 	#[pallet::event]
@@ -421,6 +444,16 @@ pub mod pallet {
 		ReleaseTooSoon,
 		/// The surplus sink took nothing.
 		SurplusRefused,
+		/// The guardian tried a change that loosens something, or one that
+		/// only governance may make (see the README's "Governance" section).
+		GuardianCannotLoosen,
+		/// A parameter moved by more than `MaxParamStep` of its current value
+		/// (a parameter at zero moves only by the root track); only the root
+		/// track may make such a change.
+		StepTooLarge,
+		/// The same parameter changed less than `MinChangeInterval` blocks
+		/// ago; only the root track may change it again this soon.
+		ChangeTooSoon,
 	}
 
 	/// Genesis: parameters, and funds seeded by minting into the pallet
@@ -485,23 +518,23 @@ pub mod pallet {
 			scope: ParamsScope,
 			params: FundParams,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_params(scope, params)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_params(authority, scope, params)
 		}
 
 		/// Removes a market sub-fund's own parameters: the market default
 		/// applies again.
 		#[pallet::call_index(2)]
 		pub fn clear_market_params(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_clear_market_params(market)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_clear_market_params(authority, market)
 		}
 
 		/// Sets the fraction of each market inflow forwarded to the global fund.
 		#[pallet::call_index(3)]
 		pub fn set_forward_fraction(origin: OriginFor<T>, fraction: Permill) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_forward_fraction(fraction)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_forward_fraction(authority, fraction)
 		}
 
 		/// Moves `amount` from `fund` to `dest`; only what lies above the
@@ -513,30 +546,31 @@ pub mod pallet {
 			amount: Balance,
 			dest: T::AccountId,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_withdraw_surplus(fund, amount, &dest)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_withdraw_surplus(authority, fund, amount, &dest)
 		}
 
 		/// Creates an empty sub-fund for `market` under the market default
 		/// parameters.
 		#[pallet::call_index(5)]
 		pub fn create_market_fund(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_create_market_fund(market)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_create_market_fund(authority, market)
 		}
 
 		/// Closes the sub-fund of `market` (for a delisted market): what it
 		/// holds moves to the global fund and its parameters are removed.
 		#[pallet::call_index(6)]
 		pub fn close_market_fund(origin: OriginFor<T>, market: MarketId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_close_market_fund(market)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_close_market_fund(authority, market)
 		}
 
 		/// Credits what the pallet account holds beyond every fund and the
 		/// buffer (unsolicited transfers, never counted until now) to the
 		/// global fund. Weighed for `MaxMarketFunds` sub-funds and charged
-		/// for those that exist.
+		/// for those that exist. Maintenance: any authority of `AdminOrigin`,
+		/// the guardian included, with no step and no interval.
 		#[pallet::call_index(7)]
 		#[pallet::weight(<T as Config>::WeightInfo::absorb_excess(T::MaxMarketFunds::get()))]
 		pub fn absorb_excess(origin: OriginFor<T>) -> DispatchResultWithPostInfo {
@@ -549,8 +583,8 @@ pub mod pallet {
 		/// fraction of its balance before the block's first draw (not zero).
 		#[pallet::call_index(9)]
 		pub fn set_block_cap(origin: OriginFor<T>, fraction: Permill) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_block_cap(fraction)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_block_cap(authority, fraction)
 		}
 
 		/// Releases `SurplusReleaseShare` of what `fund` holds above its
@@ -570,8 +604,8 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			limits: KeeperRewardLimits,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_keeper_reward_limits(limits)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_keeper_reward_limits(authority, limits)
 		}
 	}
 }

@@ -3,13 +3,15 @@
 
 use crate as pallet_insurance_fund;
 use crate::{FundParams, GenesisConfig, KeeperRewardLimits};
-use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink, RiskExposure};
+use backstop_primitives::{
+	governance::EnsureAuthority, Balance, MarketId, RevenueKind, RevenueSink, RiskExposure,
+};
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl, ord_parameter_types, parameter_types,
 	traits::{fungible::Mutate, tokens::Preservation, ConstU32, ConstU64, Hooks},
 	PalletId,
 };
-use frame_system::EnsureRoot;
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_runtime::DispatchError;
 use sp_runtime::{BuildStorage, Permill};
 use std::{cell::RefCell, collections::BTreeMap};
@@ -29,6 +31,19 @@ pub const POT: AccountId = 200;
 pub const ED: Balance = 10;
 /// What each funded account starts with.
 pub const ENDOWMENT: Balance = 1_000_000;
+
+/// The risk track's account in the tests (a signed origin stands in for the
+/// track).
+pub const RISK_TRACK: AccountId = 9_001;
+/// The guardian council's account in the tests.
+pub const GUARDIAN: AccountId = 9_002;
+/// Blocks between two bounded changes of one parameter.
+pub const MIN_CHANGE_INTERVAL: u64 = 10;
+
+ord_parameter_types! {
+	pub const RiskTrackMembers: AccountId = RISK_TRACK;
+	pub const GuardianMembers: AccountId = GUARDIAN;
+}
 
 /// Seeds and parameters of the default test genesis.
 pub const GLOBAL_SEED: Balance = 10_000;
@@ -149,6 +164,8 @@ parameter_types! {
 	pub const SurplusReleaseShare: Permill = Permill::from_percent(50);
 	/// The share of each release the mock stakers' sink takes.
 	pub static SurplusSinkTakes: Permill = Permill::one();
+	/// A quarter of the old value per change.
+	pub const MaxParamStep: Permill = Permill::from_percent(25);
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -192,7 +209,13 @@ pub fn surplus_receipts() -> Vec<(MarketId, Balance)> {
 impl pallet_insurance_fund::Config for Test {
 	type Currency = Balances;
 	type Exposure = MockExposure;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = EnsureAuthority<
+		EnsureRoot<AccountId>,
+		EnsureSignedBy<RiskTrackMembers, AccountId>,
+		EnsureSignedBy<GuardianMembers, AccountId>,
+	>;
+	type MaxParamStep = MaxParamStep;
+	type MinChangeInterval = ConstU64<MIN_CHANGE_INTERVAL>;
 	type PalletId = InsurancePalletId;
 	type MaxMarketFunds = MaxMarketFunds;
 	type MaxCapFraction = MaxCapFraction;

@@ -1527,3 +1527,426 @@ mod surplus_release {
 		});
 	}
 }
+
+/// Who may change what (the README's "Governance" section): for every
+/// privileged call, the guardian is refused a loosening (and governance-only
+/// changes) with the state unchanged, the risk track is bounded by
+/// `MaxParamStep` (25%) and `MinChangeInterval` (10 blocks), Root only by the
+/// hard ranges, and a signed non-member is refused.
+mod authorities {
+	use super::*;
+
+	fn risk() -> RuntimeOrigin {
+		signed(RISK_TRACK)
+	}
+
+	fn guardian() -> RuntimeOrigin {
+		signed(GUARDIAN)
+	}
+
+	fn run_to(block: u64) {
+		System::set_block_number(block);
+	}
+
+	fn changed_at(key: ParamKey) -> Option<u64> {
+		ParamChangedAt::<Test>::get(key)
+	}
+
+	const GLOBAL: ParamKey = ParamKey::FundParams(ParamsScope::Global);
+
+	#[test]
+	fn the_guardian_may_raise_targets_and_floors() {
+		ExtBuilder::default().build_and_execute(|| {
+			// From 10% / 50% (genesis) to 12% / 60%: both within 25%.
+			let tighter = params(50, 4_000, 12, 60);
+			assert_ok!(InsuranceFund::set_params(guardian(), ParamsScope::Global, tighter));
+			assert_eq!(GlobalParams::<Test>::get(), tighter);
+			assert_eq!(changed_at(GLOBAL), Some(1));
+		});
+	}
+
+	#[test]
+	fn the_guardian_cannot_loosen_fund_params_nor_touch_a_cap() {
+		ExtBuilder::default().build_and_execute(|| {
+			for loosened in [
+				params(50, 4_000, 9, 50),  // a lower target
+				params(50, 4_000, 10, 45), // a lower floor
+				params(55, 4_000, 10, 50), // a higher per-event cap
+				params(45, 4_000, 10, 50), // a lower per-event cap: governance only too
+				params(50, 3_500, 12, 50), // a lower absolute cap, with a tighter target
+			] {
+				assert_noop!(
+					InsuranceFund::set_params(guardian(), ParamsScope::Global, loosened),
+					Error::<Test>::GuardianCannotLoosen
+				);
+			}
+			// Giving a market without a sub-fund parameters creates the
+			// sub-fund: governance only, even with tighter parameters.
+			assert_noop!(
+				InsuranceFund::set_params(
+					guardian(),
+					ParamsScope::Market(7),
+					params(50, 2_000, 12, 50)
+				),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_eq!(GlobalParams::<Test>::get(), global_params());
+			assert_eq!(changed_at(GLOBAL), None);
+		});
+	}
+
+	#[test]
+	fn the_risk_track_is_bounded_by_step_and_interval_on_params() {
+		ExtBuilder::default().build_and_execute(|| {
+			// 10% → 13% is a step of 30%.
+			assert_noop!(
+				InsuranceFund::set_params(risk(), ParamsScope::Global, params(50, 4_000, 13, 50)),
+				Error::<Test>::StepTooLarge
+			);
+			// A cap of 4 000 → 5 001 is a step of just over 25%.
+			assert_noop!(
+				InsuranceFund::set_params(risk(), ParamsScope::Global, params(50, 5_001, 10, 50)),
+				Error::<Test>::StepTooLarge
+			);
+			// The risk track may loosen, within the step.
+			let looser = params(60, 5_000, 8, 40);
+			assert_ok!(InsuranceFund::set_params(risk(), ParamsScope::Global, looser));
+			assert_eq!(changed_at(GLOBAL), Some(1));
+			run_to(10);
+			assert_noop!(
+				InsuranceFund::set_params(risk(), ParamsScope::Global, params(60, 5_000, 9, 40)),
+				Error::<Test>::ChangeTooSoon
+			);
+			// Another scope has its own interval.
+			assert_ok!(InsuranceFund::set_params(
+				risk(),
+				ParamsScope::MarketDefault,
+				params(50, 2_400, 10, 50)
+			));
+			run_to(11);
+			assert_ok!(InsuranceFund::set_params(
+				risk(),
+				ParamsScope::Global,
+				params(60, 5_000, 9, 40)
+			));
+			assert_eq!(GlobalParams::<Test>::get().target_fraction, Permill::from_percent(9));
+			assert_eq!(changed_at(GLOBAL), Some(11));
+		});
+	}
+
+	#[test]
+	fn one_markets_params_step_from_the_default_in_force() {
+		ExtBuilder::default().build_and_execute(|| {
+			// MARKET has a sub-fund under the default (absolute cap 2 000): a
+			// cap of 2 500 is within 25% of it, though not of the global 4 000
+			// nor of zero.
+			let own = params(50, 2_500, 10, 50);
+			assert_ok!(InsuranceFund::set_params(risk(), ParamsScope::Market(MARKET), own));
+			assert_eq!(MarketParams::<Test>::get(MARKET), Some(own));
+			assert_eq!(changed_at(ParamKey::FundParams(ParamsScope::Market(MARKET))), Some(1));
+			assert_eq!(changed_at(ParamKey::FundParams(ParamsScope::MarketDefault)), None);
+			// The risk track may create a sub-fund through its parameters.
+			assert_ok!(InsuranceFund::set_params(risk(), ParamsScope::Market(7), own));
+			assert!(MarketFunds::<Test>::contains_key(7));
+		});
+	}
+
+	#[test]
+	fn root_ignores_step_and_interval_but_not_the_hard_ranges() {
+		ExtBuilder::default().build_and_execute(|| {
+			let wide = params(100, 1_000_000, 50, 100);
+			assert_ok!(InsuranceFund::set_params(root(), ParamsScope::Global, wide));
+			assert_ok!(InsuranceFund::set_params(root(), ParamsScope::Global, params(0, 0, 0, 0)));
+			assert_eq!(changed_at(GLOBAL), Some(1));
+			assert_noop!(
+				InsuranceFund::set_params(root(), ParamsScope::Global, params(50, 4_000, 51, 50)),
+				Error::<Test>::TargetFractionTooHigh
+			);
+			// From zero, only the root track moves a parameter.
+			assert_noop!(
+				InsuranceFund::set_params(risk(), ParamsScope::Global, params(0, 0, 0, 1)),
+				Error::<Test>::StepTooLarge
+			);
+		});
+	}
+
+	#[test]
+	fn an_unchanged_value_does_not_restart_the_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			let tighter = params(50, 4_000, 11, 50);
+			assert_ok!(InsuranceFund::set_params(risk(), ParamsScope::Global, tighter));
+			run_to(5);
+			assert_ok!(InsuranceFund::set_params(root(), ParamsScope::Global, tighter));
+			assert_eq!(changed_at(GLOBAL), Some(1));
+			run_to(11);
+			assert_ok!(InsuranceFund::set_params(
+				risk(),
+				ParamsScope::Global,
+				params(50, 4_000, 12, 50)
+			));
+		});
+	}
+
+	#[test]
+	fn non_members_are_refused_every_privileged_call() {
+		ExtBuilder::default().build_and_execute(|| {
+			let o = || signed(ALICE);
+			assert_noop!(
+				InsuranceFund::set_params(o(), ParamsScope::Global, global_params()),
+				BadOrigin
+			);
+			assert_noop!(InsuranceFund::clear_market_params(o(), MARKET), BadOrigin);
+			assert_noop!(InsuranceFund::set_forward_fraction(o(), Permill::zero()), BadOrigin);
+			assert_noop!(InsuranceFund::withdraw_surplus(o(), G, 1, ALICE), BadOrigin);
+			assert_noop!(InsuranceFund::create_market_fund(o(), 7), BadOrigin);
+			assert_noop!(InsuranceFund::close_market_fund(o(), MARKET), BadOrigin);
+			assert_noop!(InsuranceFund::absorb_excess(o()), BadOrigin);
+			assert_noop!(InsuranceFund::set_block_cap(o(), Permill::one()), BadOrigin);
+			assert_noop!(InsuranceFund::set_keeper_reward_limits(o(), KEEPER_LIMITS), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn clearing_a_markets_params_is_governance_only_and_waits_the_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			let key = ParamKey::FundParams(ParamsScope::Market(MARKET));
+			assert_ok!(InsuranceFund::set_params(
+				root(),
+				ParamsScope::Market(MARKET),
+				params(50, 2_000, 12, 50)
+			));
+			assert_noop!(
+				InsuranceFund::clear_market_params(guardian(), MARKET),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			run_to(10);
+			assert_noop!(
+				InsuranceFund::clear_market_params(risk(), MARKET),
+				Error::<Test>::ChangeTooSoon
+			);
+			run_to(11);
+			assert_ok!(InsuranceFund::clear_market_params(risk(), MARKET));
+			assert_eq!(MarketParams::<Test>::get(MARKET), None);
+			assert_eq!(changed_at(key), Some(11));
+			// Clearing moves the market to the default's values: the risk
+			// track cannot drop a target of 20% to the default's 10% at once.
+			assert_ok!(InsuranceFund::set_params(
+				root(),
+				ParamsScope::Market(MARKET),
+				params(50, 2_000, 20, 50)
+			));
+			run_to(30);
+			assert_noop!(
+				InsuranceFund::clear_market_params(risk(), MARKET),
+				Error::<Test>::StepTooLarge
+			);
+			// Root: at once and by any step, but not without parameters to
+			// clear.
+			assert_ok!(InsuranceFund::clear_market_params(root(), MARKET));
+			assert_noop!(
+				InsuranceFund::clear_market_params(root(), MARKET),
+				Error::<Test>::NoMarketParams
+			);
+		});
+	}
+
+	#[test]
+	fn the_forward_fraction_is_governance_only_and_step_bounded() {
+		ExtBuilder::default().build_and_execute(|| {
+			let pct = Permill::from_percent;
+			// Genesis: 10%. Neither direction is the guardian's.
+			for fraction in [pct(9), pct(11)] {
+				assert_noop!(
+					InsuranceFund::set_forward_fraction(guardian(), fraction),
+					Error::<Test>::GuardianCannotLoosen
+				);
+			}
+			assert_noop!(
+				InsuranceFund::set_forward_fraction(risk(), pct(13)),
+				Error::<Test>::StepTooLarge
+			);
+			assert_ok!(InsuranceFund::set_forward_fraction(risk(), pct(12)));
+			assert_eq!(changed_at(ParamKey::ForwardFraction), Some(1));
+			run_to(10);
+			assert_noop!(
+				InsuranceFund::set_forward_fraction(risk(), pct(11)),
+				Error::<Test>::ChangeTooSoon
+			);
+			run_to(11);
+			assert_ok!(InsuranceFund::set_forward_fraction(risk(), pct(11)));
+			assert_eq!(ForwardFraction::<Test>::get(), pct(11));
+			assert_ok!(InsuranceFund::set_forward_fraction(root(), pct(50)));
+			assert_ok!(InsuranceFund::set_forward_fraction(root(), pct(0)));
+			assert_noop!(
+				InsuranceFund::set_forward_fraction(root(), pct(51)),
+				Error::<Test>::ForwardFractionTooHigh
+			);
+		});
+	}
+
+	#[test]
+	fn withdrawing_surplus_is_governance_only_without_an_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			// No open interest: the whole global fund is surplus.
+			assert_noop!(
+				InsuranceFund::withdraw_surplus(guardian(), G, 100, POT),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_ok!(InsuranceFund::withdraw_surplus(risk(), G, 100, POT));
+			assert_ok!(InsuranceFund::withdraw_surplus(risk(), G, 100, POT));
+			assert_ok!(InsuranceFund::withdraw_surplus(root(), G, 100, POT));
+			assert_eq!(fund(G), GLOBAL_SEED - 300);
+			assert_eq!(balance(POT), 300);
+			MockExposure::set(MARKET, 1_000_000);
+			assert_noop!(
+				InsuranceFund::withdraw_surplus(root(), G, 1, POT),
+				Error::<Test>::ExceedsSurplus
+			);
+		});
+	}
+
+	#[test]
+	fn creating_and_closing_sub_funds_is_governance_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				InsuranceFund::create_market_fund(guardian(), 7),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_noop!(
+				InsuranceFund::close_market_fund(guardian(), MARKET),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			// Creating has no interval.
+			assert_ok!(InsuranceFund::create_market_fund(risk(), 7));
+			assert_ok!(InsuranceFund::create_market_fund(risk(), 8));
+			assert_noop!(InsuranceFund::create_market_fund(root(), 9), Error::<Test>::TooManyFunds);
+			// Closing waits the interval from the market's last parameter
+			// change, and forgets its record.
+			let key = ParamKey::FundParams(ParamsScope::Market(7));
+			assert_ok!(InsuranceFund::set_params(
+				risk(),
+				ParamsScope::Market(7),
+				params(50, 2_000, 10, 50)
+			));
+			run_to(10);
+			assert_noop!(InsuranceFund::close_market_fund(risk(), 7), Error::<Test>::ChangeTooSoon);
+			run_to(11);
+			assert_ok!(InsuranceFund::close_market_fund(risk(), 7));
+			assert_eq!(changed_at(key), None);
+			// Root closes at once after a change.
+			assert_ok!(InsuranceFund::set_params(
+				root(),
+				ParamsScope::Market(8),
+				params(50, 2_000, 10, 50)
+			));
+			assert_ok!(InsuranceFund::close_market_fund(root(), 8));
+			assert!(!MarketFunds::<Test>::contains_key(8));
+		});
+	}
+
+	#[test]
+	fn absorbing_excess_is_maintenance_for_every_authority() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(InsuranceFund::absorb_excess(guardian()), Error::<Test>::NoExcess);
+			for (round, origin) in [guardian(), risk(), root()].into_iter().enumerate() {
+				assert_ok!(<Balances as Mutate<AccountId>>::transfer(
+					&ALICE,
+					&InsuranceFund::account_id(),
+					50,
+					frame_support::traits::tokens::Preservation::Preserve
+				));
+				assert_ok!(InsuranceFund::absorb_excess(origin));
+				assert_eq!(fund(G), GLOBAL_SEED + 50 * (round as Balance + 1));
+			}
+		});
+	}
+
+	#[test]
+	fn the_block_cap_is_governance_only_and_step_bounded() {
+		ExtBuilder::default().build_and_execute(|| {
+			let pct = Permill::from_percent;
+			// Whole until set: lowering it is not the guardian's either.
+			assert_noop!(
+				InsuranceFund::set_block_cap(guardian(), pct(80)),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_noop!(
+				InsuranceFund::set_block_cap(risk(), pct(74)),
+				Error::<Test>::StepTooLarge
+			);
+			assert_ok!(InsuranceFund::set_block_cap(risk(), pct(80)));
+			assert_eq!(changed_at(ParamKey::BlockCap), Some(1));
+			run_to(10);
+			assert_noop!(
+				InsuranceFund::set_block_cap(risk(), pct(70)),
+				Error::<Test>::ChangeTooSoon
+			);
+			run_to(11);
+			assert_ok!(InsuranceFund::set_block_cap(risk(), pct(70)));
+			assert_eq!(BlockCapFraction::<Test>::get(), pct(70));
+			assert_ok!(InsuranceFund::set_block_cap(root(), pct(1)));
+			assert_ok!(InsuranceFund::set_block_cap(root(), pct(100)));
+			assert_noop!(
+				InsuranceFund::set_block_cap(root(), Permill::zero()),
+				Error::<Test>::ZeroBlockCap
+			);
+		});
+	}
+
+	#[test]
+	fn keeper_reward_limits_are_governance_only_and_step_bounded() {
+		ExtBuilder::default().build_and_execute(|| {
+			let limits =
+				|per_liquidation, per_block| KeeperRewardLimits { per_liquidation, per_block };
+			// Genesis: 100 and 250. Neither direction is the guardian's: too
+			// low a reward stops the keepers in a crash.
+			for proposed in [limits(110, 250), limits(90, 250)] {
+				assert_noop!(
+					InsuranceFund::set_keeper_reward_limits(guardian(), proposed),
+					Error::<Test>::GuardianCannotLoosen
+				);
+			}
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(risk(), limits(100, 313)),
+				Error::<Test>::StepTooLarge
+			);
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(risk(), limits(120, 300)));
+			assert_eq!(changed_at(ParamKey::KeeperRewardLimits), Some(1));
+			run_to(10);
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(risk(), limits(110, 300)),
+				Error::<Test>::ChangeTooSoon
+			);
+			run_to(11);
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(risk(), limits(110, 300)));
+			// Root: anything within the hard limits, at once.
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(root(), limits(0, 0)));
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(root(), limits(1_000, 10_000)));
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(root(), limits(1_001, 10_000)),
+				Error::<Test>::KeeperRewardTooHigh
+			);
+			// From zero, only the root track moves them.
+			assert_ok!(InsuranceFund::set_keeper_reward_limits(root(), limits(0, 0)));
+			run_to(30);
+			assert_noop!(
+				InsuranceFund::set_keeper_reward_limits(risk(), limits(1, 1)),
+				Error::<Test>::StepTooLarge
+			);
+		});
+	}
+
+	#[test]
+	fn try_state_catches_stray_change_records() {
+		ExtBuilder::default().build().execute_with(|| {
+			assert_ok!(InsuranceFund::do_try_state());
+			ParamChangedAt::<Test>::insert(ParamKey::FundParams(ParamsScope::Market(42)), 1);
+			assert!(InsuranceFund::do_try_state().is_err());
+			ParamChangedAt::<Test>::remove(ParamKey::FundParams(ParamsScope::Market(42)));
+			ParamChangedAt::<Test>::insert(ParamKey::BlockCap, 2);
+			assert!(InsuranceFund::do_try_state().is_err());
+			run_to(2);
+			assert_ok!(InsuranceFund::do_try_state());
+		});
+	}
+}

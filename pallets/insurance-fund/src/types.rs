@@ -197,3 +197,45 @@ pub struct BlockDraw<BlockNumber> {
 	/// What it paid towards losses in the block.
 	pub drawn: Balance,
 }
+
+/// A governed parameter, for [`crate::ParamChangedAt`]: the minimum interval
+/// between two bounded changes runs per key. At most one entry per key; the
+/// `FundParams(ParamsScope::Market(m))` entries exist only for markets with a
+/// sub-fund (`close_market_fund` removes its entry), so there are at most
+/// `MaxMarketFunds + 5` entries.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ParamKey {
+	/// The [`FundParams`] of one scope (the global fund, the market default
+	/// or one market), changed as a whole by `set_params` (and, for one
+	/// market, by `clear_market_params` and `close_market_fund`).
+	FundParams(ParamsScope),
+	/// The fraction of market revenue forwarded to the global fund
+	/// (`set_forward_fraction`).
+	ForwardFraction,
+	/// The per-block cap on loss payouts (`set_block_cap`).
+	BlockCap,
+	/// The keeper reward caps (`set_keeper_reward_limits`), both fields
+	/// together.
+	KeeperRewardLimits,
+}
+
+impl ParamKey {
+	/// The market the parameter belongs to, if it is one market's.
+	pub fn market(&self) -> Option<MarketId> {
+		match self {
+			ParamKey::FundParams(ParamsScope::Market(market)) => Some(*market),
+			_ => None,
+		}
+	}
+}

@@ -390,6 +390,10 @@ impl<T: Config> Pallet<T> {
 			!T::MaxCapFraction::get().is_zero(),
 			"MaxCapFraction of zero would forbid every payout"
 		);
+		assert!(
+			!T::MaxParamStep::get().is_zero(),
+			"MaxParamStep of zero would let only the root track change a parameter"
+		);
 	}
 
 	/// The invariants of the pallet:
@@ -402,7 +406,9 @@ impl<T: Config> Pallet<T> {
 	///   (`absorb_excess`; reported by [`Pallet::excess`]);
 	/// * the sub-fund counter is right and within `MaxMarketFunds`;
 	/// * every market with its own parameters has a sub-fund;
-	/// * every parameter is within its hard limit.
+	/// * every parameter is within its hard limit;
+	/// * every change record is of a parameter that exists (a market's only
+	///   while its sub-fund does) and not later than the current block.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut ledgers = GlobalFund::<T>::get().balance;
 		let mut count: u32 = 0;
@@ -449,6 +455,16 @@ impl<T: Config> Pallet<T> {
 			ensure!(Self::fund_of(fund).is_some(), "surplus release of a fund that does not exist");
 		}
 		ensure!(!BlockCapFraction::<T>::get().is_zero(), "a per-block cap of zero");
+		let now = frame_system::Pallet::<T>::block_number();
+		for (key, at) in ParamChangedAt::<T>::iter() {
+			ensure!(at <= now, "a parameter change recorded in a future block");
+			if let Some(market) = key.market() {
+				ensure!(
+					MarketFunds::<T>::contains_key(market),
+					"a change record of a market without a sub-fund"
+				);
+			}
+		}
 		ensure!(
 			KeeperRewardsPaid::<T>::get().1 <= Self::max_keeper_rewards_per_block(),
 			"keepers were paid more in a block than any cap allows"

@@ -89,15 +89,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::MarketParams` (r:0 w:1)
 	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::DefaultMarketParams` (r:1 w:0) (added by hand: the parameters in force)
 	fn set_params() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `163`
 		//  Estimated: `3867`
 		// Minimum execution time: 34_484_000 picoseconds.
 		Weight::from_parts(66_474_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 6891))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `InsuranceFund::MarketParams` (r:1 w:1)
 	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
@@ -107,26 +110,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::DefaultMarketParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	fn clear_market_params() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `301`
 		//  Estimated: `3867`
 		// Minimum execution time: 36_949_000 picoseconds.
 		Weight::from_parts(41_307_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6368))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `InsuranceFund::ForwardFraction` (r:0 w:1)
 	/// Proof: `InsuranceFund::ForwardFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ForwardFraction` (r:1) (added by hand: the old value)
 	fn set_forward_fraction() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_177_000 picoseconds.
 		Weight::from_parts(10_469_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3000))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -186,15 +195,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::BlockDraws` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::LastSurplusRelease` (r:0 w:1)
 	/// Proof: `InsuranceFund::LastSurplusRelease` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1, removed) (added by hand, to be re-measured)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	fn close_market_fund() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `332`
 		//  Estimated: `3867`
 		// Minimum execution time: 44_412_000 picoseconds.
 		Weight::from_parts(58_129_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(Weight::from_parts(0, 6368))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -226,14 +237,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `InsuranceFund::BlockCapFraction` (r:0 w:1)
 	/// Proof: `InsuranceFund::BlockCapFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::BlockCapFraction` (r:1) (added by hand: the old value)
 	fn set_block_cap() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 8_957_000 picoseconds.
 		Weight::from_parts(15_288_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3000))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
@@ -273,14 +288,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:0 w:1)
 	/// Proof: `InsuranceFund::KeeperRewardCaps` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:1) (added by hand: the old value)
 	fn set_keeper_reward_limits() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_327_000 picoseconds.
 		Weight::from_parts(16_381_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3027))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:1 w:0)
 	/// Proof: `InsuranceFund::KeeperRewardCaps` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -409,20 +428,21 @@ impl WeightInfo for () {
 	}
 	fn set_params() -> Weight {
 		Weight::from_parts(66_474_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 6891))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn clear_market_params() -> Weight {
 		Weight::from_parts(41_307_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6368))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_forward_fraction() -> Weight {
 		Weight::from_parts(10_469_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3000))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_surplus() -> Weight {
 		Weight::from_parts(110_757_000, 0)
@@ -438,9 +458,9 @@ impl WeightInfo for () {
 	}
 	fn close_market_fund() -> Weight {
 		Weight::from_parts(58_129_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(Weight::from_parts(0, 6368))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn absorb() -> Weight {
 		Weight::from_parts(237_594_000, 0)
@@ -450,8 +470,9 @@ impl WeightInfo for () {
 	}
 	fn set_block_cap() -> Weight {
 		Weight::from_parts(15_288_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3000))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn release_surplus() -> Weight {
 		Weight::from_parts(174_577_000, 0)
@@ -461,8 +482,9 @@ impl WeightInfo for () {
 	}
 	fn set_keeper_reward_limits() -> Weight {
 		Weight::from_parts(16_381_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3027))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reward_keeper() -> Weight {
 		Weight::from_parts(184_024_000, 0)

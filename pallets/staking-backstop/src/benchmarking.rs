@@ -10,7 +10,9 @@
 //! slash takes it below) and pays their dust to the beneficiary.
 
 use super::*;
-use backstop_primitives::{Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink};
+use backstop_primitives::{
+	governance::Authority, Balance, LossAbsorber, MarketId, RevenueKind, RevenueSink,
+};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -86,7 +88,7 @@ fn params<T: Config>(long: bool) -> TrancheParams<BlockNumberFor<T>> {
 
 /// Sets the parameters of `tranche`.
 fn set_params<T: Config>(tranche: Tranche, long: bool) -> Result<(), BenchmarkError> {
-	Pallet::<T>::do_set_tranche_params(tranche, params::<T>(long))
+	Pallet::<T>::do_set_tranche_params(Authority::Root, tranche, params::<T>(long))
 		.map_err(|_| BenchmarkError::Stop("cannot set tranche parameters"))
 }
 
@@ -243,11 +245,20 @@ mod benchmarks {
 	fn set_tranche_params() -> Result<(), BenchmarkError> {
 		let origin = admin::<T>()?;
 		let new = params::<T>(true);
+		let old = Params::<T>::get(Tranche::Senior);
+		// An earlier change, so that the governance check reads a record and
+		// the call overwrites it.
+		let key = ParamKey::TrancheParams(Tranche::Senior);
+		ParamChangedAt::<T>::insert(key, BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, Tranche::Senior, new);
 
 		assert_eq!(Params::<T>::get(Tranche::Senior), new);
+		assert!(
+			old == new
+				|| ParamChangedAt::<T>::get(key) == Some(frame_system::Pallet::<T>::block_number())
+		);
 		Ok(())
 	}
 
@@ -263,11 +274,18 @@ mod benchmarks {
 			rate_cap: Permill::one(),
 			junior_multiple: T::MaxJuniorMultiple::get(),
 		};
+		let old = Premium::<T>::get();
+		ParamChangedAt::<T>::insert(ParamKey::PremiumParams, BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, new);
 
 		assert_eq!(Premium::<T>::get(), new);
+		assert!(
+			old == new
+				|| ParamChangedAt::<T>::get(ParamKey::PremiumParams)
+					== Some(frame_system::Pallet::<T>::block_number())
+		);
 		Ok(())
 	}
 
@@ -314,10 +332,13 @@ mod benchmarks {
 	#[benchmark]
 	fn receive() -> Result<(), BenchmarkError> {
 		seed_stakers::<T>(1)?;
-		Pallet::<T>::do_set_premium_params(PremiumParams {
-			junior_multiple: T::MaxJuniorMultiple::get(),
-			..Pallet::<T>::default_premium_params()
-		})
+		Pallet::<T>::do_set_premium_params(
+			Authority::Root,
+			PremiumParams {
+				junior_multiple: T::MaxJuniorMultiple::get(),
+				..Pallet::<T>::default_premium_params()
+			},
+		)
 		.map_err(|_| BenchmarkError::Stop("cannot set premium parameters"))?;
 		let amount = units::<T>(1_000);
 		let source = funded_account::<T>("revenue", 0, amount)?;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::staker_impls::Settled;
-use backstop_primitives::{Balance, RevenueKind, RevenueSink};
+use backstop_primitives::{governance::Authority, Balance, RevenueKind, RevenueSink};
 use frame_support::{defensive, pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{CheckedAdd, Zero};
@@ -178,26 +178,59 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Sets the parameters of `tranche` within the hard limits.
+	/// Sets the parameters of `tranche` within the hard limits. Classified
+	/// field by field (see [`Pallet::classify_tranche_params`]): the guardian
+	/// may lengthen the cooldown and shorten the window; every other change
+	/// is governance only; every field is step-bounded. Records the change
+	/// when a field changes.
 	pub(crate) fn do_set_tranche_params(
+		authority: Authority,
 		tranche: Tranche,
 		params: TrancheParams<BlockNumberFor<T>>,
 	) -> DispatchResult {
 		Self::ensure_params_in_bounds(&params)?;
+		let old = Params::<T>::get(tranche);
+		let key = ParamKey::TrancheParams(tranche);
+		Self::ensure_may_change(
+			authority,
+			Self::classify_tranche_params(&old, &params),
+			Self::last_change(key),
+		)?;
+		if old != params {
+			Self::note_change(key);
+		}
 		Params::<T>::insert(tranche, params);
 		Self::deposit_event(Event::TrancheParamsSet { tranche, params });
 		Ok(())
 	}
 
-	/// Sets the premium parameters within the hard limits.
-	pub(crate) fn do_set_premium_params(params: PremiumParams) -> DispatchResult {
+	/// Sets the premium parameters within the hard limits. Governance only,
+	/// each field step-bounded (see [`Pallet::classify_premium_params`]).
+	/// Records the change when a field changes.
+	pub(crate) fn do_set_premium_params(
+		authority: Authority,
+		params: PremiumParams,
+	) -> DispatchResult {
 		Self::ensure_premium_valid(&params)?;
+		let old = Premium::<T>::get();
+		let key = ParamKey::PremiumParams;
+		Self::ensure_may_change(
+			authority,
+			Self::classify_premium_params(&old, &params),
+			Self::last_change(key),
+		)?;
+		if old != params {
+			Self::note_change(key);
+		}
 		Premium::<T>::put(params);
 		Self::deposit_event(Event::PremiumParamsSet { params });
 		Ok(())
 	}
 
 	/// Sweeps the excess of the pallet account to `T::ExcessSink`.
+	/// Maintenance: any authority, the guardian included, with no step and
+	/// no interval (no parameter changes; the money only moves to the
+	/// insurance fund).
 	pub(crate) fn do_sweep_excess() -> DispatchResult {
 		let excess = Self::excess();
 		ensure!(!excess.is_zero(), Error::<T>::NoExcess);

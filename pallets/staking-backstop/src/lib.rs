@@ -7,6 +7,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod dispatchable_impls;
+mod governance_impls;
 mod math;
 pub mod migrations;
 mod staker_impls;
@@ -39,7 +40,7 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{
-		Balance, LossTier, MarketId, RevenueKind, RevenueSink, RiskExposure,
+		governance::Authority, Balance, LossTier, MarketId, RevenueKind, RevenueSink, RiskExposure,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -68,8 +69,21 @@ pub mod pallet {
 		type Exposure: RiskExposure;
 
 		/// The origin that sets tranche parameters and the premium parameters and
-		/// sweeps unsolicited transfers.
-		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// sweeps unsolicited transfers. Its success value tells the authority
+		/// apart (Root, the risk track, the guardian): see the README's
+		/// "Governance" section for what each may change.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Authority>;
+
+		/// The largest relative step of one numeric parameter in one change
+		/// by the risk track or the guardian (`|new − old| ≤ MaxParamStep ×
+		/// old`). Positive.
+		#[pallet::constant]
+		type MaxParamStep: Get<Permill>;
+
+		/// The fewest blocks between two bounded changes of the same
+		/// parameters, counted from their last change by any authority.
+		#[pallet::constant]
+		type MinChangeInterval: Get<BlockNumberFor<Self>>;
 
 		/// Where `sweep_excess` sends what the pallet account holds beyond
 		/// its ledgers and the buffer (unsolicited transfers, never counted),
@@ -214,6 +228,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type EpochRewardIndex<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, Tranche, Twox64Concat, u32, FixedU128, OptionQuery>;
+
+	/// The block each governed parameter last changed in, by any authority:
+	/// the minimum interval of the risk track and the guardian runs from it.
+	/// One entry per [`ParamKey`] (three at most).
+	#[pallet::storage]
+	pub type ParamChangedAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, ParamKey, BlockNumberFor<T>, OptionQuery>;
 
 	/// Events of the staking backstop.
 	#[pallet::event]
@@ -490,6 +511,16 @@ pub mod pallet {
 		/// The pallet account holds nothing beyond its ledgers and the buffer
 		/// (or the excess sink took nothing of it).
 		NoExcess,
+		/// The guardian tried a change that loosens something, or one that
+		/// only governance may make (see the README's "Governance" section).
+		GuardianCannotLoosen,
+		/// A parameter moved by more than `MaxParamStep` of its current value
+		/// (a parameter at zero moves only by the root track); only the root
+		/// track may make such a change.
+		StepTooLarge,
+		/// The same parameters changed less than `MinChangeInterval` blocks
+		/// ago; only the root track may change them again this soon.
+		ChangeTooSoon,
 	}
 
 	/// Genesis: parameters, the premium parameters and seeded stakes. The build
@@ -600,21 +631,22 @@ pub mod pallet {
 			tranche: Tranche,
 			params: TrancheParams<BlockNumberFor<T>>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_tranche_params(tranche, params)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_tranche_params(authority, tranche, params)
 		}
 
 		/// Sets the premium parameters, within the hard limits.
 		#[pallet::call_index(6)]
 		pub fn set_premium_params(origin: OriginFor<T>, params: PremiumParams) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_premium_params(params)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_premium_params(authority, params)
 		}
 
 		/// Sweeps what the pallet account holds beyond both tranches' assets,
 		/// the reward pot, the undistributed rewards and the buffer
 		/// (unsolicited transfers, never counted as the stakers') to the
-		/// excess sink.
+		/// excess sink. Maintenance: any authority of `AdminOrigin`, the
+		/// guardian included, with no step and no interval.
 		#[pallet::call_index(7)]
 		pub fn sweep_excess(origin: OriginFor<T>) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;

@@ -5,13 +5,15 @@
 
 use crate as pallet_staking_backstop;
 use crate::{GenesisConfig, PremiumParams, Tranche, TrancheParams};
-use backstop_primitives::{Balance, MarketId, RevenueKind, RevenueSink, RiskExposure};
+use backstop_primitives::{
+	governance::EnsureAuthority, Balance, MarketId, RevenueKind, RevenueSink, RiskExposure,
+};
 use frame_support::{
-	derive_impl, parameter_types,
-	traits::{fungible::Mutate, tokens::Preservation, Hooks},
+	derive_impl, ord_parameter_types, parameter_types,
+	traits::{fungible::Mutate, tokens::Preservation, ConstU64, Hooks},
 	PalletId,
 };
-use frame_system::EnsureRoot;
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_runtime::{BuildStorage, DispatchError, FixedU128, Perbill, Permill};
 use std::cell::RefCell;
 
@@ -31,6 +33,19 @@ pub const SOURCE: AccountId = 200;
 pub const NOBODY: AccountId = 999;
 /// The excess sink's account (the insurance fund's, in the runtime).
 pub const SINK: AccountId = 300;
+
+/// The risk track's account in the tests (a signed origin stands in for the
+/// track).
+pub const RISK_TRACK: AccountId = 9_001;
+/// The guardian council's account in the tests.
+pub const GUARDIAN: AccountId = 9_002;
+/// Blocks between two bounded changes of one parameter.
+pub const MIN_CHANGE_INTERVAL: BlockNumber = 10;
+
+ord_parameter_types! {
+	pub const RiskTrackMembers: AccountId = RISK_TRACK;
+	pub const GuardianMembers: AccountId = GUARDIAN;
+}
 
 /// The settlement asset's minimum balance in the mock.
 pub const ED: Balance = 10;
@@ -194,12 +209,20 @@ parameter_types! {
 	pub static MaxWipeOutFloor: Perbill = Perbill::from_percent(10);
 	pub static MaxJuniorMultiple: FixedU128 = FixedU128::from_u32(10);
 	pub static BlocksPerYear: u32 = 5_256_000;
+	/// A quarter of the old value per change.
+	pub const MaxParamStep: Permill = Permill::from_percent(25);
 }
 
 impl pallet_staking_backstop::Config for Test {
 	type Currency = Balances;
 	type Exposure = MockExposure;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = EnsureAuthority<
+		EnsureRoot<AccountId>,
+		EnsureSignedBy<RiskTrackMembers, AccountId>,
+		EnsureSignedBy<GuardianMembers, AccountId>,
+	>;
+	type MaxParamStep = MaxParamStep;
+	type MinChangeInterval = ConstU64<MIN_CHANGE_INTERVAL>;
 	type ExcessSink = MockSink;
 	type PalletId = StakingPalletId;
 	type MaxMinStake = MaxMinStake;

@@ -2319,3 +2319,278 @@ fn migration_v1_to_v2_translates_requests_params_and_premium() {
 		assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), root);
 	});
 }
+
+/// Who may change what (the README's "Governance" section): for every
+/// privileged call, the guardian is refused a loosening (and governance-only
+/// changes) with the state unchanged, the risk track is bounded by
+/// `MaxParamStep` (25%) and `MinChangeInterval` (10 blocks), Root only by the
+/// hard ranges, and a signed non-member is refused.
+mod governance {
+	use super::*;
+	use crate::{ParamChangedAt, ParamKey};
+
+	fn risk() -> RuntimeOrigin {
+		RuntimeOrigin::signed(RISK_TRACK)
+	}
+
+	fn guardian() -> RuntimeOrigin {
+		RuntimeOrigin::signed(GUARDIAN)
+	}
+
+	fn root() -> RuntimeOrigin {
+		RuntimeOrigin::root()
+	}
+
+	fn changed_at(key: ParamKey) -> Option<BlockNumber> {
+		ParamChangedAt::<Test>::get(key)
+	}
+
+	const JUNIOR_KEY: ParamKey = ParamKey::TrancheParams(Tranche::Junior);
+
+	/// The junior genesis parameters with another cooldown and window.
+	fn junior_with(cooldown: BlockNumber, window: BlockNumber) -> TrancheParams<BlockNumber> {
+		TrancheParams { cooldown, unstake_window: window, ..junior_params() }
+	}
+
+	#[test]
+	fn the_guardian_may_lengthen_the_cooldown_and_shorten_the_window() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Genesis: a cooldown of 10 and a window of 5.
+			let tighter = junior_with(12, 4);
+			assert_ok!(StakingBackstop::set_tranche_params(guardian(), JUNIOR, tighter));
+			assert_eq!(Params::<Test>::get(JUNIOR), tighter);
+			assert_eq!(changed_at(JUNIOR_KEY), Some(1));
+			System::assert_last_event(
+				Event::<Test>::TrancheParamsSet { tranche: JUNIOR, params: tighter }.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn the_guardian_cannot_loosen_tranche_params_nor_touch_the_others() {
+		ExtBuilder::default().build_and_execute(|| {
+			let senior = senior_params();
+			let pct = Perbill::from_percent;
+			for loosened in [
+				TrancheParams { cooldown: 18, ..senior },
+				TrancheParams { unstake_window: 6, ..senior },
+				// Governance only in either direction:
+				TrancheParams { min_stake: 110, ..senior },
+				TrancheParams { min_stake: 90, ..senior },
+				TrancheParams { max_slash_fraction: pct(18), ..senior },
+				TrancheParams { max_slash_fraction: pct(22), ..senior },
+				TrancheParams { max_slash_per_block: pct(90), ..senior },
+				TrancheParams { wipe_out_floor: Perbill::from_rational(11u32, 1_000), ..senior },
+				// A tighter cooldown does not excuse a cap change.
+				TrancheParams { cooldown: 22, max_slash_fraction: pct(18), ..senior },
+			] {
+				assert_noop!(
+					StakingBackstop::set_tranche_params(guardian(), SENIOR, loosened),
+					Error::<Test>::GuardianCannotLoosen
+				);
+			}
+			assert_eq!(Params::<Test>::get(SENIOR), senior);
+			assert_eq!(changed_at(ParamKey::TrancheParams(SENIOR)), None);
+		});
+	}
+
+	#[test]
+	fn the_risk_track_is_bounded_by_step_and_interval_on_tranche_params() {
+		ExtBuilder::default().build_and_execute(|| {
+			// A cooldown of 10 → 13 and a window of 5 → 3 are steps beyond 25%.
+			assert_noop!(
+				StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(13, 5)),
+				Error::<Test>::StepTooLarge
+			);
+			assert_noop!(
+				StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(10, 3)),
+				Error::<Test>::StepTooLarge
+			);
+			assert_noop!(
+				StakingBackstop::set_tranche_params(
+					risk(),
+					JUNIOR,
+					TrancheParams { min_stake: 126, ..junior_params() }
+				),
+				Error::<Test>::StepTooLarge
+			);
+			assert_ok!(StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(12, 5)));
+			assert_eq!(changed_at(JUNIOR_KEY), Some(1));
+			run_to(10);
+			assert_noop!(
+				StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(11, 5)),
+				Error::<Test>::ChangeTooSoon
+			);
+			// The other tranche has its own interval; the risk track may
+			// loosen within the step.
+			let senior = TrancheParams {
+				cooldown: 16,
+				max_slash_fraction: Perbill::from_percent(25),
+				..senior_params()
+			};
+			assert_ok!(StakingBackstop::set_tranche_params(risk(), SENIOR, senior));
+			run_to(11);
+			assert_ok!(StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(11, 5)));
+			assert_eq!(Params::<Test>::get(JUNIOR).cooldown, 11);
+			assert_eq!(changed_at(JUNIOR_KEY), Some(11));
+			assert_eq!(changed_at(ParamKey::TrancheParams(SENIOR)), Some(10));
+		});
+	}
+
+	#[test]
+	fn root_ignores_step_and_interval_but_not_the_hard_ranges() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(StakingBackstop::set_tranche_params(root(), JUNIOR, junior_with(1_000, 2)));
+			assert_ok!(StakingBackstop::set_tranche_params(root(), JUNIOR, junior_with(4, 2)));
+			assert_eq!(changed_at(JUNIOR_KEY), Some(1));
+			assert_noop!(
+				StakingBackstop::set_tranche_params(root(), JUNIOR, junior_with(1_001, 2)),
+				Error::<Test>::CooldownTooLong
+			);
+			// A window beyond `MaxWindowFraction` (50%) of the cooldown.
+			assert_noop!(
+				StakingBackstop::set_tranche_params(root(), JUNIOR, junior_with(10, 6)),
+				Error::<Test>::UnstakeWindowTooLongForCooldown
+			);
+			// From zero, only the root track moves a parameter.
+			let free = TrancheParams { min_stake: 0, ..junior_with(4, 2) };
+			assert_ok!(StakingBackstop::set_tranche_params(root(), JUNIOR, free));
+			run_to(20);
+			assert_noop!(
+				StakingBackstop::set_tranche_params(
+					risk(),
+					JUNIOR,
+					TrancheParams { min_stake: 1, ..free }
+				),
+				Error::<Test>::StepTooLarge
+			);
+		});
+	}
+
+	#[test]
+	fn an_unchanged_value_does_not_restart_the_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(12, 5)));
+			run_to(5);
+			assert_ok!(StakingBackstop::set_tranche_params(root(), JUNIOR, junior_with(12, 5)));
+			assert_eq!(changed_at(JUNIOR_KEY), Some(1));
+			run_to(11);
+			assert_ok!(StakingBackstop::set_tranche_params(risk(), JUNIOR, junior_with(14, 5)));
+		});
+	}
+
+	#[test]
+	fn a_new_cooldown_leaves_open_requests_alone() {
+		ExtBuilder::default().stakes(vec![(BOB, 1_000)], vec![]).build_and_execute(|| {
+			let id = request(BOB, JUNIOR, 500);
+			let before = UnstakeRequests::<Test>::get(JUNIOR, BOB).expect("a request");
+			assert_ok!(StakingBackstop::set_tranche_params(guardian(), JUNIOR, junior_with(12, 4)));
+			assert_eq!(UnstakeRequests::<Test>::get(JUNIOR, BOB), Some(before));
+			run_to(1 + JUNIOR_COOLDOWN);
+			assert_ok!(StakingBackstop::unstake(RuntimeOrigin::signed(BOB), JUNIOR, id));
+		});
+	}
+
+	#[test]
+	fn premium_params_are_governance_only_and_step_bounded() {
+		ExtBuilder::default().build_and_execute(|| {
+			let base = premium_params();
+			// Genesis: 8% … 4%, multiple 3. Neither direction is the
+			// guardian's: the premium is a price.
+			for proposed in [
+				PremiumParams { rate_max: Permill::from_percent(9), ..base },
+				PremiumParams { rate_max: Permill::from_percent(7), ..base },
+				PremiumParams { junior_multiple: FixedU128::from_rational(7, 2), ..base },
+			] {
+				assert_noop!(
+					StakingBackstop::set_premium_params(guardian(), proposed),
+					Error::<Test>::GuardianCannotLoosen
+				);
+			}
+			// 8% → 10.01% and a multiple of 3 → 3.76 are beyond 25%.
+			assert_noop!(
+				StakingBackstop::set_premium_params(
+					risk(),
+					PremiumParams { rate_max: Permill::from_parts(100_100), ..base }
+				),
+				Error::<Test>::StepTooLarge
+			);
+			assert_noop!(
+				StakingBackstop::set_premium_params(
+					risk(),
+					PremiumParams { junior_multiple: FixedU128::from_rational(376, 100), ..base }
+				),
+				Error::<Test>::StepTooLarge
+			);
+			let raised = PremiumParams {
+				rate_max: Permill::from_percent(10),
+				junior_multiple: FixedU128::from_rational(375, 100),
+				..base
+			};
+			assert_ok!(StakingBackstop::set_premium_params(risk(), raised));
+			assert_eq!(changed_at(ParamKey::PremiumParams), Some(1));
+			run_to(10);
+			assert_noop!(
+				StakingBackstop::set_premium_params(risk(), base),
+				Error::<Test>::ChangeTooSoon
+			);
+			run_to(11);
+			assert_ok!(StakingBackstop::set_premium_params(risk(), base));
+			assert_eq!(Premium::<Test>::get(), base);
+			// Root: any valid curve at once, but not an invalid one.
+			let steep = PremiumParams {
+				rate_max: Permill::from_percent(20),
+				rate_min: Permill::zero(),
+				junior_multiple: FixedU128::from_u32(10),
+				..base
+			};
+			assert_ok!(StakingBackstop::set_premium_params(root(), steep));
+			assert_ok!(StakingBackstop::set_premium_params(root(), base));
+			assert_noop!(
+				StakingBackstop::set_premium_params(
+					root(),
+					PremiumParams { junior_multiple: FixedU128::from_u32(11), ..base }
+				),
+				Error::<Test>::JuniorMultipleTooHigh
+			);
+		});
+	}
+
+	#[test]
+	fn sweeping_excess_is_maintenance_for_every_authority() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(StakingBackstop::sweep_excess(guardian()), Error::<Test>::NoExcess);
+			for (round, origin) in [guardian(), risk(), root()].into_iter().enumerate() {
+				let sink = balance(SINK);
+				donate(7 + round as Balance);
+				assert_ok!(StakingBackstop::sweep_excess(origin));
+				assert_eq!(balance(SINK), sink + 7 + round as Balance);
+			}
+		});
+	}
+
+	#[test]
+	fn non_members_are_refused_every_privileged_call() {
+		ExtBuilder::default().build_and_execute(|| {
+			let o = || RuntimeOrigin::signed(ALICE);
+			donate(5);
+			assert_noop!(
+				StakingBackstop::set_tranche_params(o(), JUNIOR, junior_params()),
+				BadOrigin
+			);
+			assert_noop!(StakingBackstop::set_premium_params(o(), premium_params()), BadOrigin);
+			assert_noop!(StakingBackstop::sweep_excess(o()), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn try_state_catches_a_change_recorded_in_the_future() {
+		ExtBuilder::default().build().execute_with(|| {
+			assert_ok!(StakingBackstop::do_try_state());
+			ParamChangedAt::<Test>::insert(ParamKey::PremiumParams, 2);
+			assert!(StakingBackstop::do_try_state().is_err());
+			run_to(2);
+			assert_ok!(StakingBackstop::do_try_state());
+		});
+	}
+}

@@ -247,3 +247,26 @@ pub(crate) struct RewardSplit {
 	/// What is left undistributed after this inflow (in total).
 	pub undistributed: Balance,
 }
+
+/// A governed parameter, for [`crate::ParamChangedAt`]: the minimum interval
+/// between two bounded changes runs per key. Three keys, so at most three
+/// entries.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ParamKey {
+	/// One tranche's [`TrancheParams`], changed as a whole by
+	/// `set_tranche_params`.
+	TrancheParams(Tranche),
+	/// The [`PremiumParams`], changed as a whole by `set_premium_params`.
+	PremiumParams,
+}

@@ -483,6 +483,10 @@ impl<T: Config> Pallet<T> {
 		);
 		assert!(T::BlocksPerYear::get() > 0, "BlocksPerYear of zero prices nothing");
 		assert!(
+			!T::MaxParamStep::get().is_zero(),
+			"MaxParamStep of zero would let only the root track change a parameter"
+		);
+		assert!(
 			!T::MaxWipeOutFloor::get().is_zero(),
 			"MaxWipeOutFloor of zero leaves no valid wipe-out floor"
 		);
@@ -520,7 +524,8 @@ impl<T: Config> Pallet<T> {
 	/// * requests have a non-empty window and identifiers already handed out,
 	///   and would be paid at most what their shares are worth;
 	/// * every parameter is within its hard limits and the premium parameters
-	///   are valid; no per-block slash record is of a future block.
+	///   are valid; no per-block slash record is of a future block;
+	/// * no parameter change is recorded in a future block.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let junior = Tranches::<T>::get(Tranche::Junior);
 		let senior = Tranches::<T>::get(Tranche::Senior);
@@ -616,6 +621,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(claimable <= RewardPot::<T>::get(), "claimable rewards exceed the reward pot");
 		Self::ensure_premium_valid(&Premium::<T>::get())
 			.map_err(|_| "premium parameters invalid")?;
+		let now = frame_system::Pallet::<T>::block_number();
+		for at in ParamChangedAt::<T>::iter_values() {
+			ensure!(at <= now, "a parameter change recorded in a future block");
+		}
 		Ok(())
 	}
 }

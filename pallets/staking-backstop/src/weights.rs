@@ -158,25 +158,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `StakingBackstop::Params` (r:0 w:1)
 	/// Proof: `StakingBackstop::Params` (`max_values`: None, `max_size`: Some(45), added: 2520, mode: `MaxEncodedLen`)
+	/// Storage: `StakingBackstop::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `StakingBackstop::ParamChangedAt` (`max_values`: None, `max_size`: Some(22), added: 2497, mode: `MaxEncodedLen`)
+	/// Storage: `StakingBackstop::Params` (r:1) (added by hand: the old value)
 	fn set_tranche_params() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 11_952_000 picoseconds.
 		Weight::from_parts(16_120_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 5017))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `StakingBackstop::Premium` (r:0 w:1)
 	/// Proof: `StakingBackstop::Premium` (`max_values`: Some(1), `max_size`: Some(76), added: 571, mode: `MaxEncodedLen`)
+	/// Storage: `StakingBackstop::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `StakingBackstop::ParamChangedAt` (`max_values`: None, `max_size`: Some(22), added: 2497, mode: `MaxEncodedLen`)
+	/// Storage: `StakingBackstop::Premium` (r:1) (added by hand: the old value)
 	fn set_premium_params() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_919_000 picoseconds.
 		Weight::from_parts(14_136_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3068))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `StakingBackstop::Tranches` (r:2 w:2)
 	/// Proof: `StakingBackstop::Tranches` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
@@ -287,13 +295,15 @@ impl WeightInfo for () {
 	}
 	fn set_tranche_params() -> Weight {
 		Weight::from_parts(16_120_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 5017))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_premium_params() -> Weight {
 		Weight::from_parts(14_136_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3068))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn absorb(s: u32, ) -> Weight {
 		Weight::from_parts(342_739_246, 0)
