@@ -8,7 +8,7 @@
 
 use super::*;
 use alloc::vec::Vec;
-use backstop_primitives::{units::DOLLARS, Balance, MarketId, OracleAssetId, Price};
+use backstop_primitives::{units::DOLLARS, Authority, Balance, MarketId, OracleAssetId, Price};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -83,7 +83,7 @@ fn setup_markets<T: Config>(n: u32) -> Result<Vec<MarketId>, BenchmarkError> {
 	let markets: Vec<MarketId> = (0..n).collect();
 	set_prices::<T>(&markets, 100);
 	for id in markets.iter() {
-		Pallet::<T>::do_create_market(*id, params(*id))?;
+		Pallet::<T>::do_create_market(Authority::Root, *id, params(*id))?;
 		T::BenchmarkHelper::prepare_liquidity(*id, PLENTY);
 		T::BenchmarkHelper::prepare_backstop(*id, PLENTY);
 		T::BenchmarkHelper::prepare_premium(*id, premium_rate());
@@ -276,10 +276,10 @@ mod benchmarks {
 		for block in 1u32..=10 {
 			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(block));
 		}
-		Pallet::<T>::do_set_profit_warmup(ProfitWarmup {
-			threshold: 0,
-			period: T::MaxWarmupPeriod::get(),
-		})?;
+		Pallet::<T>::do_set_profit_warmup(
+			Authority::Root,
+			ProfitWarmup { threshold: 0, period: T::MaxWarmupPeriod::get() },
+		)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), 100 * DOLLARS);
