@@ -909,7 +909,8 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Creates market `market` with `params`, `Active`.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, Root or the risk track (the guardian is refused:
+		///   `GuardianCannotLoosen`).
 		#[pallet::call_index(0)]
 		pub fn create_market(
 			origin: OriginFor<T>,
@@ -923,7 +924,9 @@ pub mod pallet {
 		/// Replaces the parameters of `market`. Its oracle asset can change
 		/// only while it has no open interest.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only tightens; the risk track and
+		///   the guardian move every numeric field by at most `MaxParamStep`, at
+		///   most once per `MinChangeInterval` (README, "Governance").
 		#[pallet::call_index(1)]
 		pub fn update_market(
 			origin: OriginFor<T>,
@@ -939,7 +942,8 @@ pub mod pallet {
 		/// `Active` (`DeficitPending`); any status set while it waits stays
 		/// when the deficit is gone (no automatic reopening).
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only moves towards `Halted`
+		///   (`Active` → `ReduceOnly` → `Halted`); no step, no interval.
 		#[pallet::call_index(2)]
 		pub fn set_market_status(
 			origin: OriginFor<T>,
@@ -952,7 +956,8 @@ pub mod pallet {
 
 		/// Sets how trading fees are split; the parts must sum to 100%.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, Root or the risk track (step-bounded, one change
+		///   per `MinChangeInterval`); the guardian is refused.
 		#[pallet::call_index(3)]
 		pub fn set_fee_split(origin: OriginFor<T>, split: FeeSplit) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;
@@ -1039,7 +1044,8 @@ pub mod pallet {
 		/// be withdrawn (it backs margin at once). A `period` of zero switches
 		/// the warm-up off; profit already maturing keeps its schedule.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only lengthens the period or lowers
+		///   the threshold; step- and interval-bounded but for Root.
 		#[pallet::call_index(10)]
 		pub fn set_profit_warmup(
 			origin: OriginFor<T>,
@@ -1052,7 +1058,8 @@ pub mod pallet {
 
 		/// Sets how liquidations are sized (see [`LiquidationParams`]).
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only raises fields (liquidations
+		///   close more); step- and interval-bounded but for Root.
 		#[pallet::call_index(12)]
 		pub fn set_liquidation_params(
 			origin: OriginFor<T>,
@@ -1066,7 +1073,8 @@ pub mod pallet {
 		/// block's `on_initialize`: at most `MaxSweepWeight`, at least one
 		/// worst-case liquidation.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only raises the budget; step- and
+		///   interval-bounded but for Root.
 		#[pallet::call_index(13)]
 		pub fn set_sweep_budget(origin: OriginFor<T>, budget: Weight) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;
@@ -1079,7 +1087,8 @@ pub mod pallet {
 		/// ones, each first deleveraged by any deficit waiting on its side),
 		/// after which the market is `Closed`.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, Root or the risk track (the guardian is refused:
+		///   `GuardianCannotLoosen`).
 		/// - `price`: `None` settles at the oracle's fresh price; a price is
 		///   accepted only when the oracle has none (`OraclePriceAvailable`).
 		#[pallet::call_index(15)]
@@ -1149,7 +1158,8 @@ pub mod pallet {
 		/// Sets the stress move of `market`: the adverse move of its asset the
 		/// stressed required capital assumes (`RiskExposure::required_capital`).
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only raises it; step- and
+		///   interval-bounded but for Root.
 		/// - `stress_move`: above zero (`ZeroStressMove`).
 		#[pallet::call_index(17)]
 		pub fn set_stress_move(
@@ -1165,7 +1175,7 @@ pub mod pallet {
 		/// market's ledgers and the buffer (unsolicited transfers, never
 		/// counted) to the excess sink.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, any authority (maintenance: no step, no interval).
 		/// - `accounts`: a witness of at least the number of margin accounts.
 		///   The call sums the collateral of every account, so it is weighed
 		///   by the witness, refused with `TooManyAccounts` when more accounts
