@@ -735,3 +735,17 @@ fn genesis_records_no_change() {
 			assert_ok!(Margin::set_stress_move(risk(), BTC, Permill::from_percent(45)));
 		});
 }
+
+#[test]
+fn a_change_that_changes_nothing_records_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_ok!(Margin::update_market(guardian(), BTC, market(BTC).params));
+		assert_ok!(Margin::set_stress_move(guardian(), BTC, Permill::from_percent(30)));
+		assert_ok!(Margin::set_liquidation_params(risk(), LiquidationParams::default()));
+		assert_eq!(ParamChangedAt::<Test>::iter().count(), 0);
+		// So a real change may follow at once.
+		let tighter = btc_with(|p| p.initial_margin = Permill::from_percent(11));
+		assert_ok!(Margin::update_market(risk(), BTC, tighter));
+		assert_eq!(changed_at(ParamKey::MarketParams(BTC)), Some(1));
+	});
+}
