@@ -8,7 +8,7 @@
 
 use super::*;
 use alloc::vec::Vec;
-use backstop_primitives::{units::DOLLARS, Balance, MarketId, OracleAssetId, Price};
+use backstop_primitives::{units::DOLLARS, Authority, Balance, MarketId, OracleAssetId, Price};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -83,12 +83,25 @@ fn setup_markets<T: Config>(n: u32) -> Result<Vec<MarketId>, BenchmarkError> {
 	let markets: Vec<MarketId> = (0..n).collect();
 	set_prices::<T>(&markets, 100);
 	for id in markets.iter() {
-		Pallet::<T>::do_create_market(*id, params(*id))?;
+		Pallet::<T>::do_create_market(Authority::Root, *id, params(*id))?;
 		T::BenchmarkHelper::prepare_liquidity(*id, PLENTY);
 		T::BenchmarkHelper::prepare_backstop(*id, PLENTY);
 		T::BenchmarkHelper::prepare_premium(*id, premium_rate());
 	}
 	Ok(markets)
+}
+
+/// Records an earlier change of `key` (block zero) and moves to block one,
+/// so that the governed call reads an entry and overwrites it: the worst
+/// case of its interval check.
+fn changed_earlier<T: Config>(key: ParamKey) {
+	ParamChangedAt::<T>::insert(key, BlockNumberFor::<T>::zero());
+	frame_system::Pallet::<T>::set_block_number(BlockNumberFor::<T>::from(1u32));
+}
+
+/// Whether the governed call recorded its change of `key` in this block.
+fn changed_now<T: Config>(key: ParamKey) -> bool {
+	ParamChangedAt::<T>::get(key) == Some(frame_system::Pallet::<T>::block_number())
 }
 
 /// An account holding `dollars` of the settlement asset.
@@ -195,6 +208,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, id, params(id));
 
 		assert!(Markets::<T>::contains_key(id));
+		assert!(ParamChangedAt::<T>::contains_key(ParamKey::MarketParams(id)));
 		Ok(())
 	}
 
@@ -205,6 +219,7 @@ mod benchmarks {
 		open::<T>(&trader, &markets, SIZE, 1_000)?;
 		let mut new = params(0);
 		new.trading_fee = Permill::from_parts(2_000);
+		changed_earlier::<T>(ParamKey::MarketParams(0));
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
@@ -212,6 +227,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, 0, new);
 
 		assert_eq!(Markets::<T>::get(0).map(|m| m.params), Some(new));
+		assert!(changed_now::<T>(ParamKey::MarketParams(0)));
 		Ok(())
 	}
 
@@ -235,6 +251,7 @@ mod benchmarks {
 			insurance: Permill::from_percent(30),
 			stakers: Permill::from_percent(20),
 		};
+		changed_earlier::<T>(ParamKey::FeeSplit);
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
@@ -242,6 +259,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, split);
 
 		assert_eq!(FeeSplitConfig::<T>::get(), split);
+		assert!(changed_now::<T>(ParamKey::FeeSplit));
 		Ok(())
 	}
 
@@ -276,10 +294,10 @@ mod benchmarks {
 		for block in 1u32..=10 {
 			Pallet::<T>::on_initialize(BlockNumberFor::<T>::from(block));
 		}
-		Pallet::<T>::do_set_profit_warmup(ProfitWarmup {
-			threshold: 0,
-			period: T::MaxWarmupPeriod::get(),
-		})?;
+		Pallet::<T>::do_set_profit_warmup(
+			Authority::Root,
+			ProfitWarmup { threshold: 0, period: T::MaxWarmupPeriod::get() },
+		)?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), 100 * DOLLARS);
@@ -458,6 +476,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_profit_warmup() -> Result<(), BenchmarkError> {
+		changed_earlier::<T>(ParamKey::ProfitWarmup);
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let period = T::MaxWarmupPeriod::get();
@@ -469,11 +488,13 @@ mod benchmarks {
 			ProfitWarmupConfig::<T>::get(),
 			ProfitWarmup { threshold: 1_000 * DOLLARS, period }
 		);
+		assert!(changed_now::<T>(ParamKey::ProfitWarmup));
 		Ok(())
 	}
 
 	#[benchmark]
 	fn set_liquidation_params() -> Result<(), BenchmarkError> {
+		changed_earlier::<T>(ParamKey::LiquidationParams);
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let params = LiquidationParams {
@@ -488,6 +509,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, params);
 
 		assert_eq!(LiquidationConfig::<T>::get(), params);
+		assert!(changed_now::<T>(ParamKey::LiquidationParams));
 		Ok(())
 	}
 
@@ -646,11 +668,13 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let stress_move = Permill::from_percent(45);
+		changed_earlier::<T>(ParamKey::StressMove(markets[0]));
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, markets[0], stress_move);
 
 		assert_eq!(StressMoves::<T>::get(markets[0]), stress_move);
+		assert!(changed_now::<T>(ParamKey::StressMove(markets[0])));
 		Ok(())
 	}
 
@@ -659,11 +683,13 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let budget = Pallet::<T>::min_sweep_budget();
+		changed_earlier::<T>(ParamKey::SweepBudget);
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, budget);
 
 		assert_eq!(SweepBudget::<T>::get(), Some(budget));
+		assert!(changed_now::<T>(ParamKey::SweepBudget));
 		Ok(())
 	}
 

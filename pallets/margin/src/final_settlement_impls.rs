@@ -26,7 +26,7 @@
 use super::*;
 use crate::health_impls::{PriceOf, Priced, Pricing};
 use alloc::vec::Vec;
-use backstop_primitives::{MarketId, Price, PriceInfo};
+use backstop_primitives::{governance::Direction, Authority, MarketId, Price, PriceInfo};
 use frame_support::{
 	pallet_prelude::*,
 	storage::{generator::StorageDoubleMap as _, with_storage_layer},
@@ -37,8 +37,13 @@ use sp_arithmetic::traits::Zero;
 impl<T: Config> Pallet<T> {
 	/// The `settle_final` call: starts the final settlement of market `id`
 	/// at the oracle's fresh price (`price` `None`), or at `price` when the
-	/// oracle has none.
-	pub(crate) fn do_settle_final(id: MarketId, price: Option<Price>) -> DispatchResult {
+	/// oracle has none. Governance's only (the guardian may halt a market,
+	/// not settle it for good); a one-off action, without an interval.
+	pub(crate) fn do_settle_final(
+		authority: Authority,
+		id: MarketId,
+		price: Option<Price>,
+	) -> DispatchResult {
 		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
 		ensure!(market.status != MarketStatus::Closed, Error::<T>::MarketClosed);
 		ensure!(!FinalSettlement::<T>::contains_key(id), Error::<T>::SettlementUnderway);
@@ -51,6 +56,11 @@ impl<T: Config> Pallet<T> {
 				price
 			},
 		};
+		Self::ensure_may_change(
+			authority,
+			governance_impls::Classified::discrete(Direction::governance_only()),
+			None,
+		)?;
 		FinalSettlement::<T>::insert(id, settlement);
 		if market.status != MarketStatus::Halted {
 			market.status = MarketStatus::Halted;

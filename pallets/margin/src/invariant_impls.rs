@@ -44,6 +44,10 @@ impl<T: Config> Pallet<T> {
 			Self::validate_warmup(&WarmupOf::<T>::default()).is_ok(),
 			"the default (disabled) profit warm-up must be within bounds"
 		);
+		assert!(
+			!T::MaxParamStep::get().is_zero(),
+			"MaxParamStep of zero would leave the risk track and the guardian no numeric change"
+		);
 	}
 
 	/// The invariants of the pallet:
@@ -72,7 +76,9 @@ impl<T: Config> Pallet<T> {
 	///   on its side, at its rank ([`AdlRank::of`]);
 	/// * a market has a deficit exactly when a deleveraging entry exists for
 	///   it, whose parts sum to the deficit; such a market is not `Active`;
-	/// * the fee split sums to 100% and the profit warm-up is within bounds.
+	/// * the fee split sums to 100% and the profit warm-up is within bounds;
+	/// * no parameter changed after the current block (`ParamChangedAt`), and
+	///   every per-market entry belongs to a market.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
 		use backstop_primitives::{Balance, MarketId, SignedBalance};
@@ -243,6 +249,13 @@ impl<T: Config> Pallet<T> {
 			.map_err(|_| "fee split does not sum to 100%")?;
 		Self::validate_warmup(&ProfitWarmupConfig::<T>::get())
 			.map_err(|_| "profit warm-up out of bounds")?;
+		let block = frame_system::Pallet::<T>::block_number();
+		for (key, at) in ParamChangedAt::<T>::iter() {
+			ensure!(at <= block, "a parameter changed after the current block");
+			if let Some(id) = key.market() {
+				ensure!(Markets::<T>::contains_key(id), "a parameter change of an unknown market");
+			}
+		}
 		Ok(())
 	}
 }

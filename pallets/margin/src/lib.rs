@@ -13,6 +13,7 @@ mod benchmarking;
 mod exposure_impls;
 mod final_settlement_impls;
 mod funding_impls;
+mod governance_impls;
 mod health_impls;
 mod invariant_impls;
 mod liquidation_impls;
@@ -42,8 +43,8 @@ pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
 	use backstop_primitives::{
-		BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber, LossTier,
-		MarketId, Price, PriceProvider, RevenueSink, SignedBalance,
+		Authority, BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber,
+		LossTier, MarketId, Price, PriceProvider, RevenueSink, SignedBalance,
 	};
 	use frame_support::{
 		pallet_prelude::*,
@@ -131,9 +132,26 @@ pub mod pallet {
 		/// as `RevenueKind::Unsolicited`. In the runtime: the insurance fund.
 		type ExcessSink: RevenueSink<Self::AccountId>;
 
-		/// Creates and changes markets, their status, the fee split and the
-		/// profit warm-up; sweeps unsolicited transfers.
-		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Creates and changes markets, their status, the fee split, the
+		/// profit warm-up, the liquidation sizing, the sweep budget and the
+		/// stress moves; settles markets for good; sweeps unsolicited
+		/// transfers. Its success value is the [`Authority`] the call came
+		/// from: Root is bound only by the hard ranges, the risk track also
+		/// by `MaxParamStep` and `MinChangeInterval`, the guardian by those
+		/// and to changes that only tighten (README, "Governance").
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Authority>;
+
+		/// The largest relative step of one numeric parameter in one change
+		/// by the risk track or the guardian (`|new − old| ≤ step × old`).
+		/// Above zero.
+		#[pallet::constant]
+		type MaxParamStep: Get<Permill>;
+
+		/// The fewest blocks between two changes of the same parameter by the
+		/// risk track or the guardian, counted from its last change by any
+		/// authority.
+		#[pallet::constant]
+		type MinChangeInterval: Get<BlockNumberFor<Self>>;
 
 		/// The pallet's account, which holds all collateral.
 		#[pallet::constant]
@@ -288,6 +306,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type StressMoves<T: Config> =
 		StorageMap<_, Twox64Concat, MarketId, Permill, ValueQuery, T::DefaultStressMove>;
+
+	/// When each governed parameter last changed (by any authority): the
+	/// risk track and the guardian change it again only `MinChangeInterval`
+	/// blocks later. At most one entry per [`ParamKey`]: two per market and
+	/// four pallet-wide. Markets are never removed, so no entry outlives its
+	/// market.
+	#[pallet::storage]
+	pub type ParamChangedAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, ParamKey, BlockNumberFor<T>, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -807,6 +834,16 @@ pub mod pallet {
 		/// position are accepted until it is live again (liquidations go on at
 		/// the frozen price).
 		PriceFrozen,
+		/// The guardian asked for a change that loosens something (or that
+		/// only the root or risk track may make in either direction).
+		GuardianCannotLoosen,
+		/// The risk track or the guardian moved a numeric parameter by more
+		/// than `MaxParamStep` of its old value (a parameter at zero moves
+		/// only by Root).
+		StepTooLarge,
+		/// The risk track or the guardian changed a parameter less than
+		/// `MinChangeInterval` blocks after its last change.
+		ChangeTooSoon,
 	}
 
 	#[pallet::genesis_config]
@@ -872,29 +909,32 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Creates market `market` with `params`, `Active`.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, Root or the risk track (the guardian is refused:
+		///   `GuardianCannotLoosen`).
 		#[pallet::call_index(0)]
 		pub fn create_market(
 			origin: OriginFor<T>,
 			market: MarketId,
 			params: MarketParams,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_create_market(market, params)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_create_market(authority, market, params)
 		}
 
 		/// Replaces the parameters of `market`. Its oracle asset can change
 		/// only while it has no open interest.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only tightens; the risk track and
+		///   the guardian move every numeric field by at most `MaxParamStep`, at
+		///   most once per `MinChangeInterval` (README, "Governance").
 		#[pallet::call_index(1)]
 		pub fn update_market(
 			origin: OriginFor<T>,
 			market: MarketId,
 			params: MarketParams,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_update_market(market, params)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_update_market(authority, market, params)
 		}
 
 		/// Sets the status of `market` (`Active`, `ReduceOnly`, `Halted`). A
@@ -902,24 +942,26 @@ pub mod pallet {
 		/// `Active` (`DeficitPending`); any status set while it waits stays
 		/// when the deficit is gone (no automatic reopening).
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only moves towards `Halted`
+		///   (`Active` → `ReduceOnly` → `Halted`); no step, no interval.
 		#[pallet::call_index(2)]
 		pub fn set_market_status(
 			origin: OriginFor<T>,
 			market: MarketId,
 			status: MarketStatus,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_market_status(market, status)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_market_status(authority, market, status)
 		}
 
 		/// Sets how trading fees are split; the parts must sum to 100%.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, Root or the risk track (step-bounded, one change
+		///   per `MinChangeInterval`); the guardian is refused.
 		#[pallet::call_index(3)]
 		pub fn set_fee_split(origin: OriginFor<T>, split: FeeSplit) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_fee_split(split)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_fee_split(authority, split)
 		}
 
 		/// Moves `amount` of the settlement asset from the caller into its
@@ -1002,38 +1044,41 @@ pub mod pallet {
 		/// be withdrawn (it backs margin at once). A `period` of zero switches
 		/// the warm-up off; profit already maturing keeps its schedule.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only lengthens the period or lowers
+		///   the threshold; step- and interval-bounded but for Root.
 		#[pallet::call_index(10)]
 		pub fn set_profit_warmup(
 			origin: OriginFor<T>,
 			threshold: Balance,
 			period: BlockNumberFor<T>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_profit_warmup(ProfitWarmup { threshold, period })
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_profit_warmup(authority, ProfitWarmup { threshold, period })
 		}
 
 		/// Sets how liquidations are sized (see [`LiquidationParams`]).
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only raises fields (liquidations
+		///   close more); step- and interval-bounded but for Root.
 		#[pallet::call_index(12)]
 		pub fn set_liquidation_params(
 			origin: OriginFor<T>,
 			params: LiquidationParams,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_liquidation_params(params)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_liquidation_params(authority, params)
 		}
 
 		/// Sets the weight the automatic liquidation sweep may use in each
 		/// block's `on_initialize`: at most `MaxSweepWeight`, at least one
 		/// worst-case liquidation.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only raises the budget; step- and
+		///   interval-bounded but for Root.
 		#[pallet::call_index(13)]
 		pub fn set_sweep_budget(origin: OriginFor<T>, budget: Weight) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_sweep_budget(budget)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_sweep_budget(authority, budget)
 		}
 
 		/// Settles market `market` for good: it turns `Halted`, and from the
@@ -1042,7 +1087,8 @@ pub mod pallet {
 		/// ones, each first deleveraged by any deficit waiting on its side),
 		/// after which the market is `Closed`.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, Root or the risk track (the guardian is refused:
+		///   `GuardianCannotLoosen`).
 		/// - `price`: `None` settles at the oracle's fresh price; a price is
 		///   accepted only when the oracle has none (`OraclePriceAvailable`).
 		#[pallet::call_index(15)]
@@ -1051,8 +1097,8 @@ pub mod pallet {
 			market: MarketId,
 			price: Option<Price>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_settle_final(market, price)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_settle_final(authority, market, price)
 		}
 
 		/// Liquidates each of `accounts` that is below maintenance, as
@@ -1112,7 +1158,8 @@ pub mod pallet {
 		/// Sets the stress move of `market`: the adverse move of its asset the
 		/// stressed required capital assumes (`RiskExposure::required_capital`).
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`. The guardian only raises it; step- and
+		///   interval-bounded but for Root.
 		/// - `stress_move`: above zero (`ZeroStressMove`).
 		#[pallet::call_index(17)]
 		pub fn set_stress_move(
@@ -1120,15 +1167,15 @@ pub mod pallet {
 			market: MarketId,
 			stress_move: Permill,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_stress_move(market, stress_move)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_stress_move(authority, market, stress_move)
 		}
 
 		/// Sweeps what the pallet account holds beyond all collateral, every
 		/// market's ledgers and the buffer (unsolicited transfers, never
 		/// counted) to the excess sink.
 		///
-		/// - `origin`: `AdminOrigin`.
+		/// - `origin`: `AdminOrigin`, any authority (maintenance: no step, no interval).
 		/// - `accounts`: a witness of at least the number of margin accounts.
 		///   The call sums the collateral of every account, so it is weighed
 		///   by the witness, refused with `TooManyAccounts` when more accounts
@@ -1136,7 +1183,8 @@ pub mod pallet {
 		#[pallet::call_index(11)]
 		#[pallet::weight(<T as Config>::WeightInfo::sweep_excess(*accounts))]
 		pub fn sweep_excess(origin: OriginFor<T>, accounts: u32) -> DispatchResultWithPostInfo {
-			T::AdminOrigin::ensure_origin(origin)?;
+			// Maintenance: any authority, no bounds.
+			let _authority = T::AdminOrigin::ensure_origin(origin)?;
 			let read = Self::do_sweep_excess(accounts)?;
 			Ok(Some(<T as Config>::WeightInfo::sweep_excess(read)).into())
 		}

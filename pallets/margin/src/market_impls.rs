@@ -2,7 +2,7 @@
 //! deficits, and the genesis build.
 
 use super::*;
-use backstop_primitives::{Balance, MarketId};
+use backstop_primitives::{governance::Direction, Authority, Balance, MarketId};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -72,12 +72,35 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The `create_market` call.
-	pub(crate) fn do_create_market(id: MarketId, params: MarketParams) -> DispatchResult {
-		Self::validate_params(&params)?;
+	/// The `create_market` call: governance's only (no interval: a market
+	/// is created once). Starts the interval of the market's parameters.
+	pub(crate) fn do_create_market(
+		authority: Authority,
+		id: MarketId,
+		params: MarketParams,
+	) -> DispatchResult {
+		Self::ensure_can_create_market(id, &params)?;
+		Self::ensure_may_change(
+			authority,
+			governance_impls::Classified::discrete(Direction::governance_only()),
+			None,
+		)?;
+		Self::insert_market(id, params);
+		Self::note_change(ParamKey::MarketParams(id));
+		Ok(())
+	}
+
+	/// The hard checks of a new market.
+	fn ensure_can_create_market(id: MarketId, params: &MarketParams) -> DispatchResult {
+		Self::validate_params(params)?;
 		ensure!(!Markets::<T>::contains_key(id), Error::<T>::MarketExists);
+		ensure!(MarketCount::<T>::get() < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
+		Ok(())
+	}
+
+	/// Creates market `id` (checked by `ensure_can_create_market`).
+	pub(crate) fn insert_market(id: MarketId, params: MarketParams) {
 		let count = MarketCount::<T>::get();
-		ensure!(count < T::MaxMarkets::get(), Error::<T>::TooManyMarkets);
 		let mut state = MarketState::default();
 		if let Ok(info) = Self::fresh_price(params.oracle_asset) {
 			state.last_price = info.price;
@@ -86,24 +109,41 @@ impl<T: Config> Pallet<T> {
 		// `count < MaxMarkets`.
 		MarketCount::<T>::put(count.saturating_add(1));
 		Self::deposit_event(Event::MarketCreated { market: id, params });
-		Ok(())
 	}
 
-	/// The `update_market` call.
-	pub(crate) fn do_update_market(id: MarketId, params: MarketParams) -> DispatchResult {
+	/// The `update_market` call: classified field by field
+	/// (`classify_market_params`), every numeric field step-bounded.
+	pub(crate) fn do_update_market(
+		authority: Authority,
+		id: MarketId,
+		params: MarketParams,
+	) -> DispatchResult {
 		Self::validate_params(&params)?;
 		let mut market = Markets::<T>::get(id).ok_or(Error::<T>::UnknownMarket)?;
 		if params.oracle_asset != market.params.oracle_asset {
 			ensure!(market.state.open_interest() == Some(0), Error::<T>::OracleAssetLocked);
 		}
+		let key = ParamKey::MarketParams(id);
+		let change = Self::classify_market_params(&market.params, &params);
+		Self::ensure_may_change(authority, change, Self::last_change(key))?;
+		let changed = market.params != params;
 		market.params = params;
 		Markets::<T>::insert(id, market);
+		if changed {
+			Self::note_change(key);
+		}
 		Self::deposit_event(Event::MarketUpdated { market: id, params });
 		Ok(())
 	}
 
-	/// The `set_market_status` call.
-	pub(crate) fn do_set_market_status(id: MarketId, status: MarketStatus) -> DispatchResult {
+	/// The `set_market_status` call: a discrete action (no step, no
+	/// interval); up `Active` → `ReduceOnly` → `Halted` tightens, any move
+	/// back loosens (`classify_status`).
+	pub(crate) fn do_set_market_status(
+		authority: Authority,
+		id: MarketId,
+		status: MarketStatus,
+	) -> DispatchResult {
 		Markets::<T>::try_mutate(id, |market| -> DispatchResult {
 			let market = market.as_mut().ok_or(Error::<T>::UnknownMarket)?;
 			ensure!(
@@ -115,6 +155,7 @@ impl<T: Config> Pallet<T> {
 				status != MarketStatus::Active || market.state.deficit.is_zero(),
 				Error::<T>::DeficitPending
 			);
+			Self::ensure_may_change(authority, Self::classify_status(market.status, status), None)?;
 			market.status = status;
 			Ok(())
 		})?;
@@ -124,12 +165,28 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The `set_fee_split` call.
-	pub(crate) fn do_set_fee_split(split: FeeSplit) -> DispatchResult {
+	/// The `set_fee_split` call: governance's only, each part
+	/// step-bounded.
+	pub(crate) fn do_set_fee_split(authority: Authority, split: FeeSplit) -> DispatchResult {
 		Self::validate_fee_split(&split)?;
+		let old = FeeSplitConfig::<T>::get();
+		let key = ParamKey::FeeSplit;
+		Self::ensure_may_change(
+			authority,
+			Self::classify_fee_split(&old, &split),
+			Self::last_change(key),
+		)?;
+		Self::put_fee_split(split);
+		if old != split {
+			Self::note_change(key);
+		}
+		Ok(())
+	}
+
+	/// Stores a fee split (checked by `validate_fee_split`).
+	fn put_fee_split(split: FeeSplit) {
 		FeeSplitConfig::<T>::put(split);
 		Self::deposit_event(Event::FeeSplitUpdated { split });
-		Ok(())
 	}
 
 	/// Checks liquidation parameters: a buffer and a maximum portion above
@@ -142,22 +199,67 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The `set_liquidation_params` call.
-	pub(crate) fn do_set_liquidation_params(params: LiquidationParams) -> DispatchResult {
+	/// The `set_liquidation_params` call: classified field by field
+	/// (`classify_liquidation_params`), every field step-bounded.
+	pub(crate) fn do_set_liquidation_params(
+		authority: Authority,
+		params: LiquidationParams,
+	) -> DispatchResult {
 		Self::validate_liquidation_params(&params)?;
-		LiquidationConfig::<T>::put(params);
-		Self::deposit_event(Event::LiquidationParamsUpdated { params });
+		let old = LiquidationConfig::<T>::get();
+		let key = ParamKey::LiquidationParams;
+		Self::ensure_may_change(
+			authority,
+			Self::classify_liquidation_params(&old, &params),
+			Self::last_change(key),
+		)?;
+		Self::put_liquidation_params(params);
+		if old != params {
+			Self::note_change(key);
+		}
 		Ok(())
 	}
 
+	/// Stores liquidation parameters (checked by
+	/// `validate_liquidation_params`).
+	fn put_liquidation_params(params: LiquidationParams) {
+		LiquidationConfig::<T>::put(params);
+		Self::deposit_event(Event::LiquidationParamsUpdated { params });
+	}
+
 	/// The `set_stress_move` call: `market` must exist and the move be above
-	/// zero.
-	pub(crate) fn do_set_stress_move(id: MarketId, stress_move: Permill) -> DispatchResult {
+	/// zero; higher is tighter, step-bounded.
+	pub(crate) fn do_set_stress_move(
+		authority: Authority,
+		id: MarketId,
+		stress_move: Permill,
+	) -> DispatchResult {
+		Self::ensure_valid_stress_move(id, stress_move)?;
+		let old = StressMoves::<T>::get(id);
+		let key = ParamKey::StressMove(id);
+		Self::ensure_may_change(
+			authority,
+			Self::classify_stress_move(old, stress_move),
+			Self::last_change(key),
+		)?;
+		Self::put_stress_move(id, stress_move);
+		if old != stress_move {
+			Self::note_change(key);
+		}
+		Ok(())
+	}
+
+	/// The hard checks of a stress move.
+	fn ensure_valid_stress_move(id: MarketId, stress_move: Permill) -> DispatchResult {
 		ensure!(Markets::<T>::contains_key(id), Error::<T>::UnknownMarket);
 		ensure!(!stress_move.is_zero(), Error::<T>::ZeroStressMove);
+		Ok(())
+	}
+
+	/// Stores a stress move (checked by `ensure_valid_stress_move`).
+	fn put_stress_move(id: MarketId, stress_move: Permill) {
 		StressMoves::<T>::insert(id, stress_move);
 		Self::deposit_event(Event::StressMoveSet { market: id, stress_move });
-		Ok(())
 	}
 
 	/// Checks a profit warm-up against the hard bounds.
@@ -167,12 +269,31 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The `set_profit_warmup` call. Profit already maturing keeps its
-	/// schedule; the new warm-up applies to later credits.
-	pub(crate) fn do_set_profit_warmup(warmup: WarmupOf<T>) -> DispatchResult {
+	/// schedule; the new warm-up applies to later credits. A longer period
+	/// and a lower threshold tighten, both step-bounded.
+	pub(crate) fn do_set_profit_warmup(
+		authority: Authority,
+		warmup: WarmupOf<T>,
+	) -> DispatchResult {
 		Self::validate_warmup(&warmup)?;
+		let old = ProfitWarmupConfig::<T>::get();
+		let key = ParamKey::ProfitWarmup;
+		Self::ensure_may_change(
+			authority,
+			Self::classify_warmup(&old, &warmup),
+			Self::last_change(key),
+		)?;
+		Self::put_warmup(warmup);
+		if old != warmup {
+			Self::note_change(key);
+		}
+		Ok(())
+	}
+
+	/// Stores a profit warm-up (checked by `validate_warmup`).
+	pub(crate) fn put_warmup(warmup: WarmupOf<T>) {
 		ProfitWarmupConfig::<T>::put(warmup);
 		Self::deposit_event(Event::ProfitWarmupUpdated { warmup });
-		Ok(())
 	}
 
 	/// The `cover_deficit` call: `who` pays up to `amount` (at most the
@@ -224,7 +345,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The genesis build: the buffer, the fee split, the warm-up, the
-	/// markets, their stress moves.
+	/// markets, their stress moves. Checked against the hard ranges only,
+	/// and no change is recorded in `ParamChangedAt`: the first change by
+	/// the risk track or the guardian has no interval to wait for.
 	///
 	/// # Panics
 	///
@@ -241,29 +364,34 @@ impl<T: Config> Pallet<T> {
 	) {
 		Self::ensure_buffer();
 		if let Some(split) = split {
-			if let Err(error) = Self::do_set_fee_split(split) {
+			if let Err(error) = Self::validate_fee_split(&split) {
 				panic!("invalid genesis fee split: {error:?}");
 			}
+			Self::put_fee_split(split);
 		}
 		if let Some(warmup) = warmup {
-			if let Err(error) = Self::do_set_profit_warmup(warmup) {
+			if let Err(error) = Self::validate_warmup(&warmup) {
 				panic!("invalid genesis profit warm-up: {error:?}");
 			}
+			Self::put_warmup(warmup);
 		}
 		if let Some(params) = liquidation {
-			if let Err(error) = Self::do_set_liquidation_params(params) {
+			if let Err(error) = Self::validate_liquidation_params(&params) {
 				panic!("invalid genesis liquidation parameters: {error:?}");
 			}
+			Self::put_liquidation_params(params);
 		}
 		for (id, params) in markets {
-			if let Err(error) = Self::do_create_market(*id, *params) {
+			if let Err(error) = Self::ensure_can_create_market(*id, params) {
 				panic!("invalid genesis market {id}: {error:?}");
 			}
+			Self::insert_market(*id, *params);
 		}
 		for (id, stress_move) in stress_moves {
-			if let Err(error) = Self::do_set_stress_move(*id, *stress_move) {
+			if let Err(error) = Self::ensure_valid_stress_move(*id, *stress_move) {
 				panic!("invalid genesis stress move of market {id}: {error:?}");
 			}
+			Self::put_stress_move(*id, *stress_move);
 		}
 	}
 }

@@ -23,6 +23,7 @@
 //! them back with everything else.
 
 use crate::{self as pallet_margin, *};
+use backstop_primitives::governance::EnsureAuthority;
 use backstop_primitives::{
 	units::DOLLARS, BackstopPremium, Balance, KeeperRewarder, LiquidityProvider, LossAbsorber,
 	MarketId, OracleAssetId, Price, PriceInfo, PriceProvider, PriceUnavailable, RevenueKind,
@@ -30,7 +31,7 @@ use backstop_primitives::{
 };
 use codec::{Decode, Encode};
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl, ord_parameter_types, parameter_types,
 	storage::unhashed,
 	traits::{
 		fungible::{Inspect, Mutate},
@@ -39,7 +40,7 @@ use frame_support::{
 	},
 	PalletId,
 };
-use frame_system::EnsureRoot;
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_arithmetic::{traits::Zero, FixedU128, Perbill, Permill};
 use sp_runtime::{BuildStorage, DispatchError};
 use std::{cell::RefCell, collections::BTreeMap};
@@ -105,6 +106,24 @@ parameter_types! {
 	pub const DefaultStressMove: Permill = Permill::from_percent(30);
 }
 
+/// The risk track's account in the tests (a signed origin stands in for the
+/// track).
+pub const RISK_TRACK: u64 = 9_001;
+/// The guardian council's account in the tests.
+pub const GUARDIAN: u64 = 9_002;
+/// Blocks between two bounded changes of one parameter.
+pub const MIN_CHANGE_INTERVAL: u64 = 10;
+
+ord_parameter_types! {
+	pub const RiskTrackMembers: u64 = RISK_TRACK;
+	pub const GuardianMembers: u64 = GUARDIAN;
+}
+
+parameter_types! {
+	/// A quarter of the old value per bounded change.
+	pub const MaxParamStep: Permill = Permill::from_percent(25);
+}
+
 impl pallet_margin::Config for Test {
 	type Currency = Balances;
 	type PriceProvider = MockOracle;
@@ -117,7 +136,13 @@ impl pallet_margin::Config for Test {
 	type BlocksPerYear = BlocksPerYear;
 	type DefaultStressMove = DefaultStressMove;
 	type ExcessSink = MockSink<InsuranceAccount, ExcessTaken>;
-	type AdminOrigin = EnsureRoot<u64>;
+	type AdminOrigin = EnsureAuthority<
+		EnsureRoot<u64>,
+		EnsureSignedBy<RiskTrackMembers, u64>,
+		EnsureSignedBy<GuardianMembers, u64>,
+	>;
+	type MaxParamStep = MaxParamStep;
+	type MinChangeInterval = ConstU64<MIN_CHANGE_INTERVAL>;
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<8>;
 	type MaxPositionsPerAccount = ConstU32<4>;

@@ -47,13 +47,28 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::on_initialize_sweep(1).saturating_add(Self::liquidation_weight(None))
 	}
 
-	/// The `set_sweep_budget` call.
-	pub(crate) fn do_set_sweep_budget(budget: Weight) -> DispatchResult {
+	/// The `set_sweep_budget` call: a larger budget liquidates faster in a
+	/// crash, so raising it (in both components) tightens and lowering
+	/// either loosens; step-bounded from the budget in force.
+	pub(crate) fn do_set_sweep_budget(
+		authority: backstop_primitives::Authority,
+		budget: Weight,
+	) -> DispatchResult {
 		ensure!(
 			budget.all_lte(T::MaxSweepWeight::get()) && Self::min_sweep_budget().all_lte(budget),
 			Error::<T>::InvalidSweepBudget
 		);
+		let old = Self::sweep_budget();
+		let key = ParamKey::SweepBudget;
+		Self::ensure_may_change(
+			authority,
+			Self::classify_sweep_budget(old, budget),
+			Self::last_change(key),
+		)?;
 		SweepBudget::<T>::put(budget);
+		if old != budget {
+			Self::note_change(key);
+		}
 		Self::deposit_event(Event::SweepBudgetUpdated { budget });
 		Ok(())
 	}

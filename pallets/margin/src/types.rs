@@ -681,3 +681,57 @@ mod tests {
 		assert!(m.is_empty());
 	}
 }
+
+/// A governed parameter, for the interval between two of its changes
+/// (`ParamChangedAt`). One key per parameter and market where the parameter
+/// is per market.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ParamKey {
+	/// A market's [`MarketParams`] (`create_market`, `update_market`): one
+	/// parameter, however many fields change.
+	MarketParams(MarketId),
+	/// A market's stress move (`set_stress_move`).
+	StressMove(MarketId),
+	/// The trading fee split (`set_fee_split`).
+	FeeSplit,
+	/// The profit warm-up (`set_profit_warmup`).
+	ProfitWarmup,
+	/// The liquidation sizing (`set_liquidation_params`).
+	LiquidationParams,
+	/// The automatic sweep's weight budget (`set_sweep_budget`).
+	SweepBudget,
+}
+
+impl ParamKey {
+	/// The market the parameter belongs to, if it is per market.
+	pub fn market(&self) -> Option<MarketId> {
+		match self {
+			ParamKey::MarketParams(id) | ParamKey::StressMove(id) => Some(*id),
+			_ => None,
+		}
+	}
+}
+
+/// The rank of a status among the statuses governance may set, from the
+/// loosest: `Active` < `ReduceOnly` < `Halted`; a move up the ranks tightens,
+/// a move down loosens. `None` for `Closed`, which only a final settlement
+/// reaches.
+pub fn status_rank(status: MarketStatus) -> Option<u8> {
+	match status {
+		MarketStatus::Active => Some(0),
+		MarketStatus::ReduceOnly => Some(1),
+		MarketStatus::Halted => Some(2),
+		MarketStatus::Closed => None,
+	}
+}

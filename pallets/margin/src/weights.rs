@@ -5,6 +5,12 @@
 //! STEPS: `20`, REPEAT: `10`, WASM-EXECUTION: `Compiled`,
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`.
 //! Regenerate with `.ci/benchmarks` rather than by hand.
+//!
+//! Hand-adjusted since (placeholders until re-measured): `create_market`,
+//! `update_market`, `set_fee_split`, `set_profit_warmup`,
+//! `set_liquidation_params`, `set_sweep_budget` and `set_stress_move` also
+//! read the old value of their parameter and read and write
+//! `ParamChangedAt` (governance steps and intervals).
 
 // Executed command:
 // /root/.cache/backstop/target/release/backstop-node
@@ -78,27 +84,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:0 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn create_market() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `1326`
 		//  Estimated: `4081`
 		// Minimum execution time: 52_949_000 picoseconds.
-		Weight::from_parts(61_715_000, 0)
+		Weight::from_parts(63_715_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:1 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn update_market() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `583`
 		//  Estimated: `3867`
 		// Minimum execution time: 25_688_000 picoseconds.
-		Weight::from_parts(46_075_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		Weight::from_parts(48_075_000, 0)
+			.saturating_add(Weight::from_parts(0, 6367))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Markets` (r:1 w:1)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
@@ -116,16 +126,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Margin::FeeSplitConfig` (r:0 w:1)
+	/// Storage: `Margin::FeeSplitConfig` (r:1 w:1)
 	/// Proof: `Margin::FeeSplitConfig` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:1 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn set_fee_split() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_608_000 picoseconds.
-		Weight::from_parts(16_141_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		Weight::from_parts(18_141_000, 0)
+			.saturating_add(Weight::from_parts(0, 3007))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1 w:1)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1177), added: 3652, mode: `MaxEncodedLen`)
@@ -465,27 +478,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// Storage: `Margin::ProfitWarmupConfig` (r:0 w:1)
+	/// Storage: `Margin::ProfitWarmupConfig` (r:1 w:1)
 	/// Proof: `Margin::ProfitWarmupConfig` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:1 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn set_profit_warmup() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_598_000 picoseconds.
-		Weight::from_parts(12_664_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		Weight::from_parts(14_664_000, 0)
+			.saturating_add(Weight::from_parts(0, 3015))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Margin::LiquidationConfig` (r:0 w:1)
+	/// Storage: `Margin::LiquidationConfig` (r:1 w:1)
 	/// Proof: `Margin::LiquidationConfig` (`max_values`: Some(1), `max_size`: Some(44), added: 539, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:1 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn set_liquidation_params() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_818_000 picoseconds.
-		Weight::from_parts(17_914_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		Weight::from_parts(19_914_000, 0)
+			.saturating_add(Weight::from_parts(0, 3039))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Markets` (r:33 w:32)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
@@ -652,28 +671,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
-	/// Storage: `Margin::StressMoves` (r:0 w:1)
+	/// Storage: `Margin::StressMoves` (r:1 w:1)
 	/// Proof: `Margin::StressMoves` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:1 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn set_stress_move() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `97`
 		//  Estimated: `3867`
 		// Minimum execution time: 20_679_000 picoseconds.
-		Weight::from_parts(27_181_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		Weight::from_parts(29_181_000, 0)
+			.saturating_add(Weight::from_parts(0, 8858))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Storage: `Margin::SweepBudget` (r:0 w:1)
+	/// Storage: `Margin::SweepBudget` (r:1 w:1)
 	/// Proof: `Margin::SweepBudget` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Margin::ParamChangedAt` (r:1 w:1)
+	/// Proof: `Margin::ParamChangedAt` (`max_values`: None, `max_size`: Some(25), added: 2500, mode: `MaxEncodedLen`)
 	fn set_sweep_budget() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 9_938_000 picoseconds.
-		Weight::from_parts(16_039_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		Weight::from_parts(18_039_000, 0)
+			.saturating_add(Weight::from_parts(0, 3011))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Margin::Accounts` (r:1001 w:0)
 	/// Proof: `Margin::Accounts` (`max_values`: None, `max_size`: Some(1177), added: 3652, mode: `MaxEncodedLen`)
@@ -713,16 +737,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database costs, for mocks and tests.
 impl WeightInfo for () {
 	fn create_market() -> Weight {
-		Weight::from_parts(61_715_000, 0)
+		Weight::from_parts(63_715_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn update_market() -> Weight {
-		Weight::from_parts(46_075_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(48_075_000, 0)
+			.saturating_add(Weight::from_parts(0, 6367))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_market_status() -> Weight {
 		Weight::from_parts(36_548_000, 0)
@@ -731,9 +755,10 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_fee_split() -> Weight {
-		Weight::from_parts(16_141_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(18_141_000, 0)
+			.saturating_add(Weight::from_parts(0, 3007))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn deposit() -> Weight {
 		Weight::from_parts(151_322_000, 0)
@@ -796,14 +821,16 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_profit_warmup() -> Weight {
-		Weight::from_parts(12_664_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(14_664_000, 0)
+			.saturating_add(Weight::from_parts(0, 3015))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_liquidation_params() -> Weight {
-		Weight::from_parts(17_914_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(19_914_000, 0)
+			.saturating_add(Weight::from_parts(0, 3039))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn on_initialize_funding(m: u32, ) -> Weight {
 		Weight::from_parts(62_323_092, 0)
@@ -855,15 +882,16 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_stress_move() -> Weight {
-		Weight::from_parts(27_181_000, 0)
-			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(29_181_000, 0)
+			.saturating_add(Weight::from_parts(0, 8858))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_sweep_budget() -> Weight {
-		Weight::from_parts(16_039_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(18_039_000, 0)
+			.saturating_add(Weight::from_parts(0, 3011))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn sweep_excess(a: u32, ) -> Weight {
 		Weight::from_parts(769_898_000, 0)

@@ -16,6 +16,7 @@ mod deleveraging;
 mod excess;
 mod final_settlement;
 mod funding;
+mod governance;
 mod liquidation;
 mod markets;
 mod migrations;
