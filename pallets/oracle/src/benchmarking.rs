@@ -19,7 +19,7 @@
 use super::*;
 use crate::Pallet as OracleAggregator;
 use alloc::vec::Vec;
-use backstop_primitives::{OracleAssetId, Price};
+use backstop_primitives::{governance::Authority, OracleAssetId, Price};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::{Get, TransactionSource},
@@ -80,7 +80,7 @@ fn price_of(level: u32, index: u32) -> Price {
 
 fn add_feeders<T: Config>(count: u32) -> Result<(), BenchmarkError> {
 	for index in 0..count {
-		OracleAggregator::<T>::do_add_feeder(feeder::<T>(index))
+		OracleAggregator::<T>::insert_feeder(feeder::<T>(index))
 			.map_err(|_| BenchmarkError::Stop("cannot add a feeder"))?;
 	}
 	Ok(())
@@ -88,7 +88,7 @@ fn add_feeders<T: Config>(count: u32) -> Result<(), BenchmarkError> {
 
 fn register_assets<T: Config>(count: u32) -> Result<(), BenchmarkError> {
 	for asset in 0..count {
-		OracleAggregator::<T>::do_register_asset(asset, config::<T>())
+		OracleAggregator::<T>::genesis_asset(asset, config::<T>())
 			.map_err(|_| BenchmarkError::Stop("cannot register an asset"))?;
 	}
 	Ok(())
@@ -200,7 +200,7 @@ pub fn serve_live_price<T: Config>(
 	config: AssetConfig,
 ) -> Result<(), BenchmarkError> {
 	if !Assets::<T>::contains_key(asset) {
-		OracleAggregator::<T>::do_register_asset(asset, config)
+		OracleAggregator::<T>::genesis_asset(asset, config)
 			.map_err(|_| BenchmarkError::Stop("cannot register the asset"))?;
 	}
 	let now_ms = OracleAggregator::<T>::now_ms();
@@ -390,7 +390,7 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		assets_fed_by_everyone::<T>(1)?;
-		OracleAggregator::<T>::do_freeze_price(0, None)
+		OracleAggregator::<T>::do_freeze_price(Authority::Root, 0, None)
 			.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
 
 		#[extrinsic_call]
@@ -422,7 +422,7 @@ mod benchmarks {
 		let freeze_all = || -> Result<(), BenchmarkError> {
 			T::BenchmarkHelper::set_time(frozen_at);
 			for asset in &assets {
-				OracleAggregator::<T>::do_freeze_price(*asset, Some(Price::from_u32(100)))
+				OracleAggregator::<T>::do_freeze_price(Authority::Root, *asset, Some(Price::from_u32(100)))
 					.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
 			}
 			Ok(())
