@@ -308,6 +308,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, existing, config::<T>());
 
 		assert!(Assets::<T>::contains_key(existing));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::AssetConfig(existing)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -318,11 +319,14 @@ mod benchmarks {
 		assets_fed_by_everyone::<T>(1)?;
 		let new_config =
 			AssetConfig { max_age_ms: max_age::<T>().saturating_add(1), ..config::<T>() };
+		// A change on record: the interval is read and the record replaced.
+		ParamChangedAt::<T>::insert(ParamKey::AssetConfig(0), BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 0, new_config);
 
 		assert_eq!(Assets::<T>::get(0).map(|state| state.config), Some(new_config));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::AssetConfig(0)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -331,11 +335,15 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		assets_fed_by_everyone::<T>(1)?;
+		// Both records present: read, and both removed.
+		ParamChangedAt::<T>::insert(ParamKey::AssetConfig(0), BlockNumberFor::<T>::zero());
+		ParamChangedAt::<T>::insert(ParamKey::Freeze(0), BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 0);
 
 		assert!(!Assets::<T>::contains_key(0));
+		assert_eq!(ParamChangedAt::<T>::iter().count(), 0);
 		Ok(())
 	}
 
@@ -382,6 +390,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, 0, None);
 
 		assert!(Assets::<T>::get(0).is_some_and(|state| state.frozen.is_some()));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::Freeze(0)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -397,6 +406,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, 0);
 
 		assert!(Assets::<T>::get(0).is_some_and(|state| state.frozen.is_none()));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::Freeze(0)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -422,8 +432,12 @@ mod benchmarks {
 		let freeze_all = || -> Result<(), BenchmarkError> {
 			T::BenchmarkHelper::set_time(frozen_at);
 			for asset in &assets {
-				OracleAggregator::<T>::do_freeze_price(Authority::Root, *asset, Some(Price::from_u32(100)))
-					.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
+				OracleAggregator::<T>::do_freeze_price(
+					Authority::Root,
+					*asset,
+					Some(Price::from_u32(100)),
+				)
+				.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
 			}
 			Ok(())
 		};

@@ -6,8 +6,8 @@ use crate::{
 	Assets, Config, Error, Event, FeedBatch, FeederInfo, FeederSlot, Feeders, Frozen, Millis,
 	Pallet, ParamChangedAt, ParamKey, RawFeed, SignedFeed,
 };
-use backstop_primitives::governance::{Authority, Direction};
 use alloc::vec::Vec;
+use backstop_primitives::governance::{Authority, Direction};
 use backstop_primitives::{OracleAssetId, Price};
 use codec::Encode;
 use frame_support::{
@@ -342,7 +342,8 @@ impl<T: Config> Pallet<T> {
 		let until = now_ms.saturating_add(T::MaxFreezeDuration::get());
 		let mut state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
 		let last = state.aggregate.map(|aggregate| aggregate.price);
-		let served = state.frozen.filter(|frozen| frozen.is_active(now_ms)).map(|f| f.price).or(last);
+		let served =
+			state.frozen.filter(|frozen| frozen.is_active(now_ms)).map(|f| f.price).or(last);
 		let (frozen, within_step) = match price {
 			Some(price) => {
 				let reference = served.map_or(0, |served| served.into_inner());
@@ -364,10 +365,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_unfreeze_price(authority: Authority, asset: OracleAssetId) -> DispatchResult {
 		let now_ms = Self::now_ms();
 		let mut state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
-		ensure!(
-			state.frozen.is_some_and(|frozen| frozen.is_active(now_ms)),
-			Error::<T>::NotFrozen
-		);
+		ensure!(state.frozen.is_some_and(|frozen| frozen.is_active(now_ms)), Error::<T>::NotFrozen);
 		let key = ParamKey::Freeze(asset);
 		Self::ensure_may_change(authority, Direction::Loosen, true, Self::last_change(key))?;
 		state.frozen = None;

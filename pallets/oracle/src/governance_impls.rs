@@ -75,21 +75,22 @@ impl<T: Config> Pallet<T> {
 			.and(Direction::lower_is_tighter(old.agreement_band, new.agreement_band))
 			.and(Direction::higher_is_tighter(old.hold_ms, new.hold_ms));
 
-		let min_feeders_ok = old.min_feeders.abs_diff(new.min_feeders) <= 1 ||
-			Self::within_param_step(old.min_feeders.into(), new.min_feeders.into());
-		let within_step = min_feeders_ok &&
-			Self::within_param_step(old.max_age_ms.into(), new.max_age_ms.into()) &&
-			Self::within_param_step(
-				old.max_move.deconstruct().into(),
-				new.max_move.deconstruct().into(),
-			) && Self::within_param_step(old.ema_period_ms.into(), new.ema_period_ms.into()) &&
-			Self::within_param_step(
-				old.fast_path_quorum.deconstruct().into(),
-				new.fast_path_quorum.deconstruct().into(),
-			) && Self::within_param_step(
-			old.agreement_band.deconstruct().into(),
-			new.agreement_band.deconstruct().into(),
-		) && Self::within_param_step(old.hold_ms.into(), new.hold_ms.into());
+		let min_feeders_ok = old.min_feeders.abs_diff(new.min_feeders) <= 1
+			|| Self::within_param_step(old.min_feeders.into(), new.min_feeders.into());
+		let within_step =
+			min_feeders_ok
+				&& Self::within_param_step(old.max_age_ms.into(), new.max_age_ms.into())
+				&& Self::within_param_step(
+					old.max_move.deconstruct().into(),
+					new.max_move.deconstruct().into(),
+				) && Self::within_param_step(old.ema_period_ms.into(), new.ema_period_ms.into())
+				&& Self::within_param_step(
+					old.fast_path_quorum.deconstruct().into(),
+					new.fast_path_quorum.deconstruct().into(),
+				) && Self::within_param_step(
+				old.agreement_band.deconstruct().into(),
+				new.agreement_band.deconstruct().into(),
+			) && Self::within_param_step(old.hold_ms.into(), new.hold_ms.into());
 
 		ConfigChange { direction, within_step }
 	}

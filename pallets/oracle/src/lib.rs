@@ -33,8 +33,8 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use backstop_primitives::{governance::Authority, OracleAssetId, Price};
 	use frame_support::{pallet_prelude::*, traits::Time};
-	use sp_arithmetic::Permill;
 	use frame_system::pallet_prelude::*;
+	use sp_arithmetic::Permill;
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
 	/// The in-code storage version: 1 since times are milliseconds and the breaker has a
@@ -390,7 +390,7 @@ pub mod pallet {
 			Self::do_feed(who, batch, None)
 		}
 
-		/// Register an asset with its settings. Origin: `AdminOrigin`.
+		/// Register an asset with its settings. Origin: `AdminOrigin`, not the guardian.
 		#[pallet::call_index(1)]
 		pub fn register_asset(
 			origin: OriginFor<T>,
@@ -404,7 +404,8 @@ pub mod pallet {
 
 		/// Replace an asset's settings; they apply from the next recomputation (the provider
 		/// also applies a raised `min_feeders` and a shortened `max_age` at once).
-		/// Origin: `AdminOrigin`.
+		/// Origin: `AdminOrigin`; the guardian only tightens, and the risk track and the
+		/// guardian are bounded by `MaxParamStep` and `MinChangeInterval`.
 		#[pallet::call_index(2)]
 		pub fn update_asset_config(
 			origin: OriginFor<T>,
@@ -416,7 +417,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove an asset with its feeds, aggregate and freeze. Origin: `AdminOrigin`.
+		/// Remove an asset with its feeds, aggregate and freeze. Origin: `AdminOrigin`, not
+		/// the guardian.
 		#[pallet::call_index(3)]
 		pub fn remove_asset(origin: OriginFor<T>, asset: OracleAssetId) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;
@@ -424,7 +426,7 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Add an account to the feeder set. Origin: `AdminOrigin`.
+		/// Add an account to the feeder set. Origin: `AdminOrigin`, not the guardian.
 		#[pallet::call_index(4)]
 		pub fn add_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;
@@ -433,7 +435,7 @@ pub mod pallet {
 		}
 
 		/// Remove an account from the feeder set, purge its values from every asset and
-		/// recompute those assets. Origin: `AdminOrigin`.
+		/// recompute those assets. Origin: `AdminOrigin`, the guardian included (defensive).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_feeder(T::MaxAssets::get()))]
 		pub fn remove_feeder(
@@ -447,7 +449,8 @@ pub mod pallet {
 		/// Freeze an asset's price at `price`, or at its last aggregate if `None`. The frozen
 		/// price is served (flagged `frozen`) whatever the feeds say; feeds keep being
 		/// aggregated underneath. Freezing a frozen asset replaces the price.
-		/// Origin: `AdminOrigin`.
+		/// Origin: `AdminOrigin`, the guardian included (defensive); an explicit price must lie
+		/// within `MaxParamStep` of the price served now unless the origin is Root.
 		#[pallet::call_index(6)]
 		pub fn freeze_price(
 			origin: OriginFor<T>,
@@ -459,7 +462,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Unfreeze an asset's price: the aggregate is served again. Origin: `AdminOrigin`.
+		/// Unfreeze an asset's price: the aggregate is served again. Origin: `AdminOrigin`, not
+		/// the guardian; the risk track waits `MinChangeInterval` from the last freeze.
 		#[pallet::call_index(7)]
 		pub fn unfreeze_price(origin: OriginFor<T>, asset: OracleAssetId) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;

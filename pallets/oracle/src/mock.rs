@@ -1,8 +1,8 @@
 //! A minimal runtime for the pallet's tests and benchmark tests.
 
 use crate::{self as pallet_oracle_aggregator, limits, AssetConfig, Millis};
-use backstop_primitives::{OracleAssetId, Price};
 use backstop_primitives::governance::EnsureAuthority;
+use backstop_primitives::{OracleAssetId, Price};
 use frame_support::{
 	derive_impl, ord_parameter_types, parameter_types,
 	traits::{ConstU32, ConstU64},
