@@ -357,7 +357,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(pool.indexed_at <= now, "the utilization index is ahead of the chain");
 		for (key, at) in ParamChangedAt::<T>::iter() {
 			ensure!(
-				key.protocol().is_none_or(|id| Protocols::<T>::contains_key(id)),
+				key.protocol().is_none_or(Protocols::<T>::contains_key),
 				"change record of a deregistered protocol"
 			);
 			ensure!(at <= now, "parameter changed ahead of the chain");
