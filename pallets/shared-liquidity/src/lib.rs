@@ -635,7 +635,7 @@ pub mod pallet {
 			Self::do_repay_credit(&who, amount)
 		}
 
-		/// Registers `protocol` with `terms`, active.
+		/// Registers `protocol` with `terms`, active. Not by the guardian.
 		#[pallet::call_index(6)]
 		pub fn register_protocol(
 			origin: OriginFor<T>,
@@ -648,7 +648,8 @@ pub mod pallet {
 
 		/// Sets the terms of `protocol`. Fees accrued so far are charged at
 		/// the old rates. A loss cap at or below the losses so far freezes an
-		/// active protocol.
+		/// active protocol. The guardian only tightens; the risk track and the
+		/// guardian are bounded by `MaxParamStep` and `MinChangeInterval`.
 		#[pallet::call_index(7)]
 		pub fn set_protocol_terms(
 			origin: OriginFor<T>,
@@ -660,7 +661,8 @@ pub mod pallet {
 		}
 
 		/// Sets the status of `protocol`: freeze, unfreeze (only below the
-		/// loss cap) or retire (only without obligations or reservation).
+		/// loss cap) or retire (only without obligations or reservation). The
+		/// guardian may only freeze an active protocol.
 		#[pallet::call_index(8)]
 		pub fn set_protocol_status(
 			origin: OriginFor<T>,
@@ -671,7 +673,7 @@ pub mod pallet {
 			Self::do_set_protocol_status(authority, protocol, status)
 		}
 
-		/// Removes a retired protocol, freeing its slot.
+		/// Removes a retired protocol, freeing its slot. Not by the guardian.
 		#[pallet::call_index(9)]
 		pub fn deregister_protocol(
 			origin: OriginFor<T>,
@@ -684,7 +686,8 @@ pub mod pallet {
 		/// Writes off up to `amount` of what the external `protocol` owes:
 		/// fees first (forgiven), then principal, which counts as a loss of
 		/// the protocol and is bounded by what is left of its loss cap; the
-		/// rest stays its recorded debt. Freezes the protocol.
+		/// rest stays its recorded debt. Freezes the protocol. Not by the
+		/// guardian.
 		#[pallet::call_index(10)]
 		pub fn write_off(
 			origin: OriginFor<T>,
@@ -695,7 +698,7 @@ pub mod pallet {
 			Self::do_write_off(authority, protocol, amount)
 		}
 
-		/// Sets the minimum deposit.
+		/// Sets the minimum deposit. Not by the guardian; step-bounded.
 		#[pallet::call_index(11)]
 		pub fn set_min_deposit(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;
@@ -703,7 +706,7 @@ pub mod pallet {
 		}
 
 		/// Sets the withdrawal delay (not zero); it applies to pending
-		/// requests too.
+		/// requests too. The guardian only lengthens it; step-bounded.
 		#[pallet::call_index(12)]
 		pub fn set_withdraw_delay(
 			origin: OriginFor<T>,
@@ -714,7 +717,7 @@ pub mod pallet {
 		}
 
 		/// Sets the withdrawal window (not zero); it applies to pending
-		/// requests too.
+		/// requests too. The guardian only shortens it; step-bounded.
 		#[pallet::call_index(13)]
 		pub fn set_withdraw_window(
 			origin: OriginFor<T>,
@@ -726,7 +729,7 @@ pub mod pallet {
 
 		/// Sweeps what the pallet account holds beyond the pool's cash and
 		/// the buffer (unsolicited transfers, never counted as the pool's) to
-		/// the excess sink.
+		/// the excess sink. Any authority, the guardian included.
 		#[pallet::call_index(14)]
 		pub fn sweep_excess(origin: OriginFor<T>) -> DispatchResult {
 			let authority = T::AdminOrigin::ensure_origin(origin)?;

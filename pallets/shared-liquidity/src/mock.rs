@@ -213,7 +213,7 @@ ord_parameter_types! {
 
 parameter_types! {
 	/// A quarter of the old value per change.
-	pub const MaxParamStep: Permill = Permill::from_percent(25);
+	pub static MaxParamStep: Permill = Permill::from_percent(25);
 	pub const LiquidityPalletId: PalletId = PalletId(*b"bk/liqpl");
 	pub static MaxProtocols: u32 = 6;
 	pub static MaxWithdrawRequests: u32 = 3;
@@ -368,6 +368,7 @@ impl ExtBuilder {
 		MaxWithdrawDelay::set(100);
 		MaxWithdrawWindow::set(50);
 		MaxCreditTerm::set(1_000);
+		MaxParamStep::set(Permill::from_percent(25));
 		BlocksPerYear::set(YEAR_BLOCKS);
 		Exposures::set(BTreeMap::new());
 		StaleMarkets::set(BTreeSet::new());

@@ -257,6 +257,15 @@ fn integrity_test_rejects_a_zero_term_limit() {
 }
 
 #[test]
+#[should_panic(expected = "MaxParamStep must be positive")]
+fn integrity_test_rejects_a_zero_step() {
+	ExtBuilder::default().build().execute_with(|| {
+		MaxParamStep::set(Permill::zero());
+		integrity_test();
+	});
+}
+
+#[test]
 #[should_panic(expected = "withdraw delay zero or above MaxWithdrawDelay")]
 fn genesis_rejects_a_zero_delay() {
 	ExtBuilder::default().withdraw_delay(0).build();
