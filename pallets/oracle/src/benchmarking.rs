@@ -19,7 +19,7 @@
 use super::*;
 use crate::Pallet as OracleAggregator;
 use alloc::vec::Vec;
-use backstop_primitives::{OracleAssetId, Price};
+use backstop_primitives::{governance::Authority, OracleAssetId, Price};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::{Get, TransactionSource},
@@ -80,7 +80,7 @@ fn price_of(level: u32, index: u32) -> Price {
 
 fn add_feeders<T: Config>(count: u32) -> Result<(), BenchmarkError> {
 	for index in 0..count {
-		OracleAggregator::<T>::do_add_feeder(feeder::<T>(index))
+		OracleAggregator::<T>::insert_feeder(feeder::<T>(index))
 			.map_err(|_| BenchmarkError::Stop("cannot add a feeder"))?;
 	}
 	Ok(())
@@ -88,7 +88,7 @@ fn add_feeders<T: Config>(count: u32) -> Result<(), BenchmarkError> {
 
 fn register_assets<T: Config>(count: u32) -> Result<(), BenchmarkError> {
 	for asset in 0..count {
-		OracleAggregator::<T>::do_register_asset(asset, config::<T>())
+		OracleAggregator::<T>::genesis_asset(asset, config::<T>())
 			.map_err(|_| BenchmarkError::Stop("cannot register an asset"))?;
 	}
 	Ok(())
@@ -200,7 +200,7 @@ pub fn serve_live_price<T: Config>(
 	config: AssetConfig,
 ) -> Result<(), BenchmarkError> {
 	if !Assets::<T>::contains_key(asset) {
-		OracleAggregator::<T>::do_register_asset(asset, config)
+		OracleAggregator::<T>::genesis_asset(asset, config)
 			.map_err(|_| BenchmarkError::Stop("cannot register the asset"))?;
 	}
 	let now_ms = OracleAggregator::<T>::now_ms();
@@ -308,6 +308,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, existing, config::<T>());
 
 		assert!(Assets::<T>::contains_key(existing));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::AssetConfig(existing)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -318,11 +319,14 @@ mod benchmarks {
 		assets_fed_by_everyone::<T>(1)?;
 		let new_config =
 			AssetConfig { max_age_ms: max_age::<T>().saturating_add(1), ..config::<T>() };
+		// A change on record: the interval is read and the record replaced.
+		ParamChangedAt::<T>::insert(ParamKey::AssetConfig(0), BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 0, new_config);
 
 		assert_eq!(Assets::<T>::get(0).map(|state| state.config), Some(new_config));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::AssetConfig(0)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -331,11 +335,15 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		assets_fed_by_everyone::<T>(1)?;
+		// Both records present: read, and both removed.
+		ParamChangedAt::<T>::insert(ParamKey::AssetConfig(0), BlockNumberFor::<T>::zero());
+		ParamChangedAt::<T>::insert(ParamKey::Freeze(0), BlockNumberFor::<T>::zero());
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 0);
 
 		assert!(!Assets::<T>::contains_key(0));
+		assert_eq!(ParamChangedAt::<T>::iter().count(), 0);
 		Ok(())
 	}
 
@@ -382,6 +390,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, 0, None);
 
 		assert!(Assets::<T>::get(0).is_some_and(|state| state.frozen.is_some()));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::Freeze(0)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -390,13 +399,14 @@ mod benchmarks {
 		let origin =
 			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		assets_fed_by_everyone::<T>(1)?;
-		OracleAggregator::<T>::do_freeze_price(0, None)
+		OracleAggregator::<T>::do_freeze_price(Authority::Root, 0, None)
 			.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, 0);
 
 		assert!(Assets::<T>::get(0).is_some_and(|state| state.frozen.is_none()));
+		assert_eq!(ParamChangedAt::<T>::get(ParamKey::Freeze(0)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -422,8 +432,12 @@ mod benchmarks {
 		let freeze_all = || -> Result<(), BenchmarkError> {
 			T::BenchmarkHelper::set_time(frozen_at);
 			for asset in &assets {
-				OracleAggregator::<T>::do_freeze_price(*asset, Some(Price::from_u32(100)))
-					.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
+				OracleAggregator::<T>::do_freeze_price(
+					Authority::Root,
+					*asset,
+					Some(Price::from_u32(100)),
+				)
+				.map_err(|_| BenchmarkError::Stop("cannot freeze"))?;
 			}
 			Ok(())
 		};

@@ -4,9 +4,10 @@
 use crate::{
 	refresh_impls::Trigger, utility_impls::len_u32, weights::WeightInfo, AssetConfig, AssetState,
 	Assets, Config, Error, Event, FeedBatch, FeederInfo, FeederSlot, Feeders, Frozen, Millis,
-	Pallet, RawFeed, SignedFeed,
+	Pallet, ParamChangedAt, ParamKey, RawFeed, SignedFeed,
 };
 use alloc::vec::Vec;
+use backstop_primitives::governance::{Authority, Direction};
 use backstop_primitives::{OracleAssetId, Price};
 use codec::Encode;
 use frame_support::{
@@ -168,41 +169,104 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Registers `asset`: no feeds, no price, stale until enough feeds arrive.
-	pub(crate) fn do_register_asset(asset: OracleAssetId, config: AssetConfig) -> DispatchResult {
-		Self::ensure_valid_config(&config)?;
-		ensure!(!Assets::<T>::contains_key(asset), Error::<T>::AssetAlreadyRegistered);
-		ensure!(Assets::<T>::count() < T::MaxAssets::get(), Error::<T>::TooManyAssets);
-		Assets::<T>::insert(asset, AssetState::new(config));
-		Self::deposit_event(Event::AssetRegistered { asset, config });
-		Ok(())
-	}
-
-	/// Replaces `asset`'s settings.
-	pub(crate) fn do_update_asset_config(
+	/// Registers `asset` (governance only: the guardian is refused). Not step-bounded (there
+	/// is no old value); the hard ranges bind every authority. Records the settings' change.
+	pub(crate) fn do_register_asset(
+		authority: Authority,
 		asset: OracleAssetId,
 		config: AssetConfig,
 	) -> DispatchResult {
 		Self::ensure_valid_config(&config)?;
-		Assets::<T>::try_mutate(asset, |maybe_state| -> DispatchResult {
-			let state = maybe_state.as_mut().ok_or(Error::<T>::UnknownAsset)?;
+		ensure!(!Assets::<T>::contains_key(asset), Error::<T>::AssetAlreadyRegistered);
+		ensure!(Assets::<T>::count() < T::MaxAssets::get(), Error::<T>::TooManyAssets);
+		let key = ParamKey::AssetConfig(asset);
+		Self::ensure_may_change(
+			authority,
+			Direction::governance_only(),
+			true,
+			Self::last_change(key),
+		)?;
+		Self::insert_asset(asset, config);
+		Self::note_change(key);
+		Ok(())
+	}
+
+	/// Registers `asset` after its checks: no feeds, no price, stale until enough feeds
+	/// arrive. Used by the call and by genesis (which records no change).
+	pub(crate) fn insert_asset(asset: OracleAssetId, config: AssetConfig) {
+		Assets::<T>::insert(asset, AssetState::new(config));
+		Self::deposit_event(Event::AssetRegistered { asset, config });
+	}
+
+	/// Registers `asset` at genesis, with the call's checks but no governance.
+	pub(crate) fn genesis_asset(asset: OracleAssetId, config: AssetConfig) -> DispatchResult {
+		Self::ensure_valid_config(&config)?;
+		ensure!(!Assets::<T>::contains_key(asset), Error::<T>::AssetAlreadyRegistered);
+		ensure!(Assets::<T>::count() < T::MaxAssets::get(), Error::<T>::TooManyAssets);
+		Self::insert_asset(asset, config);
+		Ok(())
+	}
+
+	/// Replaces `asset`'s settings. Each setting is classified (see
+	/// [`Pallet::classify_config`]): the guardian may only tighten, the risk track and the
+	/// guardian move each numeric setting by at most `MaxParamStep` and at most once per
+	/// `MinChangeInterval`. Records the change when a setting changed.
+	pub(crate) fn do_update_asset_config(
+		authority: Authority,
+		asset: OracleAssetId,
+		config: AssetConfig,
+	) -> DispatchResult {
+		Self::ensure_valid_config(&config)?;
+		let mut state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
+		let key = ParamKey::AssetConfig(asset);
+		let change = Self::classify_config(&state.config, &config);
+		Self::ensure_may_change(
+			authority,
+			change.direction,
+			change.within_step,
+			Self::last_change(key),
+		)?;
+		if state.config != config {
 			state.config = config;
-			Ok(())
-		})?;
+			Assets::<T>::insert(asset, state);
+			Self::note_change(key);
+		}
 		Self::deposit_event(Event::AssetConfigUpdated { asset, config });
 		Ok(())
 	}
 
-	/// Removes `asset` and everything stored about it.
-	pub(crate) fn do_remove_asset(asset: OracleAssetId) -> DispatchResult {
+	/// Removes `asset` and everything stored about it, its change records included
+	/// (governance only; waits `MinChangeInterval` from the last change of its settings for
+	/// the risk track).
+	pub(crate) fn do_remove_asset(authority: Authority, asset: OracleAssetId) -> DispatchResult {
 		ensure!(Assets::<T>::contains_key(asset), Error::<T>::UnknownAsset);
+		let key = ParamKey::AssetConfig(asset);
+		Self::ensure_may_change(
+			authority,
+			Direction::governance_only(),
+			true,
+			Self::last_change(key),
+		)?;
 		Assets::<T>::remove(asset);
+		ParamChangedAt::<T>::remove(key);
+		ParamChangedAt::<T>::remove(ParamKey::Freeze(asset));
 		Self::deposit_event(Event::AssetRemoved { asset });
 		Ok(())
 	}
 
-	/// Adds `feeder` to the set, in the lowest free slot.
-	pub(crate) fn do_add_feeder(feeder: T::AccountId) -> DispatchResult {
+	/// Adds `feeder` to the set (governance only: a new feeder is a new source the medians
+	/// trust). No interval: the feeder set has no numeric value to ratchet, and one would make
+	/// a referendum adding several feeders fail after the first.
+	pub(crate) fn do_add_feeder(authority: Authority, feeder: T::AccountId) -> DispatchResult {
+		ensure!(!Feeders::<T>::contains_key(&feeder), Error::<T>::AlreadyFeeder);
+		ensure!(Feeders::<T>::count() < T::MaxFeeders::get(), Error::<T>::TooManyFeeders);
+		Self::ensure_may_change(authority, Direction::governance_only(), true, None)?;
+		Self::insert_feeder(feeder)
+	}
+
+	/// Adds `feeder` to the set, in the lowest free slot (the call after its governance check,
+	/// and genesis).
+	pub(crate) fn insert_feeder(feeder: T::AccountId) -> DispatchResult {
 		ensure!(!Feeders::<T>::contains_key(&feeder), Error::<T>::AlreadyFeeder);
 		let max = T::MaxFeeders::get();
 		ensure!(Feeders::<T>::count() < max, Error::<T>::TooManyFeeders);
@@ -225,9 +289,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes `feeder`, purges its values from every asset and recomputes the assets that
-	/// held one. The weight is refunded to the number of registered assets.
-	pub(crate) fn do_remove_feeder(feeder: T::AccountId) -> DispatchResultWithPostInfo {
+	/// held one. A discrete defensive action: every authority, the guardian included, may
+	/// remove a feeder at once (no step, no interval). The weight is refunded to the number
+	/// of registered assets.
+	pub(crate) fn do_remove_feeder(
+		authority: Authority,
+		feeder: T::AccountId,
+	) -> DispatchResultWithPostInfo {
 		let info = Feeders::<T>::get(&feeder).ok_or(Error::<T>::NotFeeder)?;
+		Self::ensure_may_change(authority, Direction::Tighten, true, None)?;
 		Feeders::<T>::remove(&feeder);
 
 		let now = frame_system::Pallet::<T>::block_number();
@@ -252,41 +322,55 @@ impl<T: Config> Pallet<T> {
 
 	/// Freezes `asset` at `price`, or at its last aggregate, for `MaxFreezeDuration`. Freezing
 	/// a frozen asset replaces the price and renews the freeze.
-	pub(crate) fn do_freeze_price(asset: OracleAssetId, price: Option<Price>) -> DispatchResult {
+	///
+	/// A discrete defensive action (no interval): the guardian may freeze at once. An explicit
+	/// price is numeric, though: for the risk track and the guardian it must lie within
+	/// `MaxParamStep` of the price served now (the freeze in force, else the last aggregate),
+	/// so that nobody but the root track can freeze a price far from the market (and
+	/// liquidate at it). An asset never priced can only be frozen at an explicit price by the
+	/// root track. Records the freeze, from which lifting it waits `MinChangeInterval`.
+	pub(crate) fn do_freeze_price(
+		authority: Authority,
+		asset: OracleAssetId,
+		price: Option<Price>,
+	) -> DispatchResult {
 		if let Some(price) = price {
 			Self::ensure_valid_price(price)?;
 		}
 		let now = frame_system::Pallet::<T>::block_number();
 		let now_ms = Self::now_ms();
 		let until = now_ms.saturating_add(T::MaxFreezeDuration::get());
-		let frozen = Assets::<T>::try_mutate(asset, |maybe_state| -> Result<Price, Error<T>> {
-			let state = maybe_state.as_mut().ok_or(Error::<T>::UnknownAsset)?;
-			let price = match price {
-				Some(price) => price,
-				None => state
-					.aggregate
-					.map(|aggregate| aggregate.price)
-					.ok_or(Error::<T>::NoPriceToFreeze)?,
-			};
-			state.frozen = Some(Frozen { price, at: now, at_ms: now_ms, until });
-			Ok(price)
-		})?;
+		let mut state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
+		let last = state.aggregate.map(|aggregate| aggregate.price);
+		let served =
+			state.frozen.filter(|frozen| frozen.is_active(now_ms)).map(|f| f.price).or(last);
+		let (frozen, within_step) = match price {
+			Some(price) => {
+				let reference = served.map_or(0, |served| served.into_inner());
+				(price, Self::within_param_step(reference, price.into_inner()))
+			},
+			None => (last.ok_or(Error::<T>::NoPriceToFreeze)?, true),
+		};
+		Self::ensure_may_change(authority, Direction::Tighten, within_step, None)?;
+		state.frozen = Some(Frozen { price: frozen, at: now, at_ms: now_ms, until });
+		Assets::<T>::insert(asset, state);
+		Self::note_change(ParamKey::Freeze(asset));
 		Self::deposit_event(Event::PriceFrozen { asset, price: frozen, until });
 		Ok(())
 	}
 
-	/// Lifts a freeze that is in force (an expired one counts as lifted already).
-	pub(crate) fn do_unfreeze_price(asset: OracleAssetId) -> DispatchResult {
+	/// Lifts a freeze that is in force (an expired one counts as lifted already). A loosening:
+	/// the guardian is refused, and the risk track waits `MinChangeInterval` from the last
+	/// freeze. Records the change.
+	pub(crate) fn do_unfreeze_price(authority: Authority, asset: OracleAssetId) -> DispatchResult {
 		let now_ms = Self::now_ms();
-		Assets::<T>::try_mutate(asset, |maybe_state| -> DispatchResult {
-			let state = maybe_state.as_mut().ok_or(Error::<T>::UnknownAsset)?;
-			ensure!(
-				state.frozen.is_some_and(|frozen| frozen.is_active(now_ms)),
-				Error::<T>::NotFrozen
-			);
-			state.frozen = None;
-			Ok(())
-		})?;
+		let mut state = Assets::<T>::get(asset).ok_or(Error::<T>::UnknownAsset)?;
+		ensure!(state.frozen.is_some_and(|frozen| frozen.is_active(now_ms)), Error::<T>::NotFrozen);
+		let key = ParamKey::Freeze(asset);
+		Self::ensure_may_change(authority, Direction::Loosen, true, Self::last_change(key))?;
+		state.frozen = None;
+		Assets::<T>::insert(asset, state);
+		Self::note_change(key);
 		Self::deposit_event(Event::PriceUnfrozen { asset });
 		Ok(())
 	}

@@ -1,6 +1,8 @@
 //! The pallet's invariants, checked by `try_state` (and after every unit test).
 
-use crate::{aggregation, AssetState, Assets, Config, FeederSlot, Feeders, Millis, Pallet};
+use crate::{
+	aggregation, AssetState, Assets, Config, FeederSlot, Feeders, Millis, Pallet, ParamChangedAt,
+};
 use alloc::{collections::BTreeSet, vec::Vec};
 use frame_support::{ensure, pallet_prelude::Get};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -25,10 +27,22 @@ impl<T: Config> Pallet<T> {
 	///   observation gives the stored figures;
 	/// * a hold or a non-stale asset implies an aggregate; a hold is not held while stale;
 	///   held and frozen prices are non-zero, a hold did not start in the future, and a freeze
-	///   was set no later than now and lasts at most `MaxFreezeDuration`.
+	///   was set no later than now and lasts at most `MaxFreezeDuration`;
+	/// * every `ParamChangedAt` entry names a registered asset and a block no later than now
+	///   (so there are at most two entries per asset).
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let slots = Self::check_feeders()?;
-		Self::check_assets(&slots)
+		Self::check_assets(&slots)?;
+		Self::check_param_changes()
+	}
+
+	fn check_param_changes() -> Result<(), TryRuntimeError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		for (key, at) in ParamChangedAt::<T>::iter() {
+			ensure!(Assets::<T>::contains_key(key.asset()), "change record of a removed asset");
+			ensure!(at <= now, "parameter changed in the future");
+		}
+		Ok(())
 	}
 
 	fn check_feeders() -> Result<BTreeSet<FeederSlot>, TryRuntimeError> {

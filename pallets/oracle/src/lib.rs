@@ -10,6 +10,7 @@ mod aggregation;
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmarking;
 mod dispatchable_impls;
+mod governance_impls;
 mod invariant_impls;
 pub mod migrations;
 #[cfg(test)]
@@ -30,9 +31,10 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use backstop_primitives::{OracleAssetId, Price};
+	use backstop_primitives::{governance::Authority, OracleAssetId, Price};
 	use frame_support::{pallet_prelude::*, traits::Time};
 	use frame_system::pallet_prelude::*;
+	use sp_arithmetic::Permill;
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 
 	/// The in-code storage version: 1 since times are milliseconds and the breaker has a
@@ -47,8 +49,21 @@ pub mod pallet {
 	#[pallet::config]
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Governance: registers assets and sets their parameters, manages the feeder set,
-		/// freezes prices.
-		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// freezes prices. Its success value tells the authority apart (Root, the risk track,
+		/// the guardian): see the README's "Governance" section for what each may change.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Authority>;
+
+		/// Largest relative step of one numeric setting in one change by the risk track or
+		/// the guardian (`|new - old| <= MaxParamStep * old`; `min_feeders` may always move
+		/// by one). Positive.
+		#[pallet::constant]
+		type MaxParamStep: Get<Permill>;
+
+		/// Fewest blocks between two bounded changes of the same parameter (an asset's
+		/// settings, an asset's freeze being lifted), counted from its last change by any
+		/// authority.
+		#[pallet::constant]
+		type MinChangeInterval: Get<BlockNumberFor<Self>>;
 
 		/// Weights of the calls and of the idle pass.
 		type WeightInfo: WeightInfo;
@@ -125,6 +140,14 @@ pub mod pallet {
 	/// The last asset the idle pass examined; the next pass continues after it.
 	#[pallet::storage]
 	pub type IdleCursor<T: Config> = StorageValue<_, OracleAssetId>;
+
+	/// The block each governed parameter last changed in, by any authority: the minimum
+	/// interval of the risk track and the guardian runs from it. At most two entries per
+	/// registered asset (`ParamKey::AssetConfig`, `ParamKey::Freeze`); removing an asset
+	/// removes its entries.
+	#[pallet::storage]
+	pub type ParamChangedAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, ParamKey, BlockNumberFor<T>, OptionQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -306,6 +329,15 @@ pub mod pallet {
 		/// A `submit_feed`'s round is not later than the feeder's last accepted round (a
 		/// replay, or a feed overtaken by a newer one).
 		FeedRoundReused,
+		/// The guardian tried a change that loosens something (or that only governance may
+		/// make: registering or removing an asset, adding a feeder, lifting a freeze).
+		GuardianCannotLoosen,
+		/// A setting (or an explicit frozen price) moved by more than `MaxParamStep` of its
+		/// current value; only the root track may make such a change.
+		StepTooLarge,
+		/// The same parameter changed less than `MinChangeInterval` blocks ago; only the root
+		/// track may change it again this soon.
+		ChangeTooSoon,
 	}
 
 	/// Assets and feeders present at genesis.
@@ -358,80 +390,84 @@ pub mod pallet {
 			Self::do_feed(who, batch, None)
 		}
 
-		/// Register an asset with its settings. Origin: `AdminOrigin`.
+		/// Register an asset with its settings. Origin: `AdminOrigin`, not the guardian.
 		#[pallet::call_index(1)]
 		pub fn register_asset(
 			origin: OriginFor<T>,
 			asset: OracleAssetId,
 			config: AssetConfig,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_register_asset(asset, config)?;
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_register_asset(authority, asset, config)?;
 			Ok(())
 		}
 
 		/// Replace an asset's settings; they apply from the next recomputation (the provider
 		/// also applies a raised `min_feeders` and a shortened `max_age` at once).
-		/// Origin: `AdminOrigin`.
+		/// Origin: `AdminOrigin`; the guardian only tightens, and the risk track and the
+		/// guardian are bounded by `MaxParamStep` and `MinChangeInterval`.
 		#[pallet::call_index(2)]
 		pub fn update_asset_config(
 			origin: OriginFor<T>,
 			asset: OracleAssetId,
 			config: AssetConfig,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_update_asset_config(asset, config)?;
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_update_asset_config(authority, asset, config)?;
 			Ok(())
 		}
 
-		/// Remove an asset with its feeds, aggregate and freeze. Origin: `AdminOrigin`.
+		/// Remove an asset with its feeds, aggregate and freeze. Origin: `AdminOrigin`, not
+		/// the guardian.
 		#[pallet::call_index(3)]
 		pub fn remove_asset(origin: OriginFor<T>, asset: OracleAssetId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_remove_asset(asset)?;
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_remove_asset(authority, asset)?;
 			Ok(())
 		}
 
-		/// Add an account to the feeder set. Origin: `AdminOrigin`.
+		/// Add an account to the feeder set. Origin: `AdminOrigin`, not the guardian.
 		#[pallet::call_index(4)]
 		pub fn add_feeder(origin: OriginFor<T>, feeder: T::AccountId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_add_feeder(feeder)?;
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_add_feeder(authority, feeder)?;
 			Ok(())
 		}
 
 		/// Remove an account from the feeder set, purge its values from every asset and
-		/// recompute those assets. Origin: `AdminOrigin`.
+		/// recompute those assets. Origin: `AdminOrigin`, the guardian included (defensive).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::remove_feeder(T::MaxAssets::get()))]
 		pub fn remove_feeder(
 			origin: OriginFor<T>,
 			feeder: T::AccountId,
 		) -> DispatchResultWithPostInfo {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_remove_feeder(feeder)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_remove_feeder(authority, feeder)
 		}
 
 		/// Freeze an asset's price at `price`, or at its last aggregate if `None`. The frozen
 		/// price is served (flagged `frozen`) whatever the feeds say; feeds keep being
 		/// aggregated underneath. Freezing a frozen asset replaces the price.
-		/// Origin: `AdminOrigin`.
+		/// Origin: `AdminOrigin`, the guardian included (defensive); an explicit price must lie
+		/// within `MaxParamStep` of the price served now unless the origin is Root.
 		#[pallet::call_index(6)]
 		pub fn freeze_price(
 			origin: OriginFor<T>,
 			asset: OracleAssetId,
 			price: Option<Price>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_freeze_price(asset, price)?;
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_freeze_price(authority, asset, price)?;
 			Ok(())
 		}
 
-		/// Unfreeze an asset's price: the aggregate is served again. Origin: `AdminOrigin`.
+		/// Unfreeze an asset's price: the aggregate is served again. Origin: `AdminOrigin`, not
+		/// the guardian; the risk track waits `MinChangeInterval` from the last freeze.
 		#[pallet::call_index(7)]
 		pub fn unfreeze_price(origin: OriginFor<T>, asset: OracleAssetId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_unfreeze_price(asset)?;
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_unfreeze_price(authority, asset)?;
 			Ok(())
 		}
 

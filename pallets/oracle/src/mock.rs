@@ -1,12 +1,13 @@
 //! A minimal runtime for the pallet's tests and benchmark tests.
 
 use crate::{self as pallet_oracle_aggregator, limits, AssetConfig, Millis};
+use backstop_primitives::governance::EnsureAuthority;
 use backstop_primitives::{OracleAssetId, Price};
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl, ord_parameter_types, parameter_types,
 	traits::{ConstU32, ConstU64},
 };
-use frame_system::EnsureRoot;
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_arithmetic::Permill;
 use sp_runtime::{testing::TestSignature, transaction_validity::TransactionPriority, BuildStorage};
 
@@ -54,6 +55,24 @@ parameter_types! {
 	pub const FeedPriority: TransactionPriority = TransactionPriority::MAX / 2;
 }
 
+/// The risk track's account in the tests (a signed origin stands in for the track).
+pub const RISK_TRACK: u64 = 9_001;
+/// The guardian council's account in the tests.
+pub const GUARDIAN: u64 = 9_002;
+
+ord_parameter_types! {
+	pub const RiskTrackMembers: u64 = RISK_TRACK;
+	pub const GuardianMembers: u64 = GUARDIAN;
+}
+
+parameter_types! {
+	/// A quarter of the old value per change.
+	pub const MaxParamStep: Permill = Permill::from_percent(25);
+}
+
+/// Blocks between two bounded changes of one parameter.
+pub const MIN_CHANGE_INTERVAL: u64 = 10;
+
 /// Milliseconds per block in the tests.
 pub const BLOCK_MS: Millis = 6_000;
 /// Observations may be two blocks ahead of or behind the block's timestamp.
@@ -62,7 +81,13 @@ pub const MAX_FEED_SKEW: Millis = 12_000;
 pub const MAX_FREEZE: Millis = 600_000;
 
 impl pallet_oracle_aggregator::Config for Test {
-	type AdminOrigin = EnsureRoot<u64>;
+	type AdminOrigin = EnsureAuthority<
+		EnsureRoot<u64>,
+		EnsureSignedBy<RiskTrackMembers, u64>,
+		EnsureSignedBy<GuardianMembers, u64>,
+	>;
+	type MaxParamStep = MaxParamStep;
+	type MinChangeInterval = ConstU64<MIN_CHANGE_INTERVAL>;
 	type WeightInfo = ();
 	type Time = Timestamp;
 	type FeederSignature = TestSignature;

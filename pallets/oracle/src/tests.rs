@@ -2176,3 +2176,443 @@ fn fixed_point_helpers() {
 	assert_eq!(FixedU128::from_rational(96, 100).saturating_mul(price(100)), price(96));
 	assert_eq!(Price::DIV, 10u128.pow(18));
 }
+
+/// Who may change what (the README's "Governance" section): the guardian only tightens, the
+/// risk track and the guardian are bounded by `MaxParamStep` and `MinChangeInterval`, Root
+/// only by the hard ranges, anyone else is refused.
+mod governance {
+	use super::*;
+	use frame_support::dispatch::DispatchResult;
+
+	fn risk() -> RuntimeOrigin {
+		RuntimeOrigin::signed(RISK_TRACK)
+	}
+
+	fn guardian() -> RuntimeOrigin {
+		RuntimeOrigin::signed(GUARDIAN)
+	}
+
+	fn update(origin: RuntimeOrigin, config: AssetConfig) -> DispatchResult {
+		OracleAggregator::update_asset_config(origin, BTC, config)
+	}
+
+	fn changed_at(key: ParamKey) -> Option<u64> {
+		ParamChangedAt::<Test>::get(key)
+	}
+
+	/// Moves `blocks` blocks ahead.
+	fn wait(blocks: u64) {
+		go_to(System::block_number() + blocks);
+	}
+
+	/// The settings the tests of `update_asset_config` start from: every setting can move
+	/// both ways within its hard range.
+	fn base() -> AssetConfig {
+		config_with(|c| {
+			c.min_feeders = 4;
+			c.fast_path_quorum = Permill::from_percent(75);
+		})
+	}
+
+	/// One loosening of each setting of [`base`], each within the step.
+	fn loosenings() -> Vec<AssetConfig> {
+		let base = base();
+		vec![
+			AssetConfig { min_feeders: 3, ..base },
+			AssetConfig { max_age_ms: base.max_age_ms + BLOCK_MS, ..base },
+			AssetConfig { max_move: Permill::from_percent(11), ..base },
+			AssetConfig { ema_period_ms: base.ema_period_ms + BLOCK_MS, ..base },
+			AssetConfig { ema_period_ms: base.ema_period_ms - BLOCK_MS, ..base },
+			AssetConfig { fast_path_quorum: Permill::from_percent(70), ..base },
+			AssetConfig { agreement_band: Permill::from_parts(24_000), ..base },
+			AssetConfig { hold_ms: base.hold_ms - BLOCK_MS / 2, ..base },
+		]
+	}
+
+	/// One tightening of each setting of [`base`] (the EMA period has none), each within the
+	/// step.
+	fn tightenings() -> Vec<AssetConfig> {
+		let base = base();
+		vec![
+			AssetConfig { min_feeders: 5, ..base },
+			AssetConfig { max_age_ms: base.max_age_ms - BLOCK_MS, ..base },
+			AssetConfig { max_move: Permill::from_percent(9), ..base },
+			AssetConfig { fast_path_quorum: Permill::from_percent(80), ..base },
+			AssetConfig { agreement_band: Permill::from_parts(16_000), ..base },
+			AssetConfig { hold_ms: base.hold_ms + BLOCK_MS / 2, ..base },
+		]
+	}
+
+	/// BTC at [`base`], set by Root in block 1, and the clock past the interval.
+	fn btc_at_base() {
+		assert_ok!(update(root(), base()));
+		assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), Some(1));
+		wait(MIN_CHANGE_INTERVAL);
+	}
+
+	#[test]
+	fn the_guardian_cannot_loosen_any_setting() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_at_base();
+			for config in loosenings() {
+				assert_noop!(update(guardian(), config), Error::<Test>::GuardianCannotLoosen);
+			}
+			// A tightening together with a loosening is a loosening.
+			let mixed =
+				AssetConfig { min_feeders: 5, max_move: Permill::from_percent(11), ..base() };
+			assert_noop!(update(guardian(), mixed), Error::<Test>::GuardianCannotLoosen);
+			assert_eq!(state(BTC).config, base());
+			assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), Some(1));
+			// The risk track may make each of them, one per interval.
+			for config in loosenings() {
+				assert_ok!(update(risk(), config));
+				assert_eq!(state(BTC).config, config);
+				assert_ok!(update(root(), base()));
+				wait(MIN_CHANGE_INTERVAL);
+			}
+		});
+	}
+
+	#[test]
+	fn the_guardian_may_tighten_every_setting_within_the_step() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_at_base();
+			for config in tightenings() {
+				assert_ok!(update(guardian(), config));
+				assert_eq!(state(BTC).config, config);
+				assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), Some(System::block_number()));
+				assert_ok!(update(root(), base()));
+				wait(MIN_CHANGE_INTERVAL);
+			}
+		});
+	}
+
+	#[test]
+	fn bounded_authorities_are_held_to_the_step() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_at_base();
+			let base = base();
+			// 25% of the old value, each way (`min_feeders` may always move by one).
+			let too_far_tighter = [
+				AssetConfig { min_feeders: 6, ..base },
+				AssetConfig { max_age_ms: base.max_age_ms * 3 / 4 - 1, ..base },
+				AssetConfig { max_move: Permill::from_parts(74_999), ..base },
+				AssetConfig { fast_path_quorum: Permill::from_parts(937_501), ..base },
+				AssetConfig { agreement_band: Permill::from_parts(14_999), ..base },
+				AssetConfig { hold_ms: base.hold_ms * 5 / 4 + 1, ..base },
+			];
+			let too_far_looser = [
+				AssetConfig { max_age_ms: base.max_age_ms * 5 / 4 + 1, ..base },
+				AssetConfig { max_move: Permill::from_parts(125_001), ..base },
+				AssetConfig { ema_period_ms: base.ema_period_ms * 2, ..base },
+				AssetConfig { hold_ms: base.hold_ms * 3 / 4 - 1, ..base },
+			];
+			for config in too_far_tighter {
+				assert_noop!(update(guardian(), config), Error::<Test>::StepTooLarge);
+				assert_noop!(update(risk(), config), Error::<Test>::StepTooLarge);
+			}
+			for config in too_far_looser {
+				assert_noop!(update(risk(), config), Error::<Test>::StepTooLarge);
+			}
+			// At the edge of the step.
+			let edge = AssetConfig {
+				min_feeders: 5,
+				max_age_ms: base.max_age_ms * 3 / 4,
+				max_move: Permill::from_parts(75_000),
+				hold_ms: base.hold_ms * 5 / 4,
+				..base
+			};
+			assert_ok!(update(guardian(), edge));
+			assert_eq!(state(BTC).config, edge);
+		});
+	}
+
+	#[test]
+	fn min_feeders_moves_by_one_from_three() {
+		ExtBuilder::demo().build_and_execute(|| {
+			let three = default_config();
+			assert_noop!(
+				update(guardian(), AssetConfig { min_feeders: 5, ..three }),
+				Error::<Test>::StepTooLarge
+			);
+			assert_ok!(update(guardian(), AssetConfig { min_feeders: 4, ..three }));
+			assert_eq!(state(BTC).config.min_feeders, 4);
+		});
+	}
+
+	#[test]
+	fn bounded_authorities_wait_the_interval() {
+		ExtBuilder::demo().build_and_execute(|| {
+			go_to(5);
+			let first = AssetConfig { max_move: Permill::from_percent(9), ..default_config() };
+			let second = AssetConfig { max_move: Permill::from_percent(8), ..default_config() };
+			assert_ok!(update(risk(), first));
+			assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), Some(5));
+			for origin in [risk(), guardian()] {
+				assert_noop!(update(origin, second), Error::<Test>::ChangeTooSoon);
+			}
+			wait(MIN_CHANGE_INTERVAL - 1);
+			assert_noop!(update(guardian(), second), Error::<Test>::ChangeTooSoon);
+			wait(1);
+			assert_ok!(update(guardian(), second));
+			assert_eq!(state(BTC).config, second);
+			assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), Some(5 + MIN_CHANGE_INTERVAL));
+			// The interval is per asset: ETH is free to change.
+			assert_ok!(OracleAggregator::update_asset_config(risk(), ETH, first));
+		});
+	}
+
+	#[test]
+	fn the_interval_runs_from_a_change_by_root() {
+		ExtBuilder::demo().build_and_execute(|| {
+			go_to(5);
+			assert_ok!(update(root(), base()));
+			let tighter = AssetConfig { max_move: Permill::from_percent(9), ..base() };
+			assert_noop!(update(guardian(), tighter), Error::<Test>::ChangeTooSoon);
+			// Resubmitting the same settings changes nothing and records nothing.
+			wait(MIN_CHANGE_INTERVAL);
+			assert_ok!(update(risk(), base()));
+			assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), Some(5));
+		});
+	}
+
+	#[test]
+	fn root_ignores_steps_and_intervals_but_not_hard_ranges() {
+		ExtBuilder::demo().build_and_execute(|| {
+			let far = AssetConfig {
+				min_feeders: 9,
+				max_age_ms: limits::MAX_FEED_AGE_MS,
+				max_move: Permill::from_percent(50),
+				ema_period_ms: 1,
+				..default_config()
+			};
+			assert_ok!(update(root(), far));
+			assert_ok!(update(root(), default_config()));
+			assert_eq!(state(BTC).config, default_config());
+			assert_noop!(
+				update(root(), AssetConfig { min_feeders: 2, ..default_config() }),
+				Error::<Test>::MinFeedersTooLow
+			);
+			assert_noop!(
+				update(root(), AssetConfig { max_age_ms: MAX_FEED_SKEW, ..default_config() }),
+				Error::<Test>::InvalidMaxAge
+			);
+			// The hard ranges bind the bounded authorities too, before anything else.
+			assert_noop!(
+				update(guardian(), AssetConfig { min_feeders: 2, ..default_config() }),
+				Error::<Test>::MinFeedersTooLow
+			);
+		});
+	}
+
+	#[test]
+	fn others_are_refused_every_privileged_call() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_live_at_100();
+			let outsider = || RuntimeOrigin::signed(OUTSIDER);
+			assert_noop!(
+				OracleAggregator::register_asset(outsider(), 7, default_config()),
+				DispatchError::BadOrigin
+			);
+			assert_noop!(update(outsider(), base()), DispatchError::BadOrigin);
+			assert_noop!(OracleAggregator::remove_asset(outsider(), BTC), DispatchError::BadOrigin);
+			assert_noop!(OracleAggregator::add_feeder(outsider(), 42), DispatchError::BadOrigin);
+			assert_noop!(OracleAggregator::remove_feeder(outsider(), 1), DispatchError::BadOrigin);
+			assert_noop!(
+				OracleAggregator::freeze_price(outsider(), BTC, None),
+				DispatchError::BadOrigin
+			);
+			assert_ok!(OracleAggregator::freeze_price(root(), BTC, None));
+			assert_noop!(
+				OracleAggregator::unfreeze_price(outsider(), BTC),
+				DispatchError::BadOrigin
+			);
+			// A feeder is no authority either.
+			assert_noop!(
+				OracleAggregator::freeze_price(RuntimeOrigin::signed(1), BTC, None),
+				DispatchError::BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn registering_an_asset_is_for_governance_only() {
+		ExtBuilder::demo().build_and_execute(|| {
+			go_to(5);
+			assert_noop!(
+				OracleAggregator::register_asset(guardian(), 7, default_config()),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_ok!(OracleAggregator::register_asset(risk(), 7, default_config()));
+			assert_eq!(changed_at(ParamKey::AssetConfig(7)), Some(5));
+			// Registering counts as a change of the new asset's settings.
+			let tighter = AssetConfig { max_move: Permill::from_percent(9), ..default_config() };
+			assert_noop!(
+				OracleAggregator::update_asset_config(guardian(), 7, tighter),
+				Error::<Test>::ChangeTooSoon
+			);
+			// Root is bound by the hard ranges only.
+			assert_noop!(
+				OracleAggregator::register_asset(
+					root(),
+					8,
+					AssetConfig { min_feeders: 2, ..default_config() }
+				),
+				Error::<Test>::MinFeedersTooLow
+			);
+			assert_ok!(OracleAggregator::register_asset(root(), 8, default_config()));
+		});
+	}
+
+	#[test]
+	fn removing_an_asset_is_for_governance_only_and_clears_its_records() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_live_at_100();
+			go_to(5);
+			assert_noop!(
+				OracleAggregator::remove_asset(guardian(), BTC),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, None));
+			assert_ok!(update(root(), base()));
+			// The risk track waits the interval from the last change of the settings.
+			assert_noop!(OracleAggregator::remove_asset(risk(), BTC), Error::<Test>::ChangeTooSoon);
+			wait(MIN_CHANGE_INTERVAL);
+			assert_ok!(OracleAggregator::remove_asset(risk(), BTC));
+			assert!(!Assets::<Test>::contains_key(BTC));
+			assert_eq!(changed_at(ParamKey::AssetConfig(BTC)), None);
+			assert_eq!(changed_at(ParamKey::Freeze(BTC)), None);
+			// Root removes at once.
+			assert_ok!(OracleAggregator::update_asset_config(root(), ETH, base()));
+			assert_ok!(OracleAggregator::remove_asset(root(), ETH));
+		});
+	}
+
+	#[test]
+	fn adding_a_feeder_is_for_governance_only_without_interval() {
+		ExtBuilder::demo().build_and_execute(|| {
+			assert_noop!(
+				OracleAggregator::add_feeder(guardian(), 42),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_ok!(OracleAggregator::add_feeder(risk(), 42));
+			assert_ok!(OracleAggregator::add_feeder(risk(), 43));
+			assert_ok!(OracleAggregator::add_feeder(root(), 44));
+			assert_eq!(Feeders::<Test>::count(), 8);
+			assert_noop!(OracleAggregator::add_feeder(root(), 44), Error::<Test>::AlreadyFeeder);
+		});
+	}
+
+	#[test]
+	fn the_guardian_removes_feeders_at_once() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_live_at_100();
+			assert_ok!(OracleAggregator::remove_feeder(guardian(), 5));
+			assert_ok!(OracleAggregator::remove_feeder(guardian(), 4));
+			assert_ok!(OracleAggregator::remove_feeder(risk(), 3));
+			assert_eq!(Feeders::<Test>::count(), 2);
+			// BTC lost a source below its minimum: no price is served.
+			assert_eq!(quote(BTC), Err(PriceUnavailable::Stale));
+			assert_noop!(OracleAggregator::remove_feeder(guardian(), 3), Error::<Test>::NotFeeder);
+		});
+	}
+
+	#[test]
+	fn the_guardian_freezes_at_once_and_renews() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_live_at_100();
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, None));
+			assert_eq!(state(BTC).frozen.unwrap().price, price(100));
+			assert_eq!(changed_at(ParamKey::Freeze(BTC)), Some(1));
+			// Renewing in the same block: a freeze has no interval.
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, Some(price(125))));
+			assert_eq!(state(BTC).frozen.unwrap().price, price(125));
+			assert_ok!(OracleAggregator::freeze_price(risk(), BTC, None));
+			assert_eq!(state(BTC).frozen.unwrap().price, price(100));
+		});
+	}
+
+	#[test]
+	fn an_explicit_frozen_price_is_step_bounded() {
+		ExtBuilder::demo().build_and_execute(|| {
+			// Never priced: only Root can name a price.
+			for origin in [guardian(), risk()] {
+				assert_noop!(
+					OracleAggregator::freeze_price(origin.clone(), BTC, Some(price(100))),
+					Error::<Test>::StepTooLarge
+				);
+				assert_noop!(
+					OracleAggregator::freeze_price(origin, BTC, None),
+					Error::<Test>::NoPriceToFreeze
+				);
+			}
+			btc_live_at_100();
+			for origin in [guardian(), risk()] {
+				assert_noop!(
+					OracleAggregator::freeze_price(origin.clone(), BTC, Some(cents(12_501))),
+					Error::<Test>::StepTooLarge
+				);
+				assert_noop!(
+					OracleAggregator::freeze_price(origin, BTC, Some(cents(7_499))),
+					Error::<Test>::StepTooLarge
+				);
+			}
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, Some(price(75))));
+			// The step is measured from the price served: now the frozen one.
+			assert_noop!(
+				OracleAggregator::freeze_price(guardian(), BTC, Some(price(95))),
+				Error::<Test>::StepTooLarge
+			);
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, Some(cents(9_375))));
+			// Root ignores the step, not the hard range.
+			assert_ok!(OracleAggregator::freeze_price(root(), BTC, Some(price(1))));
+			assert_noop!(
+				OracleAggregator::freeze_price(root(), BTC, Some(Price::zero())),
+				Error::<Test>::ZeroPrice
+			);
+			assert_eq!(quote(BTC).unwrap().price, price(1));
+		});
+	}
+
+	#[test]
+	fn unfreezing_is_a_loosening() {
+		ExtBuilder::demo().build_and_execute(|| {
+			btc_live_at_100();
+			go_to(2);
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, None));
+			assert_noop!(
+				OracleAggregator::unfreeze_price(guardian(), BTC),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_noop!(
+				OracleAggregator::unfreeze_price(risk(), BTC),
+				Error::<Test>::ChangeTooSoon
+			);
+			wait(MIN_CHANGE_INTERVAL);
+			assert_noop!(
+				OracleAggregator::unfreeze_price(guardian(), BTC),
+				Error::<Test>::GuardianCannotLoosen
+			);
+			assert_ok!(OracleAggregator::unfreeze_price(risk(), BTC));
+			assert!(state(BTC).frozen.is_none());
+			assert_eq!(changed_at(ParamKey::Freeze(BTC)), Some(2 + MIN_CHANGE_INTERVAL));
+			// Root lifts a freeze at once.
+			assert_ok!(OracleAggregator::freeze_price(guardian(), BTC, None));
+			assert_ok!(OracleAggregator::unfreeze_price(root(), BTC));
+			assert_noop!(OracleAggregator::unfreeze_price(root(), BTC), Error::<Test>::NotFrozen);
+		});
+	}
+
+	#[test]
+	fn try_state_catches_a_record_of_a_removed_asset() {
+		ExtBuilder::demo().build().execute_with(|| {
+			ParamChangedAt::<Test>::insert(ParamKey::Freeze(UNKNOWN), 1);
+			assert!(OracleAggregator::do_try_state().is_err());
+			ParamChangedAt::<Test>::remove(ParamKey::Freeze(UNKNOWN));
+			ParamChangedAt::<Test>::insert(ParamKey::Freeze(BTC), 2);
+			assert!(OracleAggregator::do_try_state().is_err());
+			ParamChangedAt::<Test>::insert(ParamKey::Freeze(BTC), 1);
+			assert_ok!(OracleAggregator::do_try_state());
+		});
+	}
+}

@@ -261,3 +261,35 @@ pub trait BenchmarkHelper<AccountId, Signature> {
 	/// `message` signed by benchmark feeder `index`.
 	fn sign(index: u32, message: &[u8]) -> Signature;
 }
+
+/// A governed parameter, for [`crate::ParamChangedAt`]: the minimum interval between two
+/// bounded changes runs per key.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ParamKey {
+	/// An asset's settings ([`AssetConfig`]), changed as a whole by `update_asset_config`
+	/// (and set by `register_asset`).
+	AssetConfig(OracleAssetId),
+	/// An asset's freeze: set (or renewed) by `freeze_price`, lifted by `unfreeze_price`.
+	/// Freezing has no interval; lifting waits `MinChangeInterval` from the last freeze.
+	Freeze(OracleAssetId),
+}
+
+impl ParamKey {
+	/// The asset the parameter belongs to.
+	pub fn asset(&self) -> OracleAssetId {
+		match self {
+			ParamKey::AssetConfig(asset) | ParamKey::Freeze(asset) => *asset,
+		}
+	}
+}

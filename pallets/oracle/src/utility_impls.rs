@@ -57,12 +57,12 @@ impl<T: Config> Pallet<T> {
 	/// specification, so it stops the chain from being built.
 	pub(crate) fn build_genesis(assets: &[(OracleAssetId, AssetConfig)], feeders: &[T::AccountId]) {
 		for (asset, config) in assets {
-			if let Err(error) = Self::do_register_asset(*asset, *config) {
+			if let Err(error) = Self::genesis_asset(*asset, *config) {
 				panic!("oracle aggregator genesis: asset {asset} rejected: {error:?}");
 			}
 		}
 		for feeder in feeders {
-			if let Err(error) = Self::do_add_feeder(feeder.clone()) {
+			if let Err(error) = Self::insert_feeder(feeder.clone()) {
 				panic!("oracle aggregator genesis: feeder {feeder:?} rejected: {error:?}");
 			}
 		}
@@ -91,5 +91,6 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxFreezeDuration::get() >= 1, "MaxFreezeDuration must be at least 1 ms");
 		assert!(T::FeedLongevity::get() >= 1, "FeedLongevity must be at least 1 block");
 		assert!(T::FeedPriority::get() >= 1, "FeedPriority must be positive");
+		assert!(!T::MaxParamStep::get().is_zero(), "MaxParamStep must be positive");
 	}
 }

@@ -131,41 +131,47 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
 	/// Storage: `OracleAggregator::CounterForAssets` (r:1 w:1)
 	/// Proof: `OracleAggregator::CounterForAssets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `OracleAggregator::ParamChangedAt` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn register_asset() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `800`
 		//  Estimated: `4081`
 		// Minimum execution time: 19_899_000 picoseconds.
 		Weight::from_parts(38_106_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `OracleAggregator::Assets` (r:1 w:1)
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `OracleAggregator::ParamChangedAt` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn update_asset_config() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `652`
 		//  Estimated: `4081`
 		// Minimum execution time: 31_887_000 picoseconds.
 		Weight::from_parts(50_995_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `OracleAggregator::Assets` (r:1 w:1)
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
 	/// Storage: `OracleAggregator::CounterForAssets` (r:1 w:1)
 	/// Proof: `OracleAggregator::CounterForAssets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::ParamChangedAt` (r:1 w:2) (added by hand, to be re-measured)
+	/// Proof: `OracleAggregator::ParamChangedAt` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn remove_asset() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `4081`
 		// Minimum execution time: 38_578_000 picoseconds.
 		Weight::from_parts(56_834_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `OracleAggregator::Feeders` (r:16 w:1)
 	/// Proof: `OracleAggregator::Feeders` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
@@ -209,6 +215,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `OracleAggregator::Assets` (r:1 w:1)
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::ParamChangedAt` (r:0 w:1) (added by hand, to be re-measured)
+	/// Proof: `OracleAggregator::ParamChangedAt` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn freeze_price() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `726`
@@ -217,21 +225,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(51_596_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `OracleAggregator::Assets` (r:1 w:1)
 	/// Proof: `OracleAggregator::Assets` (`max_values`: None, `max_size`: Some(616), added: 3091, mode: `MaxEncodedLen`)
+	/// Storage: `OracleAggregator::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `OracleAggregator::ParamChangedAt` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	fn unfreeze_price() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `762`
 		//  Estimated: `4081`
 		// Minimum execution time: 35_913_000 picoseconds.
 		Weight::from_parts(55_142_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
@@ -290,21 +300,21 @@ impl WeightInfo for () {
 	}
 	fn register_asset() -> Weight {
 		Weight::from_parts(38_106_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn update_asset_config() -> Weight {
 		Weight::from_parts(50_995_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_asset() -> Weight {
 		Weight::from_parts(56_834_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn add_feeder() -> Weight {
 		Weight::from_parts(189_832_000, 0)
@@ -326,13 +336,13 @@ impl WeightInfo for () {
 		Weight::from_parts(51_596_000, 0)
 			.saturating_add(Weight::from_parts(0, 4081))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn unfreeze_price() -> Weight {
 		Weight::from_parts(55_142_000, 0)
-			.saturating_add(Weight::from_parts(0, 4081))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 6593))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn on_idle_pass(n: u32, ) -> Weight {
 		Weight::from_parts(36_035_743, 0)

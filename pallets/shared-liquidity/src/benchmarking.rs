@@ -23,7 +23,7 @@
 //! functions, and the only runtime-specific step is the benchmark helper.
 
 use super::*;
-use backstop_primitives::{Balance, LiquidityProvider, MarketId};
+use backstop_primitives::{governance::Authority, Balance, LiquidityProvider, MarketId};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -77,6 +77,15 @@ fn admin<T: Config>() -> Result<T::RuntimeOrigin, BenchmarkError> {
 }
 
 /// Moves the chain `blocks` blocks on.
+/// When `key` last changed.
+fn changed_at<T: Config>(key: ParamKey<T::AccountId>) -> Option<BlockNumberFor<T>> {
+	ParamChangedAt::<T>::get(key)
+}
+
+fn now<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number()
+}
+
 fn advance<T: Config>(blocks: u32) {
 	let now = frame_system::Pallet::<T>::block_number();
 	frame_system::Pallet::<T>::set_block_number(now.saturating_add(blocks.into()));
@@ -134,14 +143,22 @@ fn fill_protocols<T: Config>(leave_free: u32) -> Result<(), BenchmarkError> {
 		let external = ProtocolId::External(external);
 		index = index.saturating_add(1);
 		if index.is_multiple_of(2) && !Protocols::<T>::contains_key(&market) {
-			Pallet::<T>::do_register_protocol(market, market_terms::<T>(units::<T>(100)))
-				.map_err(stop("cannot register a market"))?;
+			Pallet::<T>::do_register_protocol(
+				Authority::Root,
+				market,
+				market_terms::<T>(units::<T>(100)),
+			)
+			.map_err(stop("cannot register a market"))?;
 		} else if !Protocols::<T>::contains_key(&external) {
 			let ProtocolId::External(who) = external.clone() else {
 				return Err(BenchmarkError::Stop("not an external protocol"));
 			};
-			Pallet::<T>::do_register_protocol(external, external_terms::<T>(units::<T>(100), 1))
-				.map_err(stop("cannot register an external protocol"))?;
+			Pallet::<T>::do_register_protocol(
+				Authority::Root,
+				external,
+				external_terms::<T>(units::<T>(100), 1),
+			)
+			.map_err(stop("cannot register an external protocol"))?;
 			Pallet::<T>::do_draw_credit(&who, units::<T>(1))
 				.map_err(stop("cannot draw for an external protocol"))?;
 		}
@@ -204,7 +221,7 @@ fn external_with_debt<T: Config>(
 ) -> Result<ProtocolId<T::AccountId>, BenchmarkError> {
 	let id = ProtocolId::External(who.clone());
 	let terms = external_terms::<T>(units::<T>(1_000), T::MaxCreditTerm::get());
-	Pallet::<T>::do_register_protocol(id.clone(), terms)
+	Pallet::<T>::do_register_protocol(Authority::Root, id.clone(), terms)
 		.map_err(stop("cannot register the protocol"))?;
 	Pallet::<T>::do_draw_credit(who, units::<T>(100)).map_err(stop("cannot draw"))?;
 	advance::<T>(1);
@@ -213,8 +230,12 @@ fn external_with_debt<T: Config>(
 
 /// Registers `MARKET` with a loss cap of `loss_cap`.
 fn register_market<T: Config>(loss_cap: Balance) -> Result<(), BenchmarkError> {
-	Pallet::<T>::do_register_protocol(ProtocolId::Market(MARKET), market_terms::<T>(loss_cap))
-		.map_err(stop("cannot register the market"))
+	Pallet::<T>::do_register_protocol(
+		Authority::Root,
+		ProtocolId::Market(MARKET),
+		market_terms::<T>(loss_cap),
+	)
+	.map_err(stop("cannot register the market"))
 }
 
 fn drawn<T: Config>(id: &ProtocolId<T::AccountId>) -> Balance {
@@ -369,6 +390,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, id.clone(), terms);
 
 		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Active));
+		assert_eq!(changed_at::<T>(ParamKey::Terms(id)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -381,9 +403,9 @@ mod benchmarks {
 		let id = external_with_debt::<T>(&protocol)?;
 		// A loss on the protocol, which is then reactivated.
 		let owed = Pallet::<T>::protocol_info(id.clone()).map(|i| i.fees_owed).unwrap_or_default();
-		Pallet::<T>::do_write_off(id.clone(), owed.saturating_add(units::<T>(10)))
+		Pallet::<T>::do_write_off(Authority::Root, id.clone(), owed.saturating_add(units::<T>(10)))
 			.map_err(stop("cannot write off"))?;
-		Pallet::<T>::do_set_protocol_status(id.clone(), ProtocolStatus::Active)
+		Pallet::<T>::do_set_protocol_status(Authority::Root, id.clone(), ProtocolStatus::Active)
 			.map_err(stop("cannot reactivate"))?;
 		advance::<T>(1);
 		let losses = Protocols::<T>::get(&id).map(|p| p.losses).unwrap_or_default();
@@ -397,6 +419,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, id.clone(), terms);
 
 		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Frozen));
+		assert_eq!(changed_at::<T>(ParamKey::Terms(id)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -406,7 +429,7 @@ mod benchmarks {
 		seed_pool::<T>()?;
 		let protocol: T::AccountId = account("protocol", 0, 0);
 		let id = external_with_debt::<T>(&protocol)?;
-		Pallet::<T>::do_set_protocol_status(id.clone(), ProtocolStatus::Frozen)
+		Pallet::<T>::do_set_protocol_status(Authority::Root, id.clone(), ProtocolStatus::Frozen)
 			.map_err(stop("cannot freeze"))?;
 		advance::<T>(1);
 		let origin = admin::<T>()?;
@@ -415,6 +438,7 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, id.clone(), ProtocolStatus::Active);
 
 		assert_eq!(status::<T>(&id), Some(ProtocolStatus::Active));
+		assert_eq!(changed_at::<T>(ParamKey::Status(id)), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -422,7 +446,7 @@ mod benchmarks {
 	fn deregister_protocol() -> Result<(), BenchmarkError> {
 		register_market::<T>(units::<T>(1_000))?;
 		let id = ProtocolId::Market(MARKET);
-		Pallet::<T>::do_set_protocol_status(id.clone(), ProtocolStatus::Retired)
+		Pallet::<T>::do_set_protocol_status(Authority::Root, id.clone(), ProtocolStatus::Retired)
 			.map_err(stop("cannot retire"))?;
 		let origin = admin::<T>()?;
 
@@ -430,6 +454,8 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, id.clone());
 
 		assert_eq!(status::<T>(&id), None);
+		assert_eq!(changed_at::<T>(ParamKey::Status(id.clone())), None);
+		assert_eq!(changed_at::<T>(ParamKey::Terms(id)), None);
 		Ok(())
 	}
 
@@ -442,7 +468,7 @@ mod benchmarks {
 		let protocol: T::AccountId = account("protocol", 0, 0);
 		let id = external_with_debt::<T>(&protocol)?;
 		let terms = external_terms::<T>(units::<T>(50), T::MaxCreditTerm::get());
-		Pallet::<T>::do_set_protocol_terms(id.clone(), terms)
+		Pallet::<T>::do_set_protocol_terms(Authority::Root, id.clone(), terms)
 			.map_err(stop("cannot lower the loss cap"))?;
 		advance::<T>(1);
 		let owed = Pallet::<T>::protocol_info(id.clone())
@@ -463,10 +489,15 @@ mod benchmarks {
 		let origin = admin::<T>()?;
 		let amount = T::MaxMinDeposit::get();
 
+		// A change on record: the interval is read and the record replaced.
+		ParamChangedAt::<T>::insert(ParamKey::MinDeposit, BlockNumberFor::<T>::zero());
+		advance::<T>(1);
+
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, amount);
 
 		assert_eq!(MinDeposit::<T>::get(), amount);
+		assert_eq!(changed_at::<T>(ParamKey::MinDeposit), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -475,10 +506,15 @@ mod benchmarks {
 		let origin = admin::<T>()?;
 		let blocks = T::MaxWithdrawDelay::get();
 
+		// A change on record: the interval is read and the record replaced.
+		ParamChangedAt::<T>::insert(ParamKey::WithdrawDelay, BlockNumberFor::<T>::zero());
+		advance::<T>(1);
+
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, blocks);
 
 		assert_eq!(WithdrawDelay::<T>::get(), blocks);
+		assert_eq!(changed_at::<T>(ParamKey::WithdrawDelay), Some(now::<T>()));
 		Ok(())
 	}
 
@@ -487,10 +523,15 @@ mod benchmarks {
 		let origin = admin::<T>()?;
 		let blocks = T::MaxWithdrawWindow::get();
 
+		// A change on record: the interval is read and the record replaced.
+		ParamChangedAt::<T>::insert(ParamKey::WithdrawWindow, BlockNumberFor::<T>::zero());
+		advance::<T>(1);
+
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, blocks);
 
 		assert_eq!(WithdrawWindow::<T>::get(), blocks);
+		assert_eq!(changed_at::<T>(ParamKey::WithdrawWindow), Some(now::<T>()));
 		Ok(())
 	}
 

@@ -2,7 +2,10 @@
 //! external protocols' draws and repayments, and governance.
 
 use super::*;
-use backstop_primitives::{Balance, RevenueKind, RevenueSink};
+use backstop_primitives::{
+	governance::{Authority, Direction},
+	Balance, RevenueKind, RevenueSink,
+};
 use frame_support::{defensive, pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
@@ -176,13 +179,25 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Registers `id` with `terms`, active, its fees accruing from now.
+	/// Governance only (the guardian is refused); not step-bounded (there is
+	/// no old value), the hard limits bind every authority. Records the
+	/// terms' change.
 	pub(crate) fn do_register_protocol(
+		authority: Authority,
 		id: ProtocolId<T::AccountId>,
 		terms: ProtocolTerms,
 	) -> DispatchResult {
 		Self::ensure_terms_in_bounds(&id, &terms)?;
 		ensure!(!Protocols::<T>::contains_key(&id), Error::<T>::ProtocolExists);
 		ensure!(Protocols::<T>::count() < T::MaxProtocols::get(), Error::<T>::TooManyProtocols);
+		let key = ParamKey::Terms(id.clone());
+		Self::ensure_may_change(
+			authority,
+			Direction::governance_only(),
+			true,
+			Self::last_change(&key),
+		)?;
+		Self::note_change(&key);
 		let pool = Self::rolled_pool();
 		let protocol = Protocol {
 			terms,
@@ -201,12 +216,24 @@ impl<T: Config> Pallet<T> {
 	/// ones; freezes it if its losses reach the new loss cap. A market's
 	/// reservation keeps its amount until the market next reports its open
 	/// interest.
+	///
+	/// Each field is classified ([`Pallet::classify_terms`]): the guardian
+	/// may only tighten, the risk track and the guardian move each field by
+	/// at most `MaxParamStep` and at most once per `MinChangeInterval`. The
+	/// change is recorded when a field changed.
 	pub(crate) fn do_set_protocol_terms(
+		authority: Authority,
 		id: ProtocolId<T::AccountId>,
 		terms: ProtocolTerms,
 	) -> DispatchResult {
 		Self::ensure_terms_in_bounds(&id, &terms)?;
 		let mut protocol = Self::protocol(&id)?;
+		let key = ParamKey::Terms(id.clone());
+		let (direction, within_step) = Self::classify_terms(&protocol.terms, &terms);
+		Self::ensure_may_change(authority, direction, within_step, Self::last_change(&key))?;
+		if protocol.terms != terms {
+			Self::note_change(&key);
+		}
 		let pool = Self::rolled_pool();
 		Self::accrue(&id, &mut protocol, &pool);
 		protocol.terms = terms;
@@ -219,13 +246,27 @@ impl<T: Config> Pallet<T> {
 
 	/// Moves `id` to `status`. Reactivation needs the losses below the loss
 	/// cap; retirement needs every obligation settled and no reservation.
+	///
+	/// Freezing an active protocol is a discrete defensive action: every
+	/// authority, the guardian included, may do it at once (no interval).
+	/// Every other move (unfreezing, retiring: the pool stops covering the
+	/// protocol's losses, which fall to the next tier; leaving retirement) is
+	/// a loosening, and waits `MinChangeInterval` from the last status change
+	/// for the risk track. The change is recorded.
 	pub(crate) fn do_set_protocol_status(
+		authority: Authority,
 		id: ProtocolId<T::AccountId>,
 		status: ProtocolStatus,
 	) -> DispatchResult {
 		let mut protocol = Self::protocol(&id)?;
 		let from = protocol.status;
 		ensure!(from != status, Error::<T>::StatusUnchanged);
+		let key = ParamKey::Status(id.clone());
+		if from == ProtocolStatus::Active && status == ProtocolStatus::Frozen {
+			Self::ensure_may_change(authority, Direction::Tighten, true, None)?;
+		} else {
+			Self::ensure_may_change(authority, Direction::Loosen, true, Self::last_change(&key))?;
+		}
 		let pool = Self::rolled_pool();
 		Self::accrue(&id, &mut protocol, &pool);
 		match status {
@@ -237,6 +278,7 @@ impl<T: Config> Pallet<T> {
 			},
 			ProtocolStatus::Frozen => {},
 		}
+		Self::note_change(&key);
 		protocol.status = status;
 		Protocols::<T>::insert(&id, protocol);
 		Pool::<T>::put(pool);
@@ -244,13 +286,30 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Removes the retired protocol `id`.
-	pub(crate) fn do_deregister_protocol(id: ProtocolId<T::AccountId>) -> DispatchResult {
+	/// Removes the retired protocol `id`, with its change records.
+	///
+	/// Governance only: it reduces no risk (a retired protocol is covered
+	/// for nothing and owes nothing), and it forgets the protocol's losses,
+	/// so that registering it again would give it a fresh loss cap. The risk
+	/// track waits `MinChangeInterval` from the retirement.
+	pub(crate) fn do_deregister_protocol(
+		authority: Authority,
+		id: ProtocolId<T::AccountId>,
+	) -> DispatchResult {
 		let protocol = Self::protocol(&id)?;
 		ensure!(protocol.status == ProtocolStatus::Retired, Error::<T>::NotRetired);
 		// A retired protocol cannot draw, so it cannot owe anything; checked
 		// all the same, as deregistering forgets it.
 		ensure!(protocol.credit_used().is_zero(), Error::<T>::HasObligations);
+		let status_key = ParamKey::Status(id.clone());
+		Self::ensure_may_change(
+			authority,
+			Direction::governance_only(),
+			true,
+			Self::last_change(&status_key),
+		)?;
+		ParamChangedAt::<T>::remove(&status_key);
+		ParamChangedAt::<T>::remove(ParamKey::Terms(id.clone()));
 		Protocols::<T>::remove(&id);
 		Self::deposit_event(Event::ProtocolDeregistered { protocol: id });
 		Ok(())
@@ -262,10 +321,19 @@ impl<T: Config> Pallet<T> {
 	/// written off is a loss of the protocol; what the bound leaves stays its
 	/// recorded debt (repayable; valued at zero while impaired). The
 	/// protocol is frozen.
-	pub(crate) fn do_write_off(id: ProtocolId<T::AccountId>, amount: Balance) -> DispatchResult {
+	///
+	/// Governance only (it forgives fees and spends the loss cap). No step
+	/// and no interval: it is an action on a debt, not a parameter, and a
+	/// default may need several write-offs as its size becomes known.
+	pub(crate) fn do_write_off(
+		authority: Authority,
+		id: ProtocolId<T::AccountId>,
+		amount: Balance,
+	) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(matches!(id, ProtocolId::External(_)), Error::<T>::NotExternal);
 		let mut protocol = Self::protocol(&id)?;
+		Self::ensure_may_change(authority, Direction::governance_only(), true, None)?;
 		let mut pool = Self::rolled_pool();
 		Self::accrue(&id, &mut protocol, &pool);
 		ensure!(amount <= protocol.obligations(), Error::<T>::ExceedsDebt);
@@ -291,38 +359,89 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Sets the minimum deposit.
-	pub(crate) fn do_set_min_deposit(amount: Balance) -> DispatchResult {
+	/// Sets the minimum deposit. Governance only, step-bounded: neither
+	/// direction protects the liquidity providers from a loss (it only keeps
+	/// dust out, or lets small deposits in).
+	pub(crate) fn do_set_min_deposit(authority: Authority, amount: Balance) -> DispatchResult {
 		ensure!(amount <= T::MaxMinDeposit::get(), Error::<T>::MinDepositTooHigh);
+		let old = MinDeposit::<T>::get();
+		let key = ParamKey::MinDeposit;
+		Self::ensure_may_change(
+			authority,
+			if old == amount { Direction::Unchanged } else { Direction::governance_only() },
+			Self::within_param_step(old, amount),
+			Self::last_change(&key),
+		)?;
+		if old != amount {
+			Self::note_change(&key);
+		}
 		MinDeposit::<T>::put(amount);
 		Self::deposit_event(Event::MinDepositSet { amount });
 		Ok(())
 	}
 
-	/// Sets the withdrawal delay.
-	pub(crate) fn do_set_withdraw_delay(blocks: BlockNumberFor<T>) -> DispatchResult {
+	/// Sets the withdrawal delay. Longer is tighter: a withdrawer stays in
+	/// the pool, sharing its losses, for longer after asking to leave, so
+	/// fewer can run ahead of a loss the others then bear (it applies to
+	/// pending requests too). Step-bounded.
+	pub(crate) fn do_set_withdraw_delay(
+		authority: Authority,
+		blocks: BlockNumberFor<T>,
+	) -> DispatchResult {
 		ensure!(
 			!blocks.is_zero() && blocks <= T::MaxWithdrawDelay::get(),
 			Error::<T>::WithdrawDelayOutOfBounds
 		);
+		let old = WithdrawDelay::<T>::get();
+		let key = ParamKey::WithdrawDelay;
+		Self::ensure_may_change(
+			authority,
+			Direction::higher_is_tighter(old, blocks),
+			Self::blocks_within_step(old, blocks),
+			Self::last_change(&key),
+		)?;
+		if old != blocks {
+			Self::note_change(&key);
+		}
 		WithdrawDelay::<T>::put(blocks);
 		Self::deposit_event(Event::WithdrawDelaySet { blocks });
 		Ok(())
 	}
 
-	/// Sets the withdrawal window.
-	pub(crate) fn do_set_withdraw_window(blocks: BlockNumberFor<T>) -> DispatchResult {
+	/// Sets the withdrawal window. Shorter is tighter: a long window lets an
+	/// LP keep a request standing, ready to leave the moment a loss is in
+	/// sight and before it is recognised; a shorter one makes requests lapse
+	/// (it applies to pending requests too). Step-bounded.
+	pub(crate) fn do_set_withdraw_window(
+		authority: Authority,
+		blocks: BlockNumberFor<T>,
+	) -> DispatchResult {
 		ensure!(
 			!blocks.is_zero() && blocks <= T::MaxWithdrawWindow::get(),
 			Error::<T>::WithdrawWindowOutOfBounds
 		);
+		let old = WithdrawWindow::<T>::get();
+		let key = ParamKey::WithdrawWindow;
+		Self::ensure_may_change(
+			authority,
+			Direction::lower_is_tighter(old, blocks),
+			Self::blocks_within_step(old, blocks),
+			Self::last_change(&key),
+		)?;
+		if old != blocks {
+			Self::note_change(&key);
+		}
 		WithdrawWindow::<T>::put(blocks);
 		Self::deposit_event(Event::WithdrawWindowSet { blocks });
 		Ok(())
 	}
 
 	/// Sweeps the excess of the pallet account to `T::ExcessSink`.
-	pub(crate) fn do_sweep_excess() -> DispatchResult {
+	/// Maintenance: any authority, the guardian included, with no step and
+	/// no interval (the destination is fixed, and the pool's cash and buffer
+	/// are never swept).
+	pub(crate) fn do_sweep_excess(authority: Authority) -> DispatchResult {
+		Self::ensure_may_change(authority, Direction::Unchanged, true, None)?;
 		let excess = Self::excess();
 		ensure!(!excess.is_zero(), Error::<T>::NoExcess);
 		let account = Self::account_id();

@@ -8,6 +8,7 @@ pub use pallet::*;
 
 mod accounting_impls;
 mod dispatchable_impls;
+mod governance_impls;
 pub mod migrations;
 mod provider_impls;
 mod types;
@@ -53,7 +54,9 @@ const LOG_TARGET: &str = "runtime::shared-liquidity";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use backstop_primitives::{Balance, CounterpartyExposure, LossTier, MarketId, RevenueSink};
+	use backstop_primitives::{
+		governance::Authority, Balance, CounterpartyExposure, LossTier, MarketId, RevenueSink,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig},
@@ -79,8 +82,22 @@ pub mod pallet {
 		type Currency: fungible::Inspect<Self::AccountId, Balance = Balance>
 			+ fungible::Mutate<Self::AccountId>;
 
-		/// The origin that registers protocols and sets every parameter.
-		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// The origin that registers protocols and sets every parameter. Its
+		/// success value tells the authority apart (Root, the risk track, the
+		/// guardian): see the README's "Governance" section for what each may
+		/// change.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Authority>;
+
+		/// Largest relative step of one numeric parameter per change by the
+		/// risk track or the guardian (`|new - old| <= MaxParamStep * old`).
+		/// Positive.
+		#[pallet::constant]
+		type MaxParamStep: Get<Permill>;
+
+		/// Fewest blocks between two bounded changes of the same parameter,
+		/// counted from its last change by any authority.
+		#[pallet::constant]
+		type MinChangeInterval: Get<BlockNumberFor<Self>>;
 
 		/// The markets' exposure against the pool (traders' unrealized PnL
 		/// and the money the markets hold for the pool): what the pool's net
@@ -186,6 +203,15 @@ pub mod pallet {
 	/// withdrawn; after them it lapses. Never zero once the genesis is built.
 	#[pallet::storage]
 	pub type WithdrawWindow<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The block each governed parameter last changed in, by any authority:
+	/// the minimum interval of the risk track and the guardian runs from it.
+	/// Three pool entries and at most two per registered protocol
+	/// (`ParamKey::Terms`, `ParamKey::Status`); deregistering a protocol
+	/// removes its entries.
+	#[pallet::storage]
+	pub type ParamChangedAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, ParamKey<T::AccountId>, BlockNumberFor<T>, OptionQuery>;
 
 	/// Events of the shared liquidity pool.
 	#[pallet::event]
@@ -486,6 +512,16 @@ pub mod pallet {
 		/// The pallet account holds less than the ledgers say (reconciliation
 		/// failure; should never happen).
 		LedgerExceedsAccount,
+		/// The guardian tried a change that loosens something, or one that
+		/// only governance may make (registering, retiring, deregistering, a
+		/// write-off, the minimum deposit).
+		GuardianCannotLoosen,
+		/// A parameter moved by more than `MaxParamStep` of its current
+		/// value; only the root track may make such a change.
+		StepTooLarge,
+		/// The same parameter changed less than `MinChangeInterval` blocks
+		/// ago; only the root track may change it again this soon.
+		ChangeTooSoon,
 	}
 
 	/// Genesis: parameters, liquidity seeded by minting into the pallet
@@ -599,102 +635,105 @@ pub mod pallet {
 			Self::do_repay_credit(&who, amount)
 		}
 
-		/// Registers `protocol` with `terms`, active.
+		/// Registers `protocol` with `terms`, active. Not by the guardian.
 		#[pallet::call_index(6)]
 		pub fn register_protocol(
 			origin: OriginFor<T>,
 			protocol: ProtocolId<T::AccountId>,
 			terms: ProtocolTerms,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_register_protocol(protocol, terms)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_register_protocol(authority, protocol, terms)
 		}
 
 		/// Sets the terms of `protocol`. Fees accrued so far are charged at
 		/// the old rates. A loss cap at or below the losses so far freezes an
-		/// active protocol.
+		/// active protocol. The guardian only tightens; the risk track and the
+		/// guardian are bounded by `MaxParamStep` and `MinChangeInterval`.
 		#[pallet::call_index(7)]
 		pub fn set_protocol_terms(
 			origin: OriginFor<T>,
 			protocol: ProtocolId<T::AccountId>,
 			terms: ProtocolTerms,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_protocol_terms(protocol, terms)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_protocol_terms(authority, protocol, terms)
 		}
 
 		/// Sets the status of `protocol`: freeze, unfreeze (only below the
-		/// loss cap) or retire (only without obligations or reservation).
+		/// loss cap) or retire (only without obligations or reservation). The
+		/// guardian may only freeze an active protocol.
 		#[pallet::call_index(8)]
 		pub fn set_protocol_status(
 			origin: OriginFor<T>,
 			protocol: ProtocolId<T::AccountId>,
 			status: ProtocolStatus,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_protocol_status(protocol, status)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_protocol_status(authority, protocol, status)
 		}
 
-		/// Removes a retired protocol, freeing its slot.
+		/// Removes a retired protocol, freeing its slot. Not by the guardian.
 		#[pallet::call_index(9)]
 		pub fn deregister_protocol(
 			origin: OriginFor<T>,
 			protocol: ProtocolId<T::AccountId>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_deregister_protocol(protocol)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_deregister_protocol(authority, protocol)
 		}
 
 		/// Writes off up to `amount` of what the external `protocol` owes:
 		/// fees first (forgiven), then principal, which counts as a loss of
 		/// the protocol and is bounded by what is left of its loss cap; the
-		/// rest stays its recorded debt. Freezes the protocol.
+		/// rest stays its recorded debt. Freezes the protocol. Not by the
+		/// guardian.
 		#[pallet::call_index(10)]
 		pub fn write_off(
 			origin: OriginFor<T>,
 			protocol: ProtocolId<T::AccountId>,
 			amount: Balance,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_write_off(protocol, amount)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_write_off(authority, protocol, amount)
 		}
 
-		/// Sets the minimum deposit.
+		/// Sets the minimum deposit. Not by the guardian; step-bounded.
 		#[pallet::call_index(11)]
 		pub fn set_min_deposit(origin: OriginFor<T>, amount: Balance) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_min_deposit(amount)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_min_deposit(authority, amount)
 		}
 
 		/// Sets the withdrawal delay (not zero); it applies to pending
-		/// requests too.
+		/// requests too. The guardian only lengthens it; step-bounded.
 		#[pallet::call_index(12)]
 		pub fn set_withdraw_delay(
 			origin: OriginFor<T>,
 			blocks: BlockNumberFor<T>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_withdraw_delay(blocks)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_withdraw_delay(authority, blocks)
 		}
 
 		/// Sets the withdrawal window (not zero); it applies to pending
-		/// requests too.
+		/// requests too. The guardian only shortens it; step-bounded.
 		#[pallet::call_index(13)]
 		pub fn set_withdraw_window(
 			origin: OriginFor<T>,
 			blocks: BlockNumberFor<T>,
 		) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_set_withdraw_window(blocks)
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_withdraw_window(authority, blocks)
 		}
 
 		/// Sweeps what the pallet account holds beyond the pool's cash and
 		/// the buffer (unsolicited transfers, never counted as the pool's) to
-		/// the excess sink.
+		/// the excess sink. Any authority, the guardian included.
 		#[pallet::call_index(14)]
 		pub fn sweep_excess(origin: OriginFor<T>) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
-			Self::do_sweep_excess()
+			let authority = T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_sweep_excess(authority)
 		}
 	}
 }

@@ -10,6 +10,7 @@
 
 use crate as pallet_shared_liquidity;
 use crate::{GenesisConfig, ProtocolId, ProtocolTerms};
+use backstop_primitives::governance::EnsureAuthority;
 use backstop_primitives::{
 	Balance, CounterpartyExposure, MarketExposure, MarketId, PriceUnavailable, RevenueKind,
 	RevenueSink, SignedBalance,
@@ -23,7 +24,8 @@ use frame_support::{
 	},
 	PalletId,
 };
-use frame_system::EnsureRoot;
+use frame_support::{ord_parameter_types, traits::ConstU64};
+use frame_system::{EnsureRoot, EnsureSignedBy};
 use sp_runtime::{BuildStorage, DispatchError, Permill};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -196,7 +198,22 @@ impl RevenueSink<AccountId> for MockSink {
 	}
 }
 
+/// The risk track's account in the tests (a signed origin stands in for the
+/// track).
+pub const RISK_TRACK: AccountId = 9_001;
+/// The guardian council's account in the tests.
+pub const GUARDIAN: AccountId = 9_002;
+/// Blocks between two bounded changes of one parameter.
+pub const MIN_CHANGE_INTERVAL: BlockNumber = 10;
+
+ord_parameter_types! {
+	pub const RiskTrackMembers: AccountId = RISK_TRACK;
+	pub const GuardianMembers: AccountId = GUARDIAN;
+}
+
 parameter_types! {
+	/// A quarter of the old value per change.
+	pub static MaxParamStep: Permill = Permill::from_percent(25);
 	pub const LiquidityPalletId: PalletId = PalletId(*b"bk/liqpl");
 	pub static MaxProtocols: u32 = 6;
 	pub static MaxWithdrawRequests: u32 = 3;
@@ -213,7 +230,13 @@ parameter_types! {
 
 impl pallet_shared_liquidity::Config for Test {
 	type Currency = Balances;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	type AdminOrigin = EnsureAuthority<
+		EnsureRoot<AccountId>,
+		EnsureSignedBy<RiskTrackMembers, AccountId>,
+		EnsureSignedBy<GuardianMembers, AccountId>,
+	>;
+	type MaxParamStep = MaxParamStep;
+	type MinChangeInterval = ConstU64<MIN_CHANGE_INTERVAL>;
 	type Exposure = MockExposure;
 	type ExcessSink = MockSink;
 	type PalletId = LiquidityPalletId;
@@ -345,6 +368,7 @@ impl ExtBuilder {
 		MaxWithdrawDelay::set(100);
 		MaxWithdrawWindow::set(50);
 		MaxCreditTerm::set(1_000);
+		MaxParamStep::set(Permill::from_percent(25));
 		BlocksPerYear::set(YEAR_BLOCKS);
 		Exposures::set(BTreeMap::new());
 		StaleMarkets::set(BTreeSet::new());

@@ -257,6 +257,15 @@ fn integrity_test_rejects_a_zero_term_limit() {
 }
 
 #[test]
+#[should_panic(expected = "MaxParamStep must be positive")]
+fn integrity_test_rejects_a_zero_step() {
+	ExtBuilder::default().build().execute_with(|| {
+		MaxParamStep::set(Permill::zero());
+		integrity_test();
+	});
+}
+
+#[test]
 #[should_panic(expected = "withdraw delay zero or above MaxWithdrawDelay")]
 fn genesis_rejects_a_zero_delay() {
 	ExtBuilder::default().withdraw_delay(0).build();
@@ -1994,5 +2003,463 @@ proptest::proptest! {
 					}
 				}
 			});
+	}
+}
+
+// ---------------------------------------------------------------- governance
+
+/// Who may change what (the README's "Governance" section): the guardian
+/// only tightens, the risk track and the guardian are bounded by
+/// `MaxParamStep` (25%) and `MinChangeInterval` (10 blocks), Root only by the
+/// hard limits, anyone else is refused.
+mod governance {
+	use super::*;
+	use frame_support::dispatch::DispatchResult;
+
+	fn risk() -> RuntimeOrigin {
+		signed(RISK_TRACK)
+	}
+
+	fn guardian() -> RuntimeOrigin {
+		signed(GUARDIAN)
+	}
+
+	fn changed_at(key: ParamKey<AccountId>) -> Option<BlockNumber> {
+		ParamChangedAt::<Test>::get(key)
+	}
+
+	fn terms_of(id: ProtocolId<AccountId>) -> ProtocolTerms {
+		protocol(id).terms
+	}
+
+	fn set_terms(
+		origin: RuntimeOrigin,
+		id: ProtocolId<AccountId>,
+		terms: ProtocolTerms,
+	) -> DispatchResult {
+		SharedLiquidity::set_protocol_terms(origin, id, terms)
+	}
+
+	/// The external protocol's terms with rates, so that every field can move
+	/// both ways within its limit.
+	fn rated() -> ProtocolTerms {
+		external_with(|t| {
+			t.base_rate = Permill::from_percent(10);
+			t.rate_slope = Permill::from_percent(40);
+		})
+	}
+
+	/// The external protocol at [`rated`], set by Root in block 1, and the
+	/// chain past the interval.
+	fn external_rated() {
+		assert_ok!(set_terms(root(), external(EXTERNAL), rated()));
+		assert_eq!(changed_at(ParamKey::Terms(external(EXTERNAL))), Some(1));
+		advance(MIN_CHANGE_INTERVAL);
+	}
+
+	/// One loosening of each field, within the step: external protocol
+	/// terms, then market terms.
+	fn loosenings() -> Vec<(ProtocolId<AccountId>, ProtocolTerms)> {
+		let e = rated();
+		let m = market_terms();
+		vec![
+			(external(EXTERNAL), ProtocolTerms { credit_cap: 3_100, ..e }),
+			(external(EXTERNAL), ProtocolTerms { loss_cap: 1_100, ..e }),
+			(external(EXTERNAL), ProtocolTerms { base_rate: Permill::from_percent(9), ..e }),
+			(external(EXTERNAL), ProtocolTerms { rate_slope: Permill::from_percent(35), ..e }),
+			(external(EXTERNAL), ProtocolTerms { term: TERM + 1, ..e }),
+			(market(BTC), ProtocolTerms { reserve_factor: Permill::from_percent(9), ..m }),
+			(market(BTC), ProtocolTerms { max_pnl_factor: Permill::from_percent(55), ..m }),
+		]
+	}
+
+	/// One tightening of each field, within the step.
+	fn tightenings() -> Vec<(ProtocolId<AccountId>, ProtocolTerms)> {
+		let e = rated();
+		let m = market_terms();
+		vec![
+			(external(EXTERNAL), ProtocolTerms { credit_cap: 2_500, ..e }),
+			(external(EXTERNAL), ProtocolTerms { loss_cap: 900, ..e }),
+			(external(EXTERNAL), ProtocolTerms { base_rate: Permill::from_percent(12), ..e }),
+			(external(EXTERNAL), ProtocolTerms { rate_slope: Permill::from_percent(50), ..e }),
+			(external(EXTERNAL), ProtocolTerms { term: TERM - 5, ..e }),
+			(market(BTC), ProtocolTerms { reserve_factor: Permill::from_percent(12), ..m }),
+			(market(BTC), ProtocolTerms { max_pnl_factor: Permill::from_percent(40), ..m }),
+		]
+	}
+
+	fn base_of(id: &ProtocolId<AccountId>) -> ProtocolTerms {
+		match id {
+			ProtocolId::External(_) => rated(),
+			ProtocolId::Market(_) => market_terms(),
+		}
+	}
+
+	#[test]
+	fn the_guardian_cannot_loosen_any_term() {
+		ExtBuilder::default().build_and_execute(|| {
+			external_rated();
+			for (id, terms) in loosenings() {
+				assert_noop!(set_terms(guardian(), id, terms), E::GuardianCannotLoosen);
+			}
+			// A tightening together with a loosening is a loosening.
+			let mixed = ProtocolTerms { credit_cap: 2_500, loss_cap: 1_100, ..rated() };
+			assert_noop!(set_terms(guardian(), external(EXTERNAL), mixed), E::GuardianCannotLoosen);
+			// The risk track may make each of them, one per interval.
+			for (id, terms) in loosenings() {
+				assert_ok!(set_terms(risk(), id.clone(), terms));
+				assert_eq!(terms_of(id.clone()), terms);
+				assert_ok!(set_terms(root(), id.clone(), base_of(&id)));
+				advance(MIN_CHANGE_INTERVAL);
+			}
+		});
+	}
+
+	#[test]
+	fn the_guardian_may_tighten_every_term_within_the_step() {
+		ExtBuilder::default().build_and_execute(|| {
+			external_rated();
+			for (id, terms) in tightenings() {
+				assert_ok!(set_terms(guardian(), id.clone(), terms));
+				assert_eq!(terms_of(id.clone()), terms);
+				assert_eq!(changed_at(ParamKey::Terms(id.clone())), Some(System::block_number()));
+				assert_ok!(set_terms(root(), id.clone(), base_of(&id)));
+				advance(MIN_CHANGE_INTERVAL);
+			}
+			// A loss cap lowered to the losses so far freezes: defensive.
+			assert_ok!(set_terms(guardian(), market(ETH), market_with(|t| t.loss_cap = 750)));
+			assert_ok!(SharedLiquidity::set_protocol_status(
+				guardian(),
+				market(ETH),
+				ProtocolStatus::Frozen
+			));
+		});
+	}
+
+	#[test]
+	fn bounded_authorities_are_held_to_the_step() {
+		ExtBuilder::default().build_and_execute(|| {
+			external_rated();
+			let e = rated();
+			let too_far_tighter = [
+				ProtocolTerms { credit_cap: 2_249, ..e },
+				ProtocolTerms { loss_cap: 749, ..e },
+				ProtocolTerms { base_rate: Permill::from_parts(125_001), ..e },
+				ProtocolTerms { rate_slope: Permill::from_parts(500_001), ..e },
+				ProtocolTerms { term: 14, ..e },
+			];
+			for terms in too_far_tighter {
+				assert_noop!(set_terms(guardian(), external(EXTERNAL), terms), E::StepTooLarge);
+				assert_noop!(set_terms(risk(), external(EXTERNAL), terms), E::StepTooLarge);
+			}
+			assert_noop!(
+				set_terms(risk(), external(EXTERNAL), ProtocolTerms { credit_cap: 3_751, ..e }),
+				E::StepTooLarge
+			);
+			// At the edge of the step.
+			let edge = ProtocolTerms { credit_cap: 2_250, loss_cap: 750, term: 15, ..e };
+			assert_ok!(set_terms(guardian(), external(EXTERNAL), edge));
+			assert_eq!(terms_of(external(EXTERNAL)), edge);
+		});
+	}
+
+	#[test]
+	fn a_term_at_zero_moves_only_by_root() {
+		ExtBuilder::default().build_and_execute(|| {
+			let with_rate = external_with(|t| t.base_rate = Permill::from_parts(1));
+			for origin in [guardian(), risk()] {
+				assert_noop!(set_terms(origin, external(EXTERNAL), with_rate), E::StepTooLarge);
+			}
+			assert_ok!(set_terms(root(), external(EXTERNAL), with_rate));
+		});
+	}
+
+	#[test]
+	fn bounded_authorities_wait_the_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			advance(4);
+			let first = external_with(|t| t.credit_cap = 2_900);
+			let second = external_with(|t| t.credit_cap = 2_800);
+			assert_ok!(set_terms(risk(), external(EXTERNAL), first));
+			assert_eq!(changed_at(ParamKey::Terms(external(EXTERNAL))), Some(5));
+			for origin in [risk(), guardian()] {
+				assert_noop!(set_terms(origin, external(EXTERNAL), second), E::ChangeTooSoon);
+			}
+			advance(MIN_CHANGE_INTERVAL - 1);
+			assert_noop!(set_terms(guardian(), external(EXTERNAL), second), E::ChangeTooSoon);
+			advance(1);
+			assert_ok!(set_terms(guardian(), external(EXTERNAL), second));
+			assert_eq!(changed_at(ParamKey::Terms(external(EXTERNAL))), Some(15));
+			// The interval is per protocol.
+			assert_ok!(set_terms(risk(), market(BTC), market_with(|t| t.credit_cap = 2_900)));
+			// Resubmitting the same terms records nothing.
+			advance(MIN_CHANGE_INTERVAL);
+			assert_ok!(set_terms(risk(), external(EXTERNAL), second));
+			assert_eq!(changed_at(ParamKey::Terms(external(EXTERNAL))), Some(15));
+		});
+	}
+
+	#[test]
+	fn root_ignores_steps_and_intervals_but_not_hard_limits() {
+		ExtBuilder::default().build_and_execute(|| {
+			let far = external_with(|t| {
+				t.credit_cap = 100_000;
+				t.base_rate = Permill::from_percent(20);
+			});
+			assert_ok!(set_terms(root(), external(EXTERNAL), far));
+			assert_ok!(set_terms(root(), external(EXTERNAL), external_terms()));
+			assert_eq!(terms_of(external(EXTERNAL)), external_terms());
+			assert_noop!(
+				set_terms(root(), external(EXTERNAL), external_with(|t| t.credit_cap = 1_000_001)),
+				E::CreditCapTooHigh
+			);
+			assert_noop!(
+				SharedLiquidity::set_withdraw_delay(root(), 101),
+				E::WithdrawDelayOutOfBounds
+			);
+			assert_noop!(SharedLiquidity::set_min_deposit(root(), 10_001), E::MinDepositTooHigh);
+			// The hard limits come first for the bounded authorities too.
+			assert_noop!(
+				SharedLiquidity::set_withdraw_window(guardian(), 0),
+				E::WithdrawWindowOutOfBounds
+			);
+		});
+	}
+
+	#[test]
+	fn others_are_refused_every_privileged_call() {
+		ExtBuilder::default().build_and_execute(|| {
+			donate(1);
+			let o = || signed(NOBODY);
+			assert_noop!(
+				SharedLiquidity::register_protocol(o(), external(EXTERNAL_2), external_terms()),
+				BadOrigin
+			);
+			assert_noop!(set_terms(o(), external(EXTERNAL), external_terms()), BadOrigin);
+			assert_noop!(
+				SharedLiquidity::set_protocol_status(o(), market(BTC), ProtocolStatus::Frozen),
+				BadOrigin
+			);
+			assert_noop!(SharedLiquidity::deregister_protocol(o(), market(BTC)), BadOrigin);
+			assert_noop!(SharedLiquidity::write_off(o(), external(EXTERNAL), 1), BadOrigin);
+			assert_noop!(SharedLiquidity::set_min_deposit(o(), 100), BadOrigin);
+			assert_noop!(SharedLiquidity::set_withdraw_delay(o(), DELAY), BadOrigin);
+			assert_noop!(SharedLiquidity::set_withdraw_window(o(), WINDOW), BadOrigin);
+			assert_noop!(SharedLiquidity::sweep_excess(o()), BadOrigin);
+			// An LP or a protocol is no authority either.
+			assert_noop!(SharedLiquidity::sweep_excess(signed(EXTERNAL)), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn registering_a_protocol_is_for_governance_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			advance(4);
+			let id = external(EXTERNAL_2);
+			assert_noop!(
+				SharedLiquidity::register_protocol(guardian(), id.clone(), external_terms()),
+				E::GuardianCannotLoosen
+			);
+			assert_ok!(SharedLiquidity::register_protocol(risk(), id.clone(), external_terms()));
+			assert_eq!(changed_at(ParamKey::Terms(id.clone())), Some(5));
+			// Registering counts as a change of the new protocol's terms.
+			assert_noop!(
+				set_terms(guardian(), id.clone(), external_with(|t| t.credit_cap = 2_900)),
+				E::ChangeTooSoon
+			);
+			// Root is bound by the hard limits only.
+			assert_noop!(
+				SharedLiquidity::register_protocol(
+					root(),
+					market(SOL),
+					market_with(|t| t.loss_cap = 1_000_001)
+				),
+				E::LossCapTooHigh
+			);
+			assert_ok!(SharedLiquidity::register_protocol(root(), market(SOL), market_terms()));
+		});
+	}
+
+	#[test]
+	fn the_guardian_freezes_at_once_but_cannot_unfreeze_or_retire() {
+		ExtBuilder::default().build_and_execute(|| {
+			let set = |origin, id, status| SharedLiquidity::set_protocol_status(origin, id, status);
+			assert_noop!(
+				set(guardian(), market(BTC), ProtocolStatus::Retired),
+				E::GuardianCannotLoosen
+			);
+			assert_ok!(set(guardian(), market(BTC), ProtocolStatus::Frozen));
+			assert_eq!(changed_at(ParamKey::Status(market(BTC))), Some(1));
+			assert_noop!(
+				set(guardian(), market(BTC), ProtocolStatus::Active),
+				E::GuardianCannotLoosen
+			);
+			// The risk track unfreezes after the interval.
+			assert_noop!(set(risk(), market(BTC), ProtocolStatus::Active), E::ChangeTooSoon);
+			advance(MIN_CHANGE_INTERVAL);
+			assert_ok!(set(risk(), market(BTC), ProtocolStatus::Active));
+			// A freeze right after a status change: no interval.
+			assert_ok!(set(guardian(), market(BTC), ProtocolStatus::Frozen));
+			assert_eq!(status(market(BTC)), ProtocolStatus::Frozen);
+			// Root unfreezes and retires at once.
+			assert_ok!(set(root(), market(BTC), ProtocolStatus::Active));
+			assert_ok!(set(root(), market(BTC), ProtocolStatus::Retired));
+			// Leaving retirement, even into a freeze, is a loosening.
+			assert_noop!(
+				set(guardian(), market(BTC), ProtocolStatus::Frozen),
+				E::GuardianCannotLoosen
+			);
+			assert_noop!(set(risk(), market(BTC), ProtocolStatus::Frozen), E::ChangeTooSoon);
+		});
+	}
+
+	#[test]
+	fn deregistering_is_for_governance_only_and_clears_the_records() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(set_terms(root(), market(ETH), market_with(|t| t.credit_cap = 2_000)));
+			assert_ok!(SharedLiquidity::set_protocol_status(
+				risk(),
+				market(ETH),
+				ProtocolStatus::Retired
+			));
+			assert_noop!(
+				SharedLiquidity::deregister_protocol(guardian(), market(ETH)),
+				E::GuardianCannotLoosen
+			);
+			assert_noop!(
+				SharedLiquidity::deregister_protocol(risk(), market(ETH)),
+				E::ChangeTooSoon
+			);
+			advance(MIN_CHANGE_INTERVAL);
+			assert_ok!(SharedLiquidity::deregister_protocol(risk(), market(ETH)));
+			assert_eq!(changed_at(ParamKey::Status(market(ETH))), None);
+			assert_eq!(changed_at(ParamKey::Terms(market(ETH))), None);
+			// Root at once.
+			assert_ok!(SharedLiquidity::set_protocol_status(
+				root(),
+				market(BTC),
+				ProtocolStatus::Retired
+			));
+			assert_ok!(SharedLiquidity::deregister_protocol(root(), market(BTC)));
+		});
+	}
+
+	#[test]
+	fn writing_off_is_for_governance_only_without_interval() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(SharedLiquidity::draw_credit(signed(EXTERNAL), 500));
+			assert_noop!(
+				SharedLiquidity::write_off(guardian(), external(EXTERNAL), 100),
+				E::GuardianCannotLoosen
+			);
+			assert_ok!(SharedLiquidity::write_off(risk(), external(EXTERNAL), 100));
+			assert_ok!(SharedLiquidity::write_off(risk(), external(EXTERNAL), 100));
+			assert_eq!(protocol(external(EXTERNAL)).losses, 200);
+			assert_ok!(SharedLiquidity::write_off(root(), external(EXTERNAL), 100));
+			assert_noop!(
+				SharedLiquidity::write_off(root(), external(EXTERNAL), 1_000),
+				E::ExceedsDebt
+			);
+		});
+	}
+
+	#[test]
+	fn the_minimum_deposit_is_for_governance_only_and_step_bounded() {
+		ExtBuilder::default().build_and_execute(|| {
+			for amount in [99, 101] {
+				assert_noop!(
+					SharedLiquidity::set_min_deposit(guardian(), amount),
+					E::GuardianCannotLoosen
+				);
+			}
+			// Setting the same value is no change.
+			assert_ok!(SharedLiquidity::set_min_deposit(guardian(), 100));
+			assert_eq!(changed_at(ParamKey::MinDeposit), None);
+			assert_noop!(SharedLiquidity::set_min_deposit(risk(), 126), E::StepTooLarge);
+			assert_noop!(SharedLiquidity::set_min_deposit(risk(), 74), E::StepTooLarge);
+			assert_ok!(SharedLiquidity::set_min_deposit(risk(), 125));
+			assert_noop!(SharedLiquidity::set_min_deposit(risk(), 120), E::ChangeTooSoon);
+			advance(MIN_CHANGE_INTERVAL);
+			assert_ok!(SharedLiquidity::set_min_deposit(risk(), 120));
+			assert_eq!(MinDeposit::<Test>::get(), 120);
+			assert_ok!(SharedLiquidity::set_min_deposit(root(), 10_000));
+			assert_ok!(SharedLiquidity::set_min_deposit(root(), 0));
+			// From zero only Root moves it, whenever.
+			advance(MIN_CHANGE_INTERVAL);
+			assert_noop!(SharedLiquidity::set_min_deposit(risk(), 1), E::StepTooLarge);
+		});
+	}
+
+	#[test]
+	fn a_longer_withdrawal_delay_tightens() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				SharedLiquidity::set_withdraw_delay(guardian(), DELAY - 1),
+				E::GuardianCannotLoosen
+			);
+			assert_noop!(
+				SharedLiquidity::set_withdraw_delay(guardian(), DELAY + 3),
+				E::StepTooLarge
+			);
+			assert_ok!(SharedLiquidity::set_withdraw_delay(guardian(), DELAY + 2));
+			assert_eq!(WithdrawDelay::<Test>::get(), DELAY + 2);
+			assert_eq!(changed_at(ParamKey::WithdrawDelay), Some(1));
+			assert_noop!(SharedLiquidity::set_withdraw_delay(risk(), DELAY), E::ChangeTooSoon);
+			advance(MIN_CHANGE_INTERVAL);
+			// 25% of 12 is 3.
+			assert_noop!(SharedLiquidity::set_withdraw_delay(risk(), DELAY - 2), E::StepTooLarge);
+			assert_ok!(SharedLiquidity::set_withdraw_delay(risk(), DELAY));
+			assert_ok!(SharedLiquidity::set_withdraw_delay(root(), 100));
+			assert_ok!(SharedLiquidity::set_withdraw_delay(root(), 1));
+			assert_eq!(WithdrawDelay::<Test>::get(), 1);
+		});
+	}
+
+	#[test]
+	fn a_shorter_withdrawal_window_tightens() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_noop!(
+				SharedLiquidity::set_withdraw_window(guardian(), WINDOW + 1),
+				E::GuardianCannotLoosen
+			);
+			assert_noop!(
+				SharedLiquidity::set_withdraw_window(guardian(), WINDOW - 2),
+				E::StepTooLarge
+			);
+			assert_ok!(SharedLiquidity::set_withdraw_window(guardian(), WINDOW - 1));
+			assert_eq!(WithdrawWindow::<Test>::get(), WINDOW - 1);
+			assert_eq!(changed_at(ParamKey::WithdrawWindow), Some(1));
+			assert_noop!(SharedLiquidity::set_withdraw_window(risk(), WINDOW), E::ChangeTooSoon);
+			advance(MIN_CHANGE_INTERVAL);
+			assert_ok!(SharedLiquidity::set_withdraw_window(risk(), WINDOW));
+			assert_ok!(SharedLiquidity::set_withdraw_window(root(), 50));
+			assert_eq!(WithdrawWindow::<Test>::get(), 50);
+		});
+	}
+
+	#[test]
+	fn any_authority_sweeps_at_any_time() {
+		ExtBuilder::default().build_and_execute(|| {
+			let sink = balance(SINK);
+			for origin in [guardian(), risk(), guardian(), root()] {
+				donate(3);
+				assert_ok!(SharedLiquidity::sweep_excess(origin));
+			}
+			assert_eq!(balance(SINK), sink + 12);
+			assert_noop!(SharedLiquidity::sweep_excess(guardian()), E::NoExcess);
+		});
+	}
+
+	#[test]
+	fn try_state_catches_stray_change_records() {
+		ExtBuilder::default().build().execute_with(|| {
+			ParamChangedAt::<Test>::insert(ParamKey::Terms(market(SOL)), 1);
+			assert!(SharedLiquidity::do_try_state().is_err());
+			ParamChangedAt::<Test>::remove(ParamKey::Terms(market(SOL)));
+			ParamChangedAt::<Test>::insert(ParamKey::<AccountId>::WithdrawDelay, 2);
+			assert!(SharedLiquidity::do_try_state().is_err());
+			ParamChangedAt::<Test>::insert(ParamKey::<AccountId>::WithdrawDelay, 1);
+			assert_ok!(SharedLiquidity::do_try_state());
+		});
 	}
 }

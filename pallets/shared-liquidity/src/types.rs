@@ -222,3 +222,34 @@ pub struct LpPosition<T: Config> {
 	/// dropped at the position's next change.
 	pub requests: BoundedVec<WithdrawRequest<BlockNumberFor<T>>, T::MaxWithdrawRequests>,
 }
+
+/// A governed parameter, for [`crate::ParamChangedAt`]: the minimum interval
+/// between two bounded changes runs per key. Not `Copy` (it may name an
+/// account, which need not be `Copy`).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub enum ParamKey<AccountId> {
+	/// A protocol's terms ([`ProtocolTerms`]), changed as a whole by
+	/// `set_protocol_terms` (and set by `register_protocol`).
+	Terms(ProtocolId<AccountId>),
+	/// A protocol's status. Freezing has no interval; unfreezing, retiring
+	/// and deregistering wait `MinChangeInterval` from the last status change.
+	Status(ProtocolId<AccountId>),
+	/// The minimum deposit.
+	MinDeposit,
+	/// The withdrawal delay.
+	WithdrawDelay,
+	/// The withdrawal window.
+	WithdrawWindow,
+}
+
+impl<AccountId> ParamKey<AccountId> {
+	/// The protocol the parameter belongs to, if any.
+	pub fn protocol(&self) -> Option<&ProtocolId<AccountId>> {
+		match self {
+			ParamKey::Terms(id) | ParamKey::Status(id) => Some(id),
+			_ => None,
+		}
+	}
+}

@@ -222,6 +222,7 @@ impl<T: Config> Pallet<T> {
 		assert!(!T::MaxWithdrawDelay::get().is_zero(), "MaxWithdrawDelay must be positive");
 		assert!(!T::MaxWithdrawWindow::get().is_zero(), "MaxWithdrawWindow must be positive");
 		assert!(T::MaxCreditTerm::get() > 0, "MaxCreditTerm must be positive");
+		assert!(!T::MaxParamStep::get().is_zero(), "MaxParamStep must be positive");
 		let rate_limit = u64::from(T::MaxBaseRate::get().deconstruct())
 			.saturating_add(u64::from(T::MaxRateSlope::get().deconstruct()));
 		assert!(
@@ -249,7 +250,9 @@ impl<T: Config> Pallet<T> {
 	///   requests are ordered, non-empty and sum to at most its shares;
 	/// * the minimum deposit, the withdrawal delay and window are within
 	///   their limits and not zero (delay and window), and the utilization
-	///   index is not ahead of the chain.
+	///   index is not ahead of the chain;
+	/// * every `ParamChangedAt` entry of a protocol names a registered one,
+	///   and none is ahead of the chain.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let pool = Pool::<T>::get();
 		let held = T::Currency::balance(&Self::account_id());
@@ -352,6 +355,13 @@ impl<T: Config> Pallet<T> {
 		);
 		let now = Self::now();
 		ensure!(pool.indexed_at <= now, "the utilization index is ahead of the chain");
+		for (key, at) in ParamChangedAt::<T>::iter() {
+			ensure!(
+				key.protocol().is_none_or(Protocols::<T>::contains_key),
+				"change record of a deregistered protocol"
+			);
+			ensure!(at <= now, "parameter changed ahead of the chain");
+		}
 		Ok(())
 	}
 }

@@ -193,13 +193,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SharedLiquidity::CounterForProtocols` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
 	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn register_protocol() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `195`
 		//  Estimated: `3656`
 		// Minimum execution time: 18_908_000 picoseconds.
 		Weight::from_parts(26_279_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `SharedLiquidity::Protocols` (r:1 w:1)
+	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(191), added: 2666, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
+	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
+	fn set_protocol_terms() -> Weight {
+		// Proof size summary in bytes:
+		//  Measured:  `470`
+		//  Estimated: `3656`
+		// Minimum execution time: 33_610_000 picoseconds.
+		Weight::from_parts(36_434_000, 0)
+			.saturating_add(Weight::from_parts(0, 6185))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -207,43 +225,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(191), added: 2666, mode: `MaxEncodedLen`)
 	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
 	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
-	fn set_protocol_terms() -> Weight {
-		// Proof size summary in bytes:
-		//  Measured:  `470`
-		//  Estimated: `3656`
-		// Minimum execution time: 33_610_000 picoseconds.
-		Weight::from_parts(36_434_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	/// Storage: `SharedLiquidity::Protocols` (r:1 w:1)
-	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(191), added: 2666, mode: `MaxEncodedLen`)
-	/// Storage: `SharedLiquidity::Pool` (r:1 w:1)
-	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_protocol_status() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `470`
 		//  Estimated: `3656`
 		// Minimum execution time: 22_954_000 picoseconds.
 		Weight::from_parts(26_670_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `SharedLiquidity::Protocols` (r:1 w:1)
 	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(191), added: 2666, mode: `MaxEncodedLen`)
 	/// Storage: `SharedLiquidity::CounterForProtocols` (r:1 w:1)
 	/// Proof: `SharedLiquidity::CounterForProtocols` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:2) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn deregister_protocol() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `330`
 		//  Estimated: `3656`
 		// Minimum execution time: 17_927_000 picoseconds.
 		Weight::from_parts(24_055_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `SharedLiquidity::Protocols` (r:1 w:1)
 	/// Proof: `SharedLiquidity::Protocols` (`max_values`: None, `max_size`: Some(191), added: 2666, mode: `MaxEncodedLen`)
@@ -261,36 +269,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `SharedLiquidity::MinDeposit` (r:0 w:1)
 	/// Proof: `SharedLiquidity::MinDeposit` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::MinDeposit` (r:1 w:1) (read added by hand, to be re-measured)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_min_deposit() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 5_468_000 picoseconds.
 		Weight::from_parts(6_990_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3040))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SharedLiquidity::WithdrawDelay` (r:0 w:1)
 	/// Proof: `SharedLiquidity::WithdrawDelay` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::WithdrawDelay` (r:1 w:1) (read added by hand, to be re-measured)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_withdraw_delay() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 5_468_000 picoseconds.
 		Weight::from_parts(7_050_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3028))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SharedLiquidity::WithdrawWindow` (r:0 w:1)
 	/// Proof: `SharedLiquidity::WithdrawWindow` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `SharedLiquidity::WithdrawWindow` (r:1 w:1) (read added by hand, to be re-measured)
+	/// Storage: `SharedLiquidity::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Proof: `SharedLiquidity::ParamChangedAt` (`max_values`: None, `max_size`: Some(54), added: 2529, mode: `MaxEncodedLen`)
 	fn set_withdraw_window() -> Weight {
 		// Proof size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
 		// Minimum execution time: 5_408_000 picoseconds.
 		Weight::from_parts(7_641_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3028))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `SharedLiquidity::Pool` (r:1 w:0)
 	/// Proof: `SharedLiquidity::Pool` (`max_values`: Some(1), `max_size`: Some(84), added: 579, mode: `MaxEncodedLen`)
@@ -420,27 +440,27 @@ impl WeightInfo for () {
 	}
 	fn register_protocol() -> Weight {
 		Weight::from_parts(26_279_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_protocol_terms() -> Weight {
 		Weight::from_parts(36_434_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_protocol_status() -> Weight {
 		Weight::from_parts(26_670_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn deregister_protocol() -> Weight {
 		Weight::from_parts(24_055_000, 0)
-			.saturating_add(Weight::from_parts(0, 3656))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 6185))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn write_off() -> Weight {
 		Weight::from_parts(50_525_000, 0)
@@ -450,18 +470,21 @@ impl WeightInfo for () {
 	}
 	fn set_min_deposit() -> Weight {
 		Weight::from_parts(6_990_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3040))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_withdraw_delay() -> Weight {
 		Weight::from_parts(7_050_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3028))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_withdraw_window() -> Weight {
 		Weight::from_parts(7_641_000, 0)
-			.saturating_add(Weight::from_parts(0, 0))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 3028))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn sweep_excess() -> Weight {
 		Weight::from_parts(97_545_000, 0)
