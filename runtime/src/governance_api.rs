@@ -102,7 +102,7 @@ fn peek(bounded: &Bounded<RuntimeCall, sp_runtime::traits::BlakeTwo256>) -> Opti
 }
 
 /// The scheduler task name of referendum `index`'s enactment.
-fn enactment_name(index: u32) -> [u8; 32] {
+pub fn enactment_name(index: u32) -> [u8; 32] {
 	use sp_runtime::traits::Hash as _;
 	sp_runtime::traits::BlakeTwo256::hash_of(&(*b"assembly", "enactment", index)).0
 }

@@ -1,9 +1,11 @@
 //! The Backstop pallets: the settlement asset they all hold, and the loss
 //! waterfall and revenue routes that compose them.
 //!
-//! Risk parameters change through `AdminOrigin`, which is Root for now (the
-//! sudo key on the development chain); the OpenGov risk track and the risk
-//! council replace it when governance lands.
+//! Risk parameters change through each pallet's `AdminOrigin`: Root (the
+//! root track, or sudo on the dev chain), the risk track, or the risk
+//! council acting defensively (see [`super::governance`]); every pallet
+//! bounds the risk track's and the council's steps by [`RiskParamStep`] and
+//! their frequency by [`RiskChangeInterval`].
 
 use crate::{
 	AccountId, AssetId, Assets, BlockNumber, InsuranceFund, Margin, OracleAggregator, Runtime,
@@ -15,7 +17,6 @@ use frame_support::{
 	traits::{fungible::ItemOf, ConstU32},
 	PalletId,
 };
-use frame_system::EnsureRoot;
 use sp_runtime::{FixedU128, Perbill, Permill};
 
 parameter_types! {
@@ -27,8 +28,17 @@ parameter_types! {
 /// every Backstop pallet.
 pub type Settlement = ItemOf<Assets, SettlementAssetId, AccountId>;
 
-/// Who changes risk parameters.
-pub type RiskAdmin = EnsureRoot<AccountId>;
+pub use super::governance::RiskAdmin;
+
+parameter_types! {
+	/// The largest change of one risk parameter the risk track or the
+	/// council may make at once: a quarter of its value.
+	pub const RiskParamStep: Permill = Permill::from_percent(25);
+	/// The fewest blocks between two changes of one risk parameter by the
+	/// risk track or the council (10 blocks on the dev and local chains, 3
+	/// days in production).
+	pub const RiskChangeInterval: BlockNumber = super::governance::periods::RISK_CHANGE_INTERVAL;
+}
 
 parameter_types! {
 	pub const InsuranceFundPalletId: PalletId = PalletId(*b"bk/insur");
@@ -48,6 +58,8 @@ impl pallet_insurance_fund::Config for Runtime {
 	/// Targets are sized against the margin pallet's open interest.
 	type Exposure = Margin;
 	type AdminOrigin = RiskAdmin;
+	type MaxParamStep = RiskParamStep;
+	type MinChangeInterval = RiskChangeInterval;
 	type PalletId = InsuranceFundPalletId;
 	type MaxMarketFunds = ConstU32<256>;
 	type MaxCapFraction = InsuranceMaxCapFraction;
@@ -85,6 +97,8 @@ parameter_types! {
 /// freeze lasts a day unless renewed.
 impl pallet_oracle_aggregator::Config for Runtime {
 	type AdminOrigin = RiskAdmin;
+	type MaxParamStep = RiskParamStep;
+	type MinChangeInterval = RiskChangeInterval;
 	type WeightInfo = pallet_oracle_aggregator::weights::SubstrateWeight<Runtime>;
 	type Time = crate::Timestamp;
 	type FeederSignature = crate::Signature;
@@ -207,6 +221,8 @@ impl pallet_staking_backstop::Config for Runtime {
 	/// premium) comes from the markets.
 	type Exposure = Margin;
 	type AdminOrigin = RiskAdmin;
+	type MaxParamStep = RiskParamStep;
+	type MinChangeInterval = RiskChangeInterval;
 	type PalletId = StakingBackstopPalletId;
 	type MaxMinStake = StakingMaxMinStake;
 	type MaxSlashFraction = StakingMaxSlashFraction;
@@ -245,6 +261,8 @@ parameter_types! {
 impl pallet_shared_liquidity::Config for Runtime {
 	type Currency = Settlement;
 	type AdminOrigin = RiskAdmin;
+	type MaxParamStep = RiskParamStep;
+	type MinChangeInterval = RiskChangeInterval;
 	type Exposure = Margin;
 	type ExcessSink = InsuranceFund;
 	type PalletId = SharedLiquidityPalletId;
@@ -306,6 +324,8 @@ impl pallet_margin::Config for Runtime {
 	type BlocksPerYear = BlocksPerYear;
 	type DefaultStressMove = MarginDefaultStressMove;
 	type AdminOrigin = RiskAdmin;
+	type MaxParamStep = RiskParamStep;
+	type MinChangeInterval = RiskChangeInterval;
 	type PalletId = MarginPalletId;
 	type MaxMarkets = ConstU32<32>;
 	type MaxPositionsPerAccount = ConstU32<16>;

@@ -7,12 +7,11 @@ use crate::{
 	configs::governance::{origins, periods, tracks},
 	genesis_config_presets::{dev_council, BTC, BTC_PERP, ETH_PERP},
 	governance_api::{self, ReferendumPhase},
-	AccountId, Council, ConvictionVoting, Margin, OracleAggregator, OriginCaller,
-	Preimage, Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Session, UNITS,
+	AccountId, ConvictionVoting, Council, Margin, OracleAggregator, OriginCaller, Preimage,
+	Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Session, UNITS,
 };
 use codec::Encode;
 use frame_support::dispatch::GetDispatchInfo;
-use sp_runtime::traits::Hash as _;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{schedule::DispatchTime, Bounded, StorePreimage},
@@ -21,7 +20,8 @@ use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use pallet_margin::MarketStatus;
 use pallet_referenda::ReferendumInfo;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use sp_runtime::{DispatchError, Permill};
+use sp_runtime::traits::Hash as _;
+use sp_runtime::{DispatchError, Permill, Saturating};
 
 fn account(k: Sr25519Keyring) -> AccountId {
 	k.to_account_id()
@@ -57,8 +57,8 @@ fn propose_and_vote(
 	chain.execute(|| {
 		let alice = RuntimeOrigin::signed(account(Sr25519Keyring::Alice));
 		assert_ok!(Preimage::note_preimage(alice.clone(), call.encode()));
-		let proposal: Bounded<RuntimeCall, _> = <Preimage as StorePreimage>::bound(call.clone())
-			.expect("the call can be bounded");
+		let proposal: Bounded<RuntimeCall, _> =
+			<Preimage as StorePreimage>::bound(call.clone()).expect("the call can be bounded");
 		let index = pallet_referenda::ReferendumCount::<Runtime>::get();
 		assert_ok!(Referenda::submit(
 			alice.clone(),
@@ -163,10 +163,14 @@ fn a_risk_referendum_is_bounded_like_any_risk_track_change() {
 	let mut dispatched = None;
 	for _ in 0..10 {
 		chain.next_block();
+		// The enactment, not one of the referenda pallet's own alarms.
+		let name = governance_api::enactment_name(index);
 		dispatched = chain.last_events.iter().find_map(|e| match e {
-			RuntimeEvent::Scheduler(pallet_scheduler::Event::Dispatched { result, .. }) => {
-				Some(*result)
-			},
+			RuntimeEvent::Scheduler(pallet_scheduler::Event::Dispatched {
+				id: Some(id),
+				result,
+				..
+			}) if *id == name => Some(*result),
 			_ => None,
 		});
 		if dispatched.is_some() {
@@ -216,9 +220,11 @@ fn loosening_calls(chain: &mut Chain) -> Vec<(RuntimeCall, DispatchError)> {
 		let mut lower_margin = market.params.clone();
 		lower_margin.maintenance_margin =
 			lower_margin.maintenance_margin.saturating_sub(Permill::from_parts(1_000));
-		let mut shorter =
-			pallet_staking_backstop::Params::<Runtime>::get(pallet_staking_backstop::Tranche::Junior);
-		shorter.cooldown = shorter.cooldown.saturating_sub(1);
+		// The minimum stake is governance's alone, in either direction.
+		let mut shorter = pallet_staking_backstop::Params::<Runtime>::get(
+			pallet_staking_backstop::Tranche::Junior,
+		);
+		shorter.min_stake = shorter.min_stake.saturating_add(shorter.min_stake / 10);
 		vec![
 			(
 				RuntimeCall::Margin(pallet_margin::Call::update_market {
@@ -250,7 +256,8 @@ fn loosening_calls(chain: &mut Chain) -> Vec<(RuntimeCall, DispatchError)> {
 			(
 				RuntimeCall::InsuranceFund(pallet_insurance_fund::Call::withdraw_surplus {
 					fund: pallet_insurance_fund::FundId::Global,
-					amount: UNITS,
+					// Within the surplus: only the authority is wrong.
+					amount: 1_000 * crate::DOLLARS,
 					dest: account(Sr25519Keyring::Eve),
 				}),
 				pallet_insurance_fund::Error::<Runtime>::GuardianCannotLoosen.into(),
@@ -290,8 +297,6 @@ fn the_council_cannot_loosen_anything() {
 			let (result, unchanged) = dispatched.expect("no transactional error");
 			assert_eq!(result.map_err(|e| e.error), Err(error), "{call:?}");
 			assert!(unchanged, "{call:?} left state changed");
-			// Root may make the same change.
-			assert_ok!(call.clone().dispatch_bypass_filter(RuntimeOrigin::root()));
 		});
 	}
 	chain.finish();
@@ -343,9 +348,11 @@ fn a_referendum_adds_a_validator_who_authors_after_the_next_session() {
 		let owner = charlie.encode();
 		let mut aura = Sr25519Keyring::Charlie.pair();
 		let mut grandpa = Ed25519Keyring::Charlie.pair();
-		let proof =
-			(aura.generate_proof_of_possession(&owner), grandpa.generate_proof_of_possession(&owner))
-				.encode();
+		let proof = (
+			aura.generate_proof_of_possession(&owner),
+			grandpa.generate_proof_of_possession(&owner),
+		)
+			.encode();
 		assert_ok!(Session::set_keys(RuntimeOrigin::signed(charlie.clone()), keys.clone(), proof));
 	});
 	let call = RuntimeCall::ValidatorSet(pallet_membership::Call::add_member {
@@ -370,26 +377,22 @@ fn a_referendum_adds_a_validator_who_authors_after_the_next_session() {
 	chain.execute(|| {
 		assert!(Session::validators().contains(&charlie));
 		let authorities = pallet_aura::Authorities::<Runtime>::get();
-		let position = authorities
-			.iter()
-			.position(|a| *a == keys.aura)
-			.expect("Charlie is an Aura authority");
+		let position =
+			authorities.iter().position(|a| *a == keys.aura).expect("Charlie is an Aura authority");
 		// Aura gives Charlie every slot whose index modulo the authorities'
 		// count is his position: a block of such a slot is his.
-		let slot = sp_consensus_aura::Slot::from(
-			(authorities.len() as u64) * 1_000 + position as u64,
-		);
+		let slot =
+			sp_consensus_aura::Slot::from((authorities.len() as u64) * 1_000 + position as u64);
 		use frame_support::traits::FindAuthor;
 		assert_eq!(
-			<pallet_aura::Pallet<Runtime> as FindAuthor<u32>>::find_author(
-				[(sp_consensus_aura::AURA_ENGINE_ID, &slot.encode()[..])]
-			),
+			<pallet_aura::Pallet<Runtime> as FindAuthor<u32>>::find_author([(
+				sp_consensus_aura::AURA_ENGINE_ID,
+				&slot.encode()[..]
+			)]),
 			Some(position as u32)
 		);
 		// GRANDPA follows the session too.
-		assert!(crate::Grandpa::grandpa_authorities()
-			.iter()
-			.any(|(id, _)| *id == keys.grandpa));
+		assert!(crate::Grandpa::grandpa_authorities().iter().any(|(id, _)| *id == keys.grandpa));
 	});
 	chain.finish();
 }

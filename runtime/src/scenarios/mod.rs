@@ -19,7 +19,7 @@ mod deleveraging;
 mod final_settlement;
 mod flows;
 mod fuzz;
-// mod governance;
+mod governance;
 mod insurance;
 mod keepers;
 mod premium;
