@@ -12,6 +12,10 @@ use sp_runtime::{
 	FixedPointNumber, FixedU128, Permill, Rounding,
 };
 
+/// The most quotes the purchase policy bisects over to spend a budget that
+/// binds (per template).
+pub(crate) const POLICY_BISECTIONS: u32 = 8;
+
 impl<T: Config> Pallet<T> {
 	/// Deposits `amount` from `who` for shares at the net asset value per
 	/// share before the deposit, rounded down (one share per unit while none
@@ -279,24 +283,46 @@ impl<T: Config> Pallet<T> {
 		if size.is_zero() {
 			return None;
 		}
-		let collateral = amount_of(size, width, Rounding::Up)?;
-		let quote = Self::quote_spread(
-			series.asset,
-			series.strike_high,
-			series.strike_low,
-			series.expiry,
-			size,
-			collateral,
-		)
-		.ok()?;
-		if quote.premium > left {
-			// Scale down to the budget (the smaller trade prices no higher:
-			// its utilization add-on is lower), then leave one unit of room for
-			// the premium's rounding up.
-			size = multiply_by_rational_with_rounding(size, left, quote.premium, Rounding::Down)?
-				.saturating_sub(1);
+		let premium_of = |size: u128| -> Option<Balance> {
+			let collateral = amount_of(size, width, Rounding::Up)?;
+			Self::quote_spread(
+				series.asset,
+				series.strike_high,
+				series.strike_low,
+				series.expiry,
+				size,
+				collateral,
+			)
+			.ok()
+			.map(|q| q.premium)
+		};
+		let premium = premium_of(size)?;
+		if premium <= left {
+			return Some(size);
 		}
-		(!size.is_zero()).then_some(size)
+		// Scale down to the budget: the smaller trade prices no higher per
+		// unit (its utilization add-on is lower), so it fits. The size that
+		// spends the budget exactly lies between it and the size the budget
+		// buys at the smaller trade's unit price: bisect, `POLICY_BISECTIONS`
+		// quotes at most.
+		let fitted = multiply_by_rational_with_rounding(size, left, premium, Rounding::Down)?;
+		let fitted_premium = premium_of(fitted).filter(|p| *p <= left && !fitted.is_zero())?;
+		let mut low = fitted;
+		let mut high =
+			multiply_by_rational_with_rounding(fitted, left, fitted_premium.max(1), Rounding::Down)?
+				.min(size);
+		for _ in 0..POLICY_BISECTIONS {
+			if high <= low.saturating_add(1) {
+				break;
+			}
+			let mid = low.saturating_add(high.saturating_sub(low) / 2);
+			if premium_of(mid).is_some_and(|p| p <= left) {
+				low = mid;
+			} else {
+				high = mid;
+			}
+		}
+		Some(low)
 	}
 
 	/// Settles the expired `series_id`: pays the fund `open × payoff` at the
