@@ -201,21 +201,32 @@ impl<T: Config> Pallet<T> {
 		Self::do_buy(series, size, max_premium, false).map(|_| ())
 	}
 
-	/// The budget left in the current period (rolling the period first):
-	/// `min(max_premium_per_period, budget_share × income in the period) −
-	/// spent`. Returns the rolled budget state too.
+	/// The budget left in the current period:
+	/// `min(max_premium_per_period, budget_share × income since the period
+	/// began) − spent`, rounded down.
 	pub(crate) fn budget_left(
 		policy: &PurchasePolicy<BlockNumberFor<T>>,
-	) -> (Balance, BudgetState<BlockNumberFor<T>>) {
-		let now = Self::now();
+		budget: &BudgetState<BlockNumberFor<T>>,
+	) -> Balance {
 		let income = T::Buyer::fee_income();
-		let mut budget = Budget::<T>::get();
-		if now >= budget.period_start.saturating_add(policy.period) || budget.period_start > now {
-			budget = BudgetState { period_start: now, income_at_start: income, spent: Zero::zero() };
-		}
 		let earned = policy.budget_share.mul_floor(income.saturating_sub(budget.income_at_start));
-		let cap = earned.min(policy.max_premium_per_period);
-		(cap.saturating_sub(budget.spent), budget)
+		earned.min(policy.max_premium_per_period).saturating_sub(budget.spent)
+	}
+
+	/// Begins a new budget period when the current one has run its course:
+	/// the hook calls it every block. Returns whether it rolled.
+	pub(crate) fn roll_budget(now: BlockNumberFor<T>) -> bool {
+		let Some(policy) = Policy::<T>::get() else { return false };
+		let budget = Budget::<T>::get();
+		if now < budget.period_start.saturating_add(policy.period) {
+			return false;
+		}
+		Budget::<T>::put(BudgetState {
+			period_start: now,
+			income_at_start: T::Buyer::fee_income(),
+			spent: Zero::zero(),
+		});
+		true
 	}
 
 	/// Runs the purchase policy over every template (at most `MaxTemplates`
@@ -223,7 +234,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_execute_policy() -> DispatchResult {
 		let policy = Policy::<T>::get().filter(|p| p.enabled).ok_or(Error::<T>::PolicyDisabled)?;
 		ensure!(!T::Buyer::below_floor(), Error::<T>::NothingToBuy);
-		let (mut left, mut budget) = Self::budget_left(&policy);
+		let mut budget = Budget::<T>::get();
+		let mut left = Self::budget_left(&policy, &budget);
 		let mut bought = false;
 		for (template_id, template) in Templates::<T>::iter() {
 			if left.is_zero() {
@@ -401,6 +413,9 @@ impl<T: Config> Pallet<T> {
 		let window = T::SettlementWindow::get();
 		let mut sampled: u32 = 0;
 		let mut read: u32 = 0;
+		if Self::roll_budget(now) {
+			sampled = sampled.saturating_add(1);
+		}
 		let in_window: alloc::vec::Vec<(SeriesId, Series<BlockNumberFor<T>>)> = SeriesOf::<T>::iter()
 			.take(T::MaxSeries::get() as usize)
 			.filter(|(_, s)| now < s.expiry && now.saturating_add(window) >= s.expiry)

@@ -723,9 +723,11 @@ fn the_budget_binds_the_policy() {
 		let _ = Options::execute_policy(signed(NOBODY));
 		assert!(Budget::<Test>::get().spent <= 1_000 * DOLLAR);
 		assert_eq!(Budget::<Test>::get().spent, FundPremiums::get());
-		// A new period with new income.
-		jump_to(1 + 1_000);
+		// A new period (begun by the hook) with new income.
+		jump_to(1_000);
 		FeeIncome::set(4_000 * DOLLAR);
+		run_blocks(1);
+		assert_eq!(Budget::<Test>::get(), BudgetState { period_start: 1_001, income_at_start: 4_000 * DOLLAR, spent: 0 });
 		assert_noop!(Options::execute_policy(signed(NOBODY)), Error::<Test>::NothingToBuy);
 		FeeIncome::set(6_000 * DOLLAR);
 		assert_ok!(Options::execute_policy(signed(NOBODY)));
