@@ -32,7 +32,8 @@ impl<T: Config> Pallet<T> {
 		let credited = Self::pull(who, amount)?;
 		// `credited` is `amount` unless the buffer was missing; shares for
 		// what was credited only.
-		let shares = if credited == amount { shares } else { Self::shares_for(&vault, nav, credited)? };
+		let shares =
+			if credited == amount { shares } else { Self::shares_for(&vault, nav, credited)? };
 		ensure!(!shares.is_zero(), Error::<T>::DepositTooSmall);
 		let mut position = Underwriters::<T>::get(who).unwrap_or_default();
 		position.shares = position.shares.checked_add(shares).ok_or(Error::<T>::Overflow)?;
@@ -40,7 +41,12 @@ impl<T: Config> Pallet<T> {
 		vault.shares = vault.shares.checked_add(shares).ok_or(Error::<T>::Overflow)?;
 		Vault::<T>::put(vault);
 		Underwriters::<T>::insert(who, position);
-		Self::deposit_event(Event::Deposited { who: who.clone(), amount: credited, shares, share_price });
+		Self::deposit_event(Event::Deposited {
+			who: who.clone(),
+			amount: credited,
+			shares,
+			share_price,
+		});
 		Ok(())
 	}
 
@@ -85,7 +91,10 @@ impl<T: Config> Pallet<T> {
 		let mut position = Underwriters::<T>::get(who).ok_or(Error::<T>::NoWithdrawRequest)?;
 		let request = position.request.take().ok_or(Error::<T>::NoWithdrawRequest)?;
 		Underwriters::<T>::insert(who, position);
-		Self::deposit_event(Event::WithdrawalCancelled { who: who.clone(), shares: request.shares });
+		Self::deposit_event(Event::WithdrawalCancelled {
+			who: who.clone(),
+			shares: request.shares,
+		});
 		Ok(())
 	}
 
@@ -104,8 +113,8 @@ impl<T: Config> Pallet<T> {
 		);
 		let mut vault = Vault::<T>::get();
 		let nav = Self::nav_of(&vault)?;
-		let at_request = amount_of(shares, request.share_price, Rounding::Down)
-			.ok_or(Error::<T>::Overflow)?;
+		let at_request =
+			amount_of(shares, request.share_price, Rounding::Down).ok_or(Error::<T>::Overflow)?;
 		let at_nav = multiply_by_rational_with_rounding(shares, nav, vault.shares, Rounding::Down)
 			.ok_or(Error::<T>::Overflow)?;
 		let amount = at_request.min(at_nav);
@@ -164,7 +173,8 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InsufficientFreeCollateral
 		);
 		series.open = series.open.checked_add(size).ok_or(Error::<T>::Overflow)?;
-		series.collateral = series.collateral.checked_add(collateral).ok_or(Error::<T>::Overflow)?;
+		series.collateral =
+			series.collateral.checked_add(collateral).ok_or(Error::<T>::Overflow)?;
 		series.premiums = series.premiums.checked_add(quote.premium).ok_or(Error::<T>::Overflow)?;
 		vault.locked = vault.locked.checked_add(collateral).ok_or(Error::<T>::Overflow)?;
 		// The first part of an inflow restores a missing existential buffer.
@@ -277,20 +287,30 @@ impl<T: Config> Pallet<T> {
 	) -> Option<u128> {
 		let series = SeriesOf::<T>::get(series_id)?;
 		let info = Self::price_of(template.asset).ok()?;
-		let stressed = info.ema.saturating_mul(FixedU128::from(Permill::one().saturating_sub(policy.stress_drop)));
+		let stressed = info
+			.ema
+			.saturating_mul(FixedU128::from(Permill::one().saturating_sub(policy.stress_drop)));
 		let have = Self::payout_at(template.asset, stressed);
 		let need = template.target_payout.checked_sub(have).filter(|n| !n.is_zero())?;
 		let unit = spread_payoff(series.strike_high, series.strike_low, stressed);
 		if unit.is_zero() {
 			return None;
 		}
-		let mut size =
-			multiply_by_rational_with_rounding(need, FixedU128::DIV, unit.into_inner(), Rounding::Up)?;
+		let mut size = multiply_by_rational_with_rounding(
+			need,
+			FixedU128::DIV,
+			unit.into_inner(),
+			Rounding::Up,
+		)?;
 		let width = series.strike_high.saturating_sub(series.strike_low);
 		let vault = Vault::<T>::get();
 		let free = vault.cash.saturating_sub(vault.locked);
-		let by_collateral =
-			multiply_by_rational_with_rounding(free, FixedU128::DIV, width.into_inner(), Rounding::Down)?;
+		let by_collateral = multiply_by_rational_with_rounding(
+			free,
+			FixedU128::DIV,
+			width.into_inner(),
+			Rounding::Down,
+		)?;
 		size = size.min(by_collateral);
 		if size.is_zero() {
 			return None;
@@ -320,9 +340,13 @@ impl<T: Config> Pallet<T> {
 		let fitted = multiply_by_rational_with_rounding(size, left, premium, Rounding::Down)?;
 		let fitted_premium = premium_of(fitted).filter(|p| *p <= left && !fitted.is_zero())?;
 		let mut low = fitted;
-		let mut high =
-			multiply_by_rational_with_rounding(fitted, left, fitted_premium.max(1), Rounding::Down)?
-				.min(size);
+		let mut high = multiply_by_rational_with_rounding(
+			fitted,
+			left,
+			fitted_premium.max(1),
+			Rounding::Down,
+		)?
+		.min(size);
 		for _ in 0..POLICY_BISECTIONS {
 			if high <= low.saturating_add(1) {
 				break;
@@ -383,13 +407,19 @@ impl<T: Config> Pallet<T> {
 		let price = Self::exercise_price(&info);
 		let unit = spread_payoff(series.strike_high, series.strike_low, price);
 		ensure!(!unit.is_zero(), Error::<T>::OutOfTheMoney);
-		let released =
-			multiply_by_rational_with_rounding(series.collateral, size, series.open, Rounding::Down)
-				.ok_or(Error::<T>::Overflow)?;
-		let payout = amount_of(size, unit, Rounding::Down).ok_or(Error::<T>::Overflow)?.min(released);
+		let released = multiply_by_rational_with_rounding(
+			series.collateral,
+			size,
+			series.open,
+			Rounding::Down,
+		)
+		.ok_or(Error::<T>::Overflow)?;
+		let payout =
+			amount_of(size, unit, Rounding::Down).ok_or(Error::<T>::Overflow)?.min(released);
 		ensure!(!payout.is_zero(), Error::<T>::OutOfTheMoney);
 		let mut vault = Vault::<T>::get();
-		vault.locked = vault.locked.checked_sub(released).ok_or(Error::<T>::LedgerExceedsAccount)?;
+		vault.locked =
+			vault.locked.checked_sub(released).ok_or(Error::<T>::LedgerExceedsAccount)?;
 		vault.cash = vault.cash.checked_sub(payout).ok_or(Error::<T>::LedgerExceedsAccount)?;
 		series.open = series.open.saturating_sub(size);
 		series.collateral = series.collateral.saturating_sub(released);
@@ -416,10 +446,11 @@ impl<T: Config> Pallet<T> {
 		if Self::roll_budget(now) {
 			sampled = sampled.saturating_add(1);
 		}
-		let in_window: alloc::vec::Vec<(SeriesId, Series<BlockNumberFor<T>>)> = SeriesOf::<T>::iter()
-			.take(T::MaxSeries::get() as usize)
-			.filter(|(_, s)| now < s.expiry && now.saturating_add(window) >= s.expiry)
-			.collect();
+		let in_window: alloc::vec::Vec<(SeriesId, Series<BlockNumberFor<T>>)> =
+			SeriesOf::<T>::iter()
+				.take(T::MaxSeries::get() as usize)
+				.filter(|(_, s)| now < s.expiry && now.saturating_add(window) >= s.expiry)
+				.collect();
 		read = read.saturating_add(SeriesOf::<T>::count());
 		for (id, mut series) in in_window {
 			if let Ok(info) = Self::price_of(series.asset) {
@@ -435,7 +466,8 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut listed: u32 = 0;
-		for (template_id, template) in Templates::<T>::iter().take(T::MaxTemplates::get() as usize) {
+		for (template_id, template) in Templates::<T>::iter().take(T::MaxTemplates::get() as usize)
+		{
 			read = read.saturating_add(1);
 			let live = Listed::<T>::get(template_id)
 				.and_then(SeriesOf::<T>::get)
@@ -460,7 +492,13 @@ impl<T: Config> Pallet<T> {
 		let info = Self::price_of(template.asset)?;
 		let strike_high = info.ema.saturating_mul(FixedU128::from(template.upper_moneyness));
 		let strike_low = info.ema.saturating_mul(FixedU128::from(template.lower_moneyness));
-		Self::insert_series(template_id, template.asset, strike_high, strike_low, Self::now().saturating_add(template.tenor))
+		Self::insert_series(
+			template_id,
+			template.asset,
+			strike_high,
+			strike_low,
+			Self::now().saturating_add(template.tenor),
+		)
 	}
 
 	/// Records a new series and makes it its template's listed one.

@@ -50,8 +50,7 @@ impl<T: Config> Pallet<T> {
 	/// success records now for each. Nothing is written on a refusal.
 	pub(crate) fn check_parts(authority: Authority, parts: &[Part]) -> DispatchResult {
 		let now = Self::now();
-		let direction =
-			parts.iter().fold(Direction::Unchanged, |d, part| d.and(part.direction));
+		let direction = parts.iter().fold(Direction::Unchanged, |d, part| d.and(part.direction));
 		let changed = parts.iter().filter(|p| p.direction != Direction::Unchanged);
 		for part in changed.clone() {
 			let change = ProposedChange {
@@ -85,46 +84,50 @@ impl<T: Config> Pallet<T> {
 	// ---- hard ranges ----
 
 	pub(crate) fn template_in_range(t: &Template<BlockNumberFor<T>>) -> bool {
-		!t.lower_moneyness.is_zero() &&
-			t.lower_moneyness < t.upper_moneyness &&
-			t.tenor > T::SettlementWindow::get() &&
-			t.tenor <= T::MaxTenor::get()
+		!t.lower_moneyness.is_zero()
+			&& t.lower_moneyness < t.upper_moneyness
+			&& t.tenor > T::SettlementWindow::get()
+			&& t.tenor <= T::MaxTenor::get()
 	}
 
 	pub(crate) fn pricing_in_range(p: &PricingParams) -> bool {
-		!p.vol_floor.is_zero() &&
-			p.vol_floor <= p.vol_cap &&
-			p.vol_cap <= T::MaxVol::get() &&
-			p.vol_scale <= T::MaxVolScale::get() &&
-			p.utilization_slope <= T::MaxVol::get()
+		!p.vol_floor.is_zero()
+			&& p.vol_floor <= p.vol_cap
+			&& p.vol_cap <= T::MaxVol::get()
+			&& p.vol_scale <= T::MaxVolScale::get()
+			&& p.utilization_slope <= T::MaxVol::get()
 	}
 
 	pub(crate) fn skew_in_range(points: &[SkewPoint]) -> bool {
-		points.iter().all(|p| !p.multiplier.is_zero() && p.multiplier <= T::MaxSkewMultiplier::get()) &&
-			points.windows(2).all(|w| match (w.first(), w.get(1)) {
+		points
+			.iter()
+			.all(|p| !p.multiplier.is_zero() && p.multiplier <= T::MaxSkewMultiplier::get())
+			&& points.windows(2).all(|w| match (w.first(), w.get(1)) {
 				(Some(a), Some(b)) => a.log_moneyness < b.log_moneyness,
 				_ => true,
 			})
 	}
 
 	pub(crate) fn policy_in_range(p: &PurchasePolicy<BlockNumberFor<T>>) -> bool {
-		!p.period.is_zero() &&
-			p.period <= T::MaxBudgetPeriod::get() &&
-			p.max_premium_per_period <= T::MaxPremiumPerPeriod::get() &&
-			!p.stress_drop.is_zero()
+		!p.period.is_zero()
+			&& p.period <= T::MaxBudgetPeriod::get()
+			&& p.max_premium_per_period <= T::MaxPremiumPerPeriod::get()
+			&& !p.stress_drop.is_zero()
 	}
 
 	pub(crate) fn vault_params_in_range(p: &VaultParams<BlockNumberFor<T>>) -> bool {
-		p.min_deposit <= T::MaxMinDeposit::get() &&
-			!p.withdraw_delay.is_zero() &&
-			p.withdraw_delay <= T::MaxWithdrawDelay::get() &&
-			!p.withdraw_window.is_zero() &&
-			p.withdraw_window <= T::MaxWithdrawWindow::get()
+		p.min_deposit <= T::MaxMinDeposit::get()
+			&& !p.withdraw_delay.is_zero()
+			&& p.withdraw_delay <= T::MaxWithdrawDelay::get()
+			&& !p.withdraw_window.is_zero()
+			&& p.withdraw_window <= T::MaxWithdrawWindow::get()
 	}
 
 	// ---- the privileged calls ----
 
-	pub(crate) fn insert_template(terms: Template<BlockNumberFor<T>>) -> Result<TemplateId, DispatchError> {
+	pub(crate) fn insert_template(
+		terms: Template<BlockNumberFor<T>>,
+	) -> Result<TemplateId, DispatchError> {
 		ensure!(Templates::<T>::count() < T::MaxTemplates::get(), Error::<T>::TooManyTemplates);
 		let id = NextTemplateId::<T>::get();
 		NextTemplateId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
@@ -199,8 +202,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(Self::skew_in_range(&points), Error::<T>::InvalidSkew);
 		let old = Skew::<T>::get();
-		let same_grid = old.len() == points.len() &&
-			old.iter().zip(points.iter()).all(|(a, b)| a.log_moneyness == b.log_moneyness);
+		let same_grid = old.len() == points.len()
+			&& old.iter().zip(points.iter()).all(|(a, b)| a.log_moneyness == b.log_moneyness);
 		let part = if same_grid {
 			let (direction, within) = old.iter().zip(points.iter()).fold(
 				(Direction::Unchanged, true),
@@ -213,7 +216,11 @@ impl<T: Config> Pallet<T> {
 			);
 			Part { key: ParamKey::Skew, direction, within_step: within }
 		} else {
-			Part { key: ParamKey::Skew, direction: Direction::governance_only(), within_step: false }
+			Part {
+				key: ParamKey::Skew,
+				direction: Direction::governance_only(),
+				within_step: false,
+			}
 		};
 		Self::check_parts(authority, &[part])?;
 		let count = points.len() as u32;
@@ -247,15 +254,16 @@ impl<T: Config> Pallet<T> {
 			},
 			Some(old) => {
 				let to = |b: BlockNumberFor<T>| -> u128 { b.unique_saturated_into() };
-				let within = Self::step(
-					old.budget_share.deconstruct().into(),
-					policy.budget_share.deconstruct().into(),
-				) && Self::step(old.max_premium_per_period, policy.max_premium_per_period) &&
-					Self::step(to(old.period), to(policy.period)) &&
+				let within =
 					Self::step(
-						old.stress_drop.deconstruct().into(),
-						policy.stress_drop.deconstruct().into(),
-					);
+						old.budget_share.deconstruct().into(),
+						policy.budget_share.deconstruct().into(),
+					) && Self::step(old.max_premium_per_period, policy.max_premium_per_period)
+						&& Self::step(to(old.period), to(policy.period))
+						&& Self::step(
+							old.stress_drop.deconstruct().into(),
+							policy.stress_drop.deconstruct().into(),
+						);
 				Self::check_parts(
 					authority,
 					&[Part {

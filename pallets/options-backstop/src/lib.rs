@@ -199,13 +199,11 @@ pub mod pallet {
 	/// The skew curve, by increasing log-moneyness (empty: a flat
 	/// multiplier of one).
 	#[pallet::storage]
-	pub type Skew<T: Config> =
-		StorageValue<_, BoundedVec<SkewPoint, T::MaxSkewPoints>, ValueQuery>;
+	pub type Skew<T: Config> = StorageValue<_, BoundedVec<SkewPoint, T::MaxSkewPoints>, ValueQuery>;
 
 	/// The purchase policy (`None`: none set, the keeper call buys nothing).
 	#[pallet::storage]
-	pub type Policy<T: Config> =
-		StorageValue<_, PurchasePolicy<BlockNumberFor<T>>, OptionQuery>;
+	pub type Policy<T: Config> = StorageValue<_, PurchasePolicy<BlockNumberFor<T>>, OptionQuery>;
 
 	/// The budget of the current period.
 	#[pallet::storage]
@@ -540,7 +538,11 @@ pub mod pallet {
 		/// intrinsic value (permissionless), only while the fund is below its
 		/// floor.
 		#[pallet::call_index(6)]
-		pub fn exercise_early(origin: OriginFor<T>, series: SeriesId, size: u128) -> DispatchResult {
+		pub fn exercise_early(
+			origin: OriginFor<T>,
+			series: SeriesId,
+			size: u128,
+		) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_exercise_early(series, size)
 		}

@@ -259,10 +259,14 @@ mod tests {
 
 	#[test]
 	fn ln_matches_libm() {
-		for x in [1e-12, 1e-6, 0.01, 0.3, 0.5, 0.999, 1.0, 1.001, 2.0, 3.7, 10.0, 1e6, 6.5e4, 1e12] {
+		for x in [1e-12, 1e-6, 0.01, 0.3, 0.5, 0.999, 1.0, 1.001, 2.0, 3.7, 10.0, 1e6, 6.5e4, 1e12]
+		{
 			let got = fl(ln(fx(x)).unwrap());
 			let want = libm::log(x);
-			assert!((got - want).abs() <= 1e-15 * want.abs().max(1.0), "ln({x}) = {got}, want {want}");
+			assert!(
+				(got - want).abs() <= 1e-15 * want.abs().max(1.0),
+				"ln({x}) = {got}, want {want}"
+			);
 		}
 		assert_eq!(ln(0), None);
 		assert_eq!(ln(-ONE), None);
@@ -289,7 +293,10 @@ mod tests {
 			// Absolute 5·10⁻¹⁷, plus the f64 reference's own |x|·ε·φ(x).
 			assert!((got - want).abs() <= 5e-17 + 4e-16 * want, "N({x}) = {got}, want {want}");
 			if (-6.0..=-1.0).contains(&x) {
-				assert!(((got - want) / want).abs() <= 1e-8, "relative N({x}) = {got}, want {want}");
+				assert!(
+					((got - want) / want).abs() <= 1e-8,
+					"relative N({x}) = {got}, want {want}"
+				);
 			}
 			x += 0.013;
 		}

@@ -126,7 +126,12 @@ impl PriceProvider<BlockNumber> for MockPrices {
 
 /// Sets spot and EMA of `asset` to `price` (whole dollars), confidence 1%.
 pub fn set_price(asset: OracleAssetId, price: u128) {
-	set_price_full(asset, FixedU128::from_u32(price as u32), FixedU128::from_u32(price as u32), Permill::from_percent(1));
+	set_price_full(
+		asset,
+		FixedU128::from_u32(price as u32),
+		FixedU128::from_u32(price as u32),
+		Permill::from_percent(1),
+	);
 }
 
 /// Sets spot, EMA and confidence of `asset`.
@@ -311,12 +316,6 @@ impl ExtBuilder {
 	/// A flat skew.
 	pub fn flat_skew(mut self) -> Self {
 		self.skew = vec![];
-		self
-	}
-
-	/// Genesis liquidity.
-	pub fn underwriters(mut self, underwriters: Vec<(AccountId, Balance)>) -> Self {
-		self.underwriters = underwriters;
 		self
 	}
 

@@ -49,7 +49,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The base volatility: `vol_scale × (confidence + |spot − EMA| / EMA)`,
 	/// clamped to `[vol_floor, vol_cap]`.
-	pub(crate) fn base_vol(info: &PriceInfo<BlockNumberFor<T>>, params: &PricingParams) -> FixedU128 {
+	pub(crate) fn base_vol(
+		info: &PriceInfo<BlockNumberFor<T>>,
+		params: &PricingParams,
+	) -> FixedU128 {
 		let divergence = FixedU128::checked_from_rational(
 			info.price.into_inner().abs_diff(info.ema.into_inner()),
 			info.ema.into_inner(),
@@ -82,7 +85,9 @@ impl<T: Config> Pallet<T> {
 				};
 				let value = mb
 					.checked_sub(ma)
-					.and_then(|dm| math::mul(dm, math::div(x.checked_sub(xa)?, xb.checked_sub(xa)?)?))
+					.and_then(|dm| {
+						math::mul(dm, math::div(x.checked_sub(xa)?, xb.checked_sub(xa)?)?)
+					})
 					.and_then(|delta| ma.checked_add(delta));
 				return value.map(from_fx).unwrap_or(a.multiplier.max(b.multiplier));
 			}
@@ -109,7 +114,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn years_to(expiry: BlockNumberFor<T>) -> Result<i128, Error<T>> {
 		let blocks: u128 = expiry.saturating_sub(Self::now()).unique_saturated_into();
 		let per_year = u128::from(T::BlocksPerYear::get().max(1));
-		let years = FixedU128::checked_from_rational(blocks, per_year).ok_or(Error::<T>::PricingFailed)?;
+		let years =
+			FixedU128::checked_from_rational(blocks, per_year).ok_or(Error::<T>::PricingFailed)?;
 		to_fx(years).ok_or(Error::<T>::PricingFailed)
 	}
 
@@ -209,7 +215,9 @@ impl<T: Config> Pallet<T> {
 	/// settlement price; before, the higher of the model value and the
 	/// intrinsic value at the exercise price. Rounded up, at most the
 	/// series' collateral.
-	pub(crate) fn liability_of(series: &Series<BlockNumberFor<T>>) -> Result<Balance, DispatchError> {
+	pub(crate) fn liability_of(
+		series: &Series<BlockNumberFor<T>>,
+	) -> Result<Balance, DispatchError> {
 		if series.open.is_zero() {
 			return Ok(Zero::zero());
 		}

@@ -219,8 +219,7 @@ impl<T: Config> Pallet<T> {
 		expiry: u32,
 		size: u128,
 	) -> Option<Quote> {
-		let collateral =
-			amount_of(size, strike_high.saturating_sub(strike_low), Rounding::Up)?;
+		let collateral = amount_of(size, strike_high.saturating_sub(strike_low), Rounding::Up)?;
 		Self::quote_spread(asset, strike_high, strike_low, expiry.into(), size, collateral).ok()
 	}
 
@@ -249,7 +248,12 @@ impl<T: Config> Pallet<T> {
 		let value = Self::nav_of(&vault)
 			.ok()
 			.and_then(|nav| {
-				multiply_by_rational_with_rounding(position.shares, nav, vault.shares, Rounding::Down)
+				multiply_by_rational_with_rounding(
+					position.shares,
+					nav,
+					vault.shares,
+					Rounding::Down,
+				)
 			})
 			.unwrap_or_default();
 		let to_u32 = |b: BlockNumberFor<T>| -> u32 { b.unique_saturated_into() };
@@ -292,9 +296,13 @@ impl<T: Config> Pallet<T> {
 		let max_payout = SeriesOf::<T>::iter_values()
 			.filter(|s| s.asset == asset)
 			.map(|s| {
-				amount_of(s.open, spread_payoff(s.strike_high, s.strike_low, Zero::zero()), Rounding::Down)
-					.unwrap_or_default()
-					.min(s.collateral)
+				amount_of(
+					s.open,
+					spread_payoff(s.strike_high, s.strike_low, Zero::zero()),
+					Rounding::Down,
+				)
+				.unwrap_or_default()
+				.min(s.collateral)
 			})
 			.fold(0u128, |a, b| a.saturating_add(b));
 		Some(ProtectionInfo {
