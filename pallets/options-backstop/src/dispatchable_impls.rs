@@ -448,7 +448,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let in_window: alloc::vec::Vec<(SeriesId, Series<BlockNumberFor<T>>)> =
 			SeriesOf::<T>::iter()
-				.take(T::MaxSeries::get() as usize)
+				.take(usize::try_from(T::MaxSeries::get()).unwrap_or(usize::MAX))
 				.filter(|(_, s)| now < s.expiry && now.saturating_add(window) >= s.expiry)
 				.collect();
 		read = read.saturating_add(SeriesOf::<T>::count());
@@ -466,7 +466,8 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		let mut listed: u32 = 0;
-		for (template_id, template) in Templates::<T>::iter().take(T::MaxTemplates::get() as usize)
+		for (template_id, template) in Templates::<T>::iter()
+			.take(usize::try_from(T::MaxTemplates::get()).unwrap_or(usize::MAX))
 		{
 			read = read.saturating_add(1);
 			let live = Listed::<T>::get(template_id)

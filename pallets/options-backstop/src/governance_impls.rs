@@ -223,7 +223,7 @@ impl<T: Config> Pallet<T> {
 			}
 		};
 		Self::check_parts(authority, &[part])?;
-		let count = points.len() as u32;
+		let count = u32::try_from(points.len()).unwrap_or(u32::MAX);
 		Skew::<T>::put(points);
 		Self::deposit_event(Event::SkewSet { points: count });
 		Ok(())
