@@ -62,7 +62,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	fn execute_policy() -> Weight {
 		// At most MaxTemplates purchases, each with a sizing quote and a sale quote.
-		Weight::from_parts(1_500_000_000, 20_000)
+		Weight::from_parts(4_000_000_000, 20_000)
 			.saturating_add(T::DbWeight::get().reads(40_u64))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
@@ -133,7 +133,7 @@ impl WeightInfo for () {
 	fn request_withdraw() -> Weight { Weight::from_parts(1_350_000_000, 12_000).saturating_add(ParityDbWeight::get().reads_writes(13, 1)) }
 	fn cancel_withdraw() -> Weight { Weight::from_parts(20_000_000, 3_600).saturating_add(ParityDbWeight::get().reads_writes(1, 1)) }
 	fn withdraw() -> Weight { Weight::from_parts(1_400_000_000, 12_000).saturating_add(ParityDbWeight::get().reads_writes(15, 4)) }
-	fn execute_policy() -> Weight { Weight::from_parts(1_500_000_000, 20_000).saturating_add(ParityDbWeight::get().reads_writes(40, 14)) }
+	fn execute_policy() -> Weight { Weight::from_parts(4_000_000_000, 20_000).saturating_add(ParityDbWeight::get().reads_writes(40, 14)) }
 	fn settle() -> Weight { Weight::from_parts(60_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(6, 6)) }
 	fn exercise_early() -> Weight { Weight::from_parts(60_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(6, 5)) }
 	fn buy_protection() -> Weight { Weight::from_parts(250_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(8, 5)) }
