@@ -1039,3 +1039,56 @@ fn the_hook_weight_counts_its_steps() {
 		assert!(sampling.ref_time() > idle.ref_time());
 	});
 }
+
+#[test]
+fn a_withdrawal_worth_nothing_is_refused() {
+	ExtBuilder::default().build_and_execute(|| {
+		buy(50 * UNIT);
+		// A crash: NAV per share below one, so one share pays nothing.
+		set_price(BTC, 30_000);
+		assert_ok!(Options::request_withdraw(signed(ALICE), 1));
+		jump_to(1 + DELAY);
+		assert_noop!(Options::withdraw(signed(ALICE), 1), Error::<Test>::WithdrawalTooSmall);
+		assert_noop!(Options::withdraw(signed(ALICE), 0), Error::<Test>::ZeroAmount);
+	});
+}
+
+#[test]
+fn a_broken_ledger_is_refused_not_paid() {
+	ExtBuilder::default().build().execute_with(|| {
+		use frame_support::traits::{
+			fungible::Mutate,
+			tokens::{Fortitude, Precision, Preservation},
+		};
+		assert_ok!(Options::request_withdraw(signed(ALICE), 1_000 * DOLLAR));
+		jump_to(1 + DELAY);
+		// Money leaves the pallet account behind the ledger's back.
+		assert_ok!(<Balances as Mutate<AccountId>>::burn_from(
+			&Options::account_id(),
+			SEED,
+			Preservation::Preserve,
+			Precision::Exact,
+			Fortitude::Force,
+		));
+		assert!(Options::do_try_state().is_err());
+		assert_noop!(
+			Options::withdraw(signed(ALICE), 1_000 * DOLLAR),
+			Error::<Test>::LedgerExceedsAccount
+		);
+	});
+}
+
+#[test]
+fn a_price_is_needed_to_price_shares_of_open_spreads() {
+	ExtBuilder::default().build_and_execute(|| {
+		// Without open spreads no price is needed.
+		remove_price(BTC);
+		assert_ok!(Options::deposit(signed(BOB), 100 * DOLLAR));
+		set_price(BTC, 60_000);
+		buy(UNIT);
+		remove_price(BTC);
+		assert_noop!(Options::deposit(signed(BOB), 100 * DOLLAR), Error::<Test>::PriceUnavailable);
+		assert_noop!(Options::request_withdraw(signed(BOB), 1), Error::<Test>::PriceUnavailable);
+		assert_eq!(Options::vault().nav, None);
+	});
+}
