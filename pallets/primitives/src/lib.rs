@@ -11,11 +11,13 @@ use sp_runtime::traits::Zero;
 pub mod counterparty;
 pub mod governance;
 pub mod loss;
+pub mod options;
 pub mod units;
 
 pub use counterparty::{CounterpartyExposure, LiquidityProvider, MarketExposure};
 pub use governance::{Authority, Direction, EnsureAuthority};
 pub use loss::{KeeperRewarder, LossAbsorber, LossTier};
+pub use options::ProtectionBuyer;
 
 /// Amounts of the settlement asset (and of the native token): plain integers
 /// in the asset's smallest unit. The settlement stablecoin has
