@@ -183,7 +183,11 @@ impl<T: Config> Pallet<T> {
 			log::error!(target: LOG_TARGET, "trader PnL of market {id} overflowed");
 			SignedBalance::MAX
 		});
-		Ok(MarketExposure { trader_pnl, receivable: market.state.pool_receivable })
+		Ok(MarketExposure {
+			trader_pnl,
+			receivable: market.state.pool_receivable,
+			deficit: market.state.deficit,
+		})
 	}
 }
 
@@ -211,6 +215,7 @@ impl<T: Config> CounterpartyExposure for Pallet<T> {
 			let exposure = Self::exposure_of(id, &info)?;
 			total.trader_pnl = total.trader_pnl.saturating_add(exposure.trader_pnl);
 			total.receivable = total.receivable.saturating_add(exposure.receivable);
+			total.deficit = total.deficit.saturating_add(exposure.deficit);
 		}
 		Ok(total)
 	}

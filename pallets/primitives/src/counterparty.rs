@@ -125,6 +125,12 @@ pub struct MarketExposure {
 	/// Money the market holds for the pool and has not yet handed over
 	/// (realised losses, funding, the LPs' fee share, waterfall payments).
 	pub receivable: Balance,
+	/// Bad debt of the market that the loss waterfall left to
+	/// auto-deleveraging. Until it is recovered from the profitable side the
+	/// traders' PnL counts profits nobody will be paid, so the pool's net
+	/// asset value understates it: the pool takes no deposit meanwhile (a
+	/// depositor would buy shares below their value).
+	pub deficit: Balance,
 }
 
 impl MarketExposure {
@@ -133,6 +139,7 @@ impl MarketExposure {
 		Some(Self {
 			trader_pnl: self.trader_pnl.checked_add(other.trader_pnl)?,
 			receivable: self.receivable.checked_add(other.receivable)?,
+			deficit: self.deficit.checked_add(other.deficit)?,
 		})
 	}
 }
@@ -187,10 +194,13 @@ mod tests {
 
 	#[test]
 	fn exposures_add_and_overflow_is_caught() {
-		let a = MarketExposure { trader_pnl: -5, receivable: 7 };
-		let b = MarketExposure { trader_pnl: 8, receivable: 1 };
-		assert_eq!(a.checked_add(&b), Some(MarketExposure { trader_pnl: 3, receivable: 8 }));
-		let max = MarketExposure { trader_pnl: i128::MAX, receivable: 0 };
+		let a = MarketExposure { trader_pnl: -5, receivable: 7, deficit: 2 };
+		let b = MarketExposure { trader_pnl: 8, receivable: 1, deficit: 0 };
+		assert_eq!(
+			a.checked_add(&b),
+			Some(MarketExposure { trader_pnl: 3, receivable: 8, deficit: 2 })
+		);
+		let max = MarketExposure { trader_pnl: i128::MAX, ..Default::default() };
 		assert_eq!(max.checked_add(&b), None);
 	}
 }

@@ -4,7 +4,7 @@
 use super::*;
 use backstop_primitives::{
 	governance::{Authority, Direction},
-	Balance, RevenueKind, RevenueSink,
+	Balance, CounterpartyExposure, RevenueKind, RevenueSink,
 };
 use frame_support::{defensive, pallet_prelude::*, traits::fungible::Inspect};
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -14,10 +14,13 @@ impl<T: Config> Pallet<T> {
 	/// Deposits `amount` from `who` and mints shares at the net asset value
 	/// per share before the deposit, rounded down. Refused while the net
 	/// asset value cannot be computed or is not positive with shares in
-	/// issue.
+	/// issue, and while a market's deficit waits for auto-deleveraging (the
+	/// net asset value then understates the pool).
 	pub(crate) fn do_deposit(who: &T::AccountId, amount: Balance) -> DispatchResult {
 		ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
 		ensure!(amount >= MinDeposit::<T>::get(), Error::<T>::BelowMinDeposit);
+		let exposure = T::Exposure::total_exposure().map_err(|_| Error::<T>::NavUnavailable)?;
+		ensure!(exposure.deficit.is_zero(), Error::<T>::DeficitPending);
 		let mut pool = Self::rolled_pool();
 		let nav = if pool.shares.is_zero() {
 			// No shares: the first deposit is priced at one; a pool that owes

@@ -522,6 +522,10 @@ pub mod pallet {
 		/// The same parameter changed less than `MinChangeInterval` blocks
 		/// ago; only the root track may change it again this soon.
 		ChangeTooSoon,
+		/// A market's bad debt is waiting for auto-deleveraging: the net
+		/// asset value understates the pool until it is recovered, so no
+		/// deposit is taken (it would buy shares below their value).
+		DeficitPending,
 	}
 
 	/// Genesis: parameters, liquidity seeded by minting into the pallet

@@ -149,8 +149,14 @@ impl CounterpartyExposure for MockExposure {
 /// Sets the exposure of `market`.
 pub fn set_exposure(market: MarketId, trader_pnl: SignedBalance, receivable: Balance) {
 	Exposures::mutate(|e| {
-		e.insert(market, MarketExposure { trader_pnl, receivable });
+		let deficit = e.get(&market).map(|x| x.deficit).unwrap_or_default();
+		e.insert(market, MarketExposure { trader_pnl, receivable, deficit });
 	});
+}
+
+/// Sets the bad debt of `market` waiting for auto-deleveraging.
+pub fn set_deficit(market: MarketId, deficit: Balance) {
+	Exposures::mutate(|e| e.entry(market).or_default().deficit = deficit);
 }
 
 /// Sets the traders' net unrealized PnL of `market`, keeping its receivable.

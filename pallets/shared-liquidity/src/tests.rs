@@ -426,6 +426,24 @@ fn deposits_are_refused_while_the_nav_is_unavailable() {
 }
 
 #[test]
+fn deposits_are_refused_while_a_deficit_waits_for_deleveraging() {
+	ExtBuilder::default().build_and_execute(|| {
+		// A bad debt left to auto-deleveraging: the traders' PnL still counts
+		// the profits that deleveraging will take back, so the share price is
+		// below the shares' value until it runs.
+		set_deficit(ETH, 2_500);
+		let price = SharedLiquidity::share_price();
+		assert_noop!(SharedLiquidity::deposit(signed(BOB), 1_000), E::DeficitPending);
+		assert_eq!(SharedLiquidity::share_price(), price);
+		// Withdrawals go on (paid at the lower price, which only protects
+		// the LPs who stay).
+		assert_ok!(SharedLiquidity::request_withdraw(signed(ALICE), 1));
+		set_deficit(ETH, 0);
+		assert_ok!(SharedLiquidity::deposit(signed(BOB), 1_000));
+	});
+}
+
+#[test]
 fn deposits_are_refused_while_the_pool_is_insolvent() {
 	ExtBuilder::default().build_and_execute(|| {
 		// Traders are owed everything the pool has: the shares are worthless

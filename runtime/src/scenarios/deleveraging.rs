@@ -87,6 +87,18 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 		.sum();
 	assert!(deficit > 100_000 * DOLLARS, "deficit {deficit}");
 
+	// Meanwhile the pool takes no deposit: its NAV still counts the profits
+	// that deleveraging is about to take back, so a deposit now would buy
+	// shares below their value.
+	let (lp, price_during) = chain.execute(|| {
+		let lp = super::funded("deficit-lp", 10_000 * DOLLARS);
+		frame_support::assert_noop!(
+			crate::SharedLiquidity::deposit(signed(&lp), 5_000 * DOLLARS),
+			pallet_shared_liquidity::Error::<Runtime>::DeficitPending
+		);
+		(lp, super::share_price())
+	});
+
 	// The next block's `on_initialize` deleverages the shorts.
 	chain.next_block();
 	chain.execute(|| {
@@ -145,6 +157,10 @@ fn a_deficit_beyond_every_tier_is_taken_from_the_profitable_shorts_exactly() {
 		assert_eq!(market.state.deficit, 0);
 		assert_eq!(market.status, MarketStatus::Active);
 		assert!(Deleveraging::<Runtime>::get(BTC_PERP).is_none());
+		// The deficit recovered, the share price is back above what it was
+		// while the deficit waited, and deposits are taken again.
+		assert!(super::share_price() > price_during);
+		frame_support::assert_ok!(crate::SharedLiquidity::deposit(signed(&lp), 5_000 * DOLLARS));
 	});
 	// Every invariant (solvency, NAV, try_state, supply) holds at the end of
 	// the deleveraging block and after.
