@@ -217,7 +217,7 @@ fn a_council_motion_halts_a_market_at_once() {
 fn loosening_calls(chain: &mut Chain) -> Vec<(RuntimeCall, DispatchError)> {
 	chain.execute(|| {
 		let market = pallet_margin::Markets::<Runtime>::get(BTC_PERP).expect("BTC market");
-		let mut lower_margin = market.params.clone();
+		let mut lower_margin = market.params;
 		lower_margin.maintenance_margin =
 			lower_margin.maintenance_margin.saturating_sub(Permill::from_parts(1_000));
 		// The minimum stake is governance's alone, in either direction.
