@@ -4,9 +4,9 @@
 use crate::configs::system::RuntimeBlockWeights;
 use crate::{
 	genesis_config_presets, opaque::SessionKeys, AccountId, Aura, Balance, Block, BlockNumber,
-	Executive, Grandpa, InherentDataExt, InsuranceFund, Margin, Nonce, OracleAggregator, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SharedLiquidity, StakingBackstop, System,
-	TransactionPayment, VERSION,
+	Executive, Grandpa, InherentDataExt, InsuranceFund, Margin, Nonce, OptionsBackstop,
+	OracleAggregator, Runtime, RuntimeCall, RuntimeGenesisConfig, SharedLiquidity, StakingBackstop,
+	System, TransactionPayment, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -189,6 +189,36 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_options_backstop_runtime_api::OptionsBackstopApi<Block, AccountId> for Runtime {
+		fn quote(
+			asset: backstop_primitives::OracleAssetId,
+			strike_high: backstop_primitives::Price,
+			strike_low: backstop_primitives::Price,
+			expiry: u32,
+			size: u128,
+		) -> Option<pallet_options_backstop::Quote> {
+			OptionsBackstop::quote(asset, strike_high, strike_low, expiry, size)
+		}
+
+		fn vault() -> pallet_options_backstop::VaultView {
+			OptionsBackstop::vault()
+		}
+
+		fn underwriter(who: AccountId) -> pallet_options_backstop::UnderwriterView {
+			OptionsBackstop::underwriter(who)
+		}
+
+		fn series() -> Vec<pallet_options_backstop::SeriesView> {
+			OptionsBackstop::series()
+		}
+
+		fn protection(
+			asset: backstop_primitives::OracleAssetId,
+		) -> Option<pallet_options_backstop::ProtectionInfo> {
+			OptionsBackstop::protection(asset)
 		}
 	}
 

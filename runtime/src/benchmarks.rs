@@ -14,6 +14,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_staking_backstop, StakingBackstop]
 	[pallet_shared_liquidity, SharedLiquidity]
 	[pallet_margin, Margin]
+	[pallet_options_backstop, OptionsBackstop]
 	[pallet_preimage, Preimage]
 	[pallet_scheduler, Scheduler]
 	[pallet_referenda, Referenda]

@@ -3,9 +3,9 @@
 
 use crate::{
 	opaque::SessionKeys, AccountId, AssetsConfig, Balance, BalancesConfig, CouncilMembershipConfig,
-	InsuranceFundConfig, MarginConfig, OracleAggregatorConfig, RuntimeGenesisConfig, SessionConfig,
-	SharedLiquidityConfig, StakingBackstopConfig, SudoConfig, ValidatorSetConfig, DOLLARS,
-	SETTLEMENT_ASSET_ID, UNITS,
+	InsuranceFundConfig, MarginConfig, OptionsBackstopConfig, OracleAggregatorConfig,
+	RuntimeGenesisConfig, SessionConfig, SharedLiquidityConfig, StakingBackstopConfig, SudoConfig,
+	ValidatorSetConfig, DOLLARS, SETTLEMENT_ASSET_ID, UNITS,
 };
 use alloc::{vec, vec::Vec};
 use backstop_primitives::units::BASE_UNIT;
@@ -15,6 +15,7 @@ use backstop_primitives::OracleAssetId;
 use frame_support::{build_struct_json_patch, BoundedVec};
 use pallet_insurance_fund::{FundParams, KeeperRewardLimits};
 use pallet_margin::MarketParams;
+use pallet_options_backstop::{PurchasePolicy, SkewPoint, Template, VaultParams};
 use pallet_oracle_aggregator::AssetConfig;
 use pallet_shared_liquidity::ProtocolTerms;
 use pallet_staking_backstop::{PremiumParams, TrancheParams};
@@ -24,7 +25,7 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_runtime::Permill;
-use sp_runtime::{FixedU128, Perbill};
+use sp_runtime::{FixedI128, FixedU128, Perbill};
 
 /// Native tokens given to each dev account.
 pub const DEV_NATIVE_ENDOWMENT: Balance = 1_000_000 * UNITS;
@@ -150,6 +151,34 @@ pub const DEMO_RESERVE_FACTOR: Permill = Permill::from_percent(20);
 /// The most net unrealized profit a demo market's traders may hold, as a
 /// share of what the market may use of the pool (GMX's max PnL factor).
 pub const DEMO_MAX_PNL_FACTOR: Permill = Permill::from_percent(50);
+
+/// What the options backstop's dev underwriter (Charlie) provides.
+pub const DEV_UNDERWRITING: Balance = 1_000_000 * DOLLARS;
+/// The tenor of the demo BTC put spreads: 30 days.
+pub const DEMO_OPTIONS_TENOR: crate::BlockNumber = 30 * crate::DAYS;
+/// The demo BTC put spread's strikes, as fractions of the price at listing.
+pub const DEMO_UPPER_MONEYNESS: Permill = Permill::from_percent(80);
+/// See [`DEMO_UPPER_MONEYNESS`].
+pub const DEMO_LOWER_MONEYNESS: Permill = Permill::from_percent(60);
+/// The BTC price the first demo series is struck from (the price the dev
+/// feeders start at in the runtime tests).
+pub const DEMO_BTC_PRICE: u32 = 65_000;
+
+/// A demo strike: `moneyness` of [`DEMO_BTC_PRICE`] (whole dollars).
+pub fn demo_strike(moneyness: Permill) -> backstop_primitives::Price {
+	backstop_primitives::Price::from_u32(moneyness * DEMO_BTC_PRICE)
+}
+
+/// The demo skew: out-of-the-money puts at up to 1.6 times the base
+/// volatility (at `ln(K/S) = -0.7`, a strike half the spot), in-the-money
+/// ones a little below it.
+pub fn demo_skew() -> Vec<SkewPoint> {
+	let point = |log_moneyness_milli: i128, multiplier_percent: u128| SkewPoint {
+		log_moneyness: FixedI128::from_inner(log_moneyness_milli * 1_000_000_000_000_000),
+		multiplier: FixedU128::from_rational(multiplier_percent, 100),
+	};
+	vec![point(-700, 160), point(-300, 130), point(0, 100), point(300, 90)]
+}
 
 /// The accounts funded in both presets: the well-known dev keyring.
 pub fn dev_accounts() -> Vec<AccountId> {
@@ -358,6 +387,43 @@ fn genesis(
 				(ETH_PERP, Permill::from_percent(40)),
 			],
 		},
+		options_backstop: OptionsBackstopConfig {
+			// The default pricing: base volatility 10 × the oracle's
+			// dispersion, between 30% and 300% a year.
+			pricing: None,
+			skew: demo_skew(),
+			// A keeper's `execute_policy` spends half of the insurance fund's
+			// fee income on BTC protection, at most 50,000 bUSD a month.
+			policy: Some(PurchasePolicy {
+				enabled: true,
+				budget_share: Permill::from_percent(50),
+				max_premium_per_period: 50_000 * DOLLARS,
+				period: 30 * crate::DAYS,
+				stress_drop: Permill::from_percent(30),
+			}),
+			vault: Some(VaultParams {
+				min_deposit: 10 * DOLLARS,
+				withdraw_delay: DEV_WITHDRAW_DELAY,
+				withdraw_window: DEV_WITHDRAW_WINDOW,
+			}),
+			// BTC 80%/60% put spreads, 30 days, aiming at a payout of 250,000
+			// bUSD if BTC falls 30%.
+			templates: vec![Template {
+				asset: BTC,
+				upper_moneyness: DEMO_UPPER_MONEYNESS,
+				lower_moneyness: DEMO_LOWER_MONEYNESS,
+				tenor: DEMO_OPTIONS_TENOR,
+				target_payout: 250_000 * DOLLARS,
+			}],
+			underwriters: vec![(Sr25519Keyring::Charlie.to_account_id(), DEV_UNDERWRITING)],
+			// The first series, struck at 80%/60% of 65,000.
+			series: vec![(
+				0,
+				demo_strike(DEMO_UPPER_MONEYNESS),
+				demo_strike(DEMO_LOWER_MONEYNESS),
+				DEMO_OPTIONS_TENOR
+			)],
+		},
 		oracle_aggregator: OracleAggregatorConfig {
 			assets: vec![(BTC, demo_oracle_config()), (ETH, demo_oracle_config())],
 			feeders: dev_feeders(),
@@ -397,9 +463,14 @@ pub const BENCHMARK_PRESET: &str = "benchmark";
 pub fn benchmark_config_genesis() -> Value {
 	let mut patch = development_config_genesis();
 	if let Value::Object(pallets) = &mut patch {
-		for demo in
-			["insuranceFund", "oracleAggregator", "stakingBackstop", "sharedLiquidity", "margin"]
-		{
+		for demo in [
+			"insuranceFund",
+			"oracleAggregator",
+			"stakingBackstop",
+			"sharedLiquidity",
+			"margin",
+			"optionsBackstop",
+		] {
 			pallets.remove(demo);
 		}
 	}

@@ -249,6 +249,9 @@ mod runtime {
 	#[runtime::pallet_index(24)]
 	pub type Margin = pallet_margin;
 
+	#[runtime::pallet_index(25)]
+	pub type OptionsBackstop = pallet_options_backstop;
+
 	// Governance: OpenGov referenda, the risk council and the validator set.
 	#[runtime::pallet_index(30)]
 	pub type Preimage = pallet_preimage;

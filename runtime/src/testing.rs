@@ -4,8 +4,9 @@
 //! solvency check, a constant settlement supply).
 
 use crate::{
-	genesis_config_presets, Assets, Balance, InsuranceFund, Margin, OracleAggregator, Runtime,
-	RuntimeGenesisConfig, SharedLiquidity, StakingBackstop, System, SETTLEMENT_ASSET_ID,
+	genesis_config_presets, Assets, Balance, InsuranceFund, Margin, OptionsBackstop,
+	OracleAggregator, Runtime, RuntimeGenesisConfig, SharedLiquidity, StakingBackstop, System,
+	SETTLEMENT_ASSET_ID,
 };
 use alloc::vec::Vec;
 use backstop_primitives::{CounterpartyExposure, SignedBalance};
@@ -75,12 +76,13 @@ pub fn check_invariants(supply: Balance) {
 pub fn invariant_violation(supply: Balance) -> Option<alloc::string::String> {
 	use alloc::format;
 	let block = System::block_number();
-	let checks: [(&str, Result<(), sp_runtime::TryRuntimeError>); 5] = [
+	let checks: [(&str, Result<(), sp_runtime::TryRuntimeError>); 6] = [
 		("oracle", OracleAggregator::do_try_state()),
 		("insurance fund", InsuranceFund::do_try_state()),
 		("staking backstop", StakingBackstop::do_try_state()),
 		("shared liquidity", SharedLiquidity::do_try_state()),
 		("margin", Margin::do_try_state()),
+		("options backstop", OptionsBackstop::do_try_state()),
 	];
 	for (pallet, result) in checks {
 		if result.is_err() {

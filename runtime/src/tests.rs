@@ -127,16 +127,17 @@ fn settlement_asset_exists_with_metadata() {
 		assert_eq!(Assets::decimals(SETTLEMENT_ASSET_ID), SETTLEMENT_DECIMALS);
 		assert_eq!(Assets::symbol(SETTLEMENT_ASSET_ID), b"bUSD".to_vec());
 		assert_eq!(Assets::minimum_balance(SETTLEMENT_ASSET_ID), SETTLEMENT_MIN_BALANCE);
-		// Dev accounts, plus the insurance seeds and the insurance pallet's
-		// keep-alive buffer of one minimum balance.
+		// Dev accounts, plus each pallet's seeds and keep-alive buffer of
+		// one minimum balance (the options vault's underwriting included).
 		let holders = dev_accounts().len() as u128;
 		let insurance = INSURANCE_GLOBAL_SEED + 2 * INSURANCE_MARKET_SEED + SETTLEMENT_MIN_BALANCE;
 		let staking = 4 * SEED_STAKE + SETTLEMENT_MIN_BALANCE;
 		let liquidity = SEED_LIQUIDITY_ALICE + SEED_LIQUIDITY_BOB + SETTLEMENT_MIN_BALANCE;
 		let margin = SETTLEMENT_MIN_BALANCE;
+		let options = crate::genesis_config_presets::DEV_UNDERWRITING + SETTLEMENT_MIN_BALANCE;
 		assert_eq!(
 			Assets::total_issuance(SETTLEMENT_ASSET_ID),
-			holders * DEV_SETTLEMENT_ENDOWMENT + insurance + staking + liquidity + margin
+			holders * DEV_SETTLEMENT_ENDOWMENT + insurance + staking + liquidity + margin + options
 		);
 	});
 }

@@ -130,6 +130,13 @@ pub fn summarize(sim: &Sim, scenario: &str, seed: u64, seconds: f64) -> Summary 
 			"max_drawdown": ins_dd,
 			"max_drawdown_fraction": ins_dd_rel,
 		},
+		"options": {
+			"premiums_paid": t.options_premiums,
+			"purchases": t.options_purchases,
+			"payouts_received": t.options_payouts,
+			"early_exercises": t.options_exercises,
+			"protection_at_50_end": last.map(|r| r.protection_at_50),
+		},
 		"lp": {
 			"nav_start": first.map(|r| r.lp_nav),
 			"nav_end": last.map(|r| r.lp_nav),
@@ -251,6 +258,17 @@ pub fn summarize(sim: &Sim, scenario: &str, seed: u64, seconds: f64) -> Summary 
 		),
 	);
 	line(
+		"options backstop (the insurance fund's put spreads)",
+		format!(
+			"{} premiums in {} purchases; {} paid out ({} early exercises); open protection at a 50% fall at the end {}",
+			money(t.options_premiums),
+			t.options_purchases,
+			money(t.options_payouts),
+			t.options_exercises,
+			money(last.map(|r| r.protection_at_50).unwrap_or_default()),
+		),
+	);
+	line(
 		"LP NAV",
 		format!(
 			"{} → {}, max drawdown {} ({:.2}%); share price max drawdown {:.2}%",
@@ -305,6 +323,7 @@ fn row_json(r: &Row) -> Value {
 		"liquidatable": r.liquidatable, "bad_debt": r.bad_debt, "deficit": r.deficit,
 		"insurance": r.insurance, "junior": r.junior, "senior": r.senior, "lp_nav": r.lp_nav,
 		"coverage": r.coverage, "open_interest": r.open_interest,
+		"options_payout": r.options_payout, "protection_at_50": r.protection_at_50,
 	})
 }
 
@@ -317,7 +336,7 @@ pub fn csv(symbols: &[String], rows: &[Row]) -> String {
 	out.push_str(
 		",liquidations,bankrupt,liquidatable,bad_debt,insurance_covered,staking_covered,\
 		 lp_covered,adl_taken,deficit,insurance,junior,senior,lp_nav,lp_share_price,coverage,\
-		 open_interest,profit_deleveraged,block_weight_fraction\n",
+		 open_interest,profit_deleveraged,block_weight_fraction,options_payout,protection_at_50\n",
 	);
 	for r in rows {
 		let _ = write!(out, "{},{}", r.block, r.phase.replace(',', ";"));
@@ -326,7 +345,7 @@ pub fn csv(symbols: &[String], rows: &[Row]) -> String {
 		}
 		let _ = writeln!(
 			out,
-			",{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.9},{},{:.2},{},{:.4}",
+			",{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.9},{},{:.2},{},{:.4},{:.6},{:.6}",
 			r.liquidations,
 			r.bankrupt,
 			r.liquidatable,
@@ -344,7 +363,9 @@ pub fn csv(symbols: &[String], rows: &[Row]) -> String {
 			r.coverage.map(|c| format!("{c:.4}")).unwrap_or_default(),
 			r.open_interest,
 			r.profit_deleveraged,
-			r.weight_ratio
+			r.weight_ratio,
+			r.options_payout,
+			r.protection_at_50
 		);
 	}
 	out

@@ -19,8 +19,8 @@ use crate::scenarios::Path;
 use backstop_primitives::{units::BASE_UNIT, LossTier, Price};
 use backstop_runtime::{
 	genesis_config_presets as presets, testing, AccountId, Balance, BuildStorage, Executive,
-	Header, Margin, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin,
-	SharedLiquidity, StakingBackstop, System, DOLLARS, SETTLEMENT_ASSET_ID,
+	Header, Margin, OptionsBackstop, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+	RuntimeOrigin, SharedLiquidity, StakingBackstop, System, DOLLARS, SETTLEMENT_ASSET_ID,
 };
 use codec::Encode;
 use frame_support::{
@@ -257,6 +257,10 @@ pub fn genesis(path: &Path, book: &Book) -> Result<sp_core::storage::Storage, St
 			},
 		));
 	}
+	// The options backstop's first series is struck at the preset's BTC
+	// price; the path starts elsewhere, so the hook lists it in the first
+	// block at the path's EMA instead.
+	config.options_backstop.series.clear();
 	for (id, terms) in config.shared_liquidity.markets.iter_mut() {
 		if let Some(cap) = book.credit_caps.get(*id as usize) {
 			terms.credit_cap = terms.credit_cap.max(*cap);
@@ -323,6 +327,11 @@ pub struct Row {
 	pub open_interest: f64,
 	pub profit_deleveraged: u32,
 	pub weight_ratio: f64,
+	/// What the options backstop paid the insurance fund in the block
+	/// (early exercise or settlement).
+	pub options_payout: f64,
+	/// What the fund's open put spreads would pay at a 50% fall.
+	pub protection_at_50: f64,
 }
 
 /// What a run measured.
@@ -351,6 +360,12 @@ pub struct Totals {
 	pub junior_staked: f64,
 	pub senior_staked: f64,
 	pub penalties: f64,
+	/// Premiums the insurance fund paid for put spreads, and the payouts
+	/// it received from them.
+	pub options_premiums: f64,
+	pub options_payouts: f64,
+	pub options_purchases: u32,
+	pub options_exercises: u32,
 }
 
 /// A violation: where the run stopped and why.
@@ -575,6 +590,45 @@ impl Sim {
 		}
 	}
 
+	/// The options keeper: while the insurance fund is below its floor it
+	/// exercises every in-the-money spread early; otherwise it runs the
+	/// purchase policy (refused when there is nothing to buy, which is not
+	/// counted) and settles expired series.
+	fn options_keeper(&mut self) {
+		let keeper = self.book.keeper.clone();
+		let now = System::block_number();
+		let quiet = |call: RuntimeCall| {
+			let declared = call.get_dispatch_info().total_weight();
+			if !fits(declared) {
+				return;
+			}
+			let result = call.dispatch(RuntimeOrigin::signed(keeper.clone()));
+			let post = result.unwrap_or_else(|e| e.post_info);
+			System::register_extra_weight_unchecked(
+				post.actual_weight.unwrap_or(declared),
+				DispatchClass::Normal,
+			);
+		};
+		let below_floor = backstop_runtime::InsuranceFund::global_below_floor();
+		for series in OptionsBackstop::series() {
+			if series.expiry <= now {
+				quiet(RuntimeCall::OptionsBackstop(pallet_options_backstop::Call::settle {
+					series: series.id,
+				}));
+			} else if below_floor && series.open > 0 {
+				quiet(RuntimeCall::OptionsBackstop(
+					pallet_options_backstop::Call::exercise_early {
+						series: series.id,
+						size: series.open,
+					},
+				));
+			}
+		}
+		if !below_floor {
+			quiet(RuntimeCall::OptionsBackstop(pallet_options_backstop::Call::execute_policy {}));
+		}
+	}
+
 	/// One block: open it (hooks, time, feeds), the keeper, `users`, close
 	/// it, account for its events, check every invariant. `false` if the
 	/// run must stop.
@@ -586,6 +640,7 @@ impl Sim {
 			catch(|| {
 				open_block(&prices);
 				self.keeper();
+				self.options_keeper();
 				users(self);
 				Executive::finalize_block();
 				let events: Vec<RuntimeEvent> =
@@ -694,6 +749,23 @@ impl Sim {
 					Tranche::Junior => self.totals.junior_slashed += usd(*amount),
 					Tranche::Senior => self.totals.senior_slashed += usd(*amount),
 				},
+				RuntimeEvent::OptionsBackstop(
+					pallet_options_backstop::Event::ProtectionBought { premium, .. },
+				) => {
+					self.totals.options_premiums += usd(*premium);
+					self.totals.options_purchases += 1;
+				},
+				RuntimeEvent::OptionsBackstop(pallet_options_backstop::Event::ExercisedEarly {
+					payout,
+					..
+				}) => {
+					row.options_payout += usd(*payout);
+					self.totals.options_exercises += 1;
+				},
+				RuntimeEvent::OptionsBackstop(pallet_options_backstop::Event::SeriesSettled {
+					payout,
+					..
+				}) => row.options_payout += usd(*payout),
 				RuntimeEvent::SharedLiquidity(pallet_shared_liquidity::Event::LossAbsorbed {
 					tier: LossTier::SharedLiquidity,
 					covered,
@@ -707,6 +779,7 @@ impl Sim {
 		self.totals.staking_covered += row.staking_covered;
 		self.totals.lp_covered += row.lp_covered;
 		self.totals.adl_taken += row.adl_taken;
+		self.totals.options_payouts += row.options_payout;
 		row
 	}
 
@@ -748,6 +821,10 @@ impl Sim {
 		row.lp_nav = SharedLiquidity::pool_nav().map(|n| n as f64 / DOLLARS as f64).unwrap_or(0.0);
 		row.lp_share_price = SharedLiquidity::share_price().map(float).unwrap_or(0.0);
 		row.coverage = StakingBackstop::coverage().map(float);
+		row.protection_at_50 = (0..self.prices.len() as u32)
+			.filter_map(OptionsBackstop::protection)
+			.map(|p| usd(p.payout_at_50))
+			.sum();
 	}
 
 	/// The traders still liquidatable at the end, with the blocks each has waited.

@@ -8,6 +8,7 @@ pub use pallet::*;
 
 mod dispatchable_impls;
 mod governance_impls;
+mod protection_impls;
 mod types;
 mod utility_impls;
 mod waterfall_impls;
@@ -215,6 +216,12 @@ pub mod pallet {
 	pub type ParamChangedAt<T: Config> =
 		StorageMap<_, Blake2_128Concat, ParamKey, BlockNumberFor<T>, OptionQuery>;
 
+	/// The trading fees the insurance fund has received so far, all funds
+	/// together (a counter that never decreases): the options backstop's
+	/// purchase policy spends a governed share of what it grows by.
+	#[pallet::storage]
+	pub type FeeIncome<T: Config> = StorageValue<_, Balance, ValueQuery>;
+
 	/// Events of the insurance fund.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -390,6 +397,22 @@ pub mod pallet {
 			/// What was credited.
 			amount: Balance,
 		},
+		/// The global fund paid a premium for tail protection (a put spread
+		/// bought from the options backstop).
+		ProtectionPremiumPaid {
+			/// Where the premium went (the options vault).
+			to: T::AccountId,
+			/// What the global fund paid.
+			amount: Balance,
+		},
+		/// The global fund received the payout of the tail protection it
+		/// holds (at expiry, or exercised early while below its floor).
+		ProtectionPayoutReceived {
+			/// Where the payout came from (the options vault).
+			from: T::AccountId,
+			/// What the global fund was credited.
+			amount: Balance,
+		},
 	}
 
 	/// Errors of the insurance fund.
@@ -454,6 +477,8 @@ pub mod pallet {
 		/// The same parameter changed less than `MinChangeInterval` blocks
 		/// ago; only the root track may change it again this soon.
 		ChangeTooSoon,
+		/// The global fund holds less than the premium asked of it.
+		InsufficientFunds,
 	}
 
 	/// Genesis: parameters, and funds seeded by minting into the pallet

@@ -1950,3 +1950,98 @@ mod authorities {
 		});
 	}
 }
+
+mod protection {
+	//! The fund as the buyer of the options backstop's put spreads.
+	use super::*;
+	use backstop_primitives::ProtectionBuyer;
+
+	fn pay(to: AccountId, amount: Balance) -> Result<(), DispatchError> {
+		<InsuranceFund as ProtectionBuyer<AccountId>>::pay_premium(&to, amount)
+	}
+
+	fn payout(from: AccountId, amount: Balance) -> Result<(), DispatchError> {
+		<InsuranceFund as ProtectionBuyer<AccountId>>::receive_payout(&from, amount)
+	}
+
+	fn below_floor() -> bool {
+		<InsuranceFund as ProtectionBuyer<AccountId>>::below_floor()
+	}
+
+	#[test]
+	fn fee_income_counts_trading_fees_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_eq!(<InsuranceFund as ProtectionBuyer<AccountId>>::fee_income(), 0);
+			assert_eq!(receive(MARKET, RevenueKind::TradingFee, CHARLIE, 50), Ok(50));
+			assert_eq!(receive(MARKET, RevenueKind::LiquidationPenalty, CHARLIE, 30), Ok(30));
+			assert_ok!(InsuranceFund::donate(signed(ALICE), G, 40));
+			assert_eq!(receive(7, RevenueKind::TradingFee, BOB, 25), Ok(25));
+			assert_eq!(<InsuranceFund as ProtectionBuyer<AccountId>>::fee_income(), 75);
+			// A refused inflow counts nothing.
+			assert!(receive(MARKET, RevenueKind::TradingFee, 77, 5).is_err());
+			assert_eq!(FeeIncome::<Test>::get(), 75);
+			assert_eq!(
+				<InsuranceFund as ProtectionBuyer<AccountId>>::account(),
+				Some(InsuranceFund::account_id())
+			);
+		});
+	}
+
+	#[test]
+	fn a_premium_is_paid_from_the_global_fund_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			let bob = balance(BOB);
+			assert_ok!(pay(BOB, 1_000));
+			assert_eq!(fund(G), GLOBAL_SEED - 1_000);
+			assert_eq!(fund(M), MARKET_SEED);
+			assert_eq!(balance(BOB), bob + 1_000);
+			System::assert_last_event(
+				Event::ProtectionPremiumPaid { to: BOB, amount: 1_000 }.into(),
+			);
+			// More than the global fund holds, though the sub-fund could pay.
+			assert_noop!(pay(BOB, GLOBAL_SEED - 999), Error::<Test>::InsufficientFunds);
+			// Nothing is nothing.
+			assert_storage_noop!(assert_ok!(pay(BOB, 0)));
+			assert_eq!(pallet_balance(), sum_of_funds() + ED);
+		});
+	}
+
+	#[test]
+	fn a_payout_is_credited_to_the_global_fund() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(payout(BOB, 2_500));
+			assert_eq!(fund(G), GLOBAL_SEED + 2_500);
+			assert_eq!(balance(BOB), ENDOWMENT - 2_500);
+			System::assert_last_event(
+				Event::ProtectionPayoutReceived { from: BOB, amount: 2_500 }.into(),
+			);
+			// A payer without the money moves nothing.
+			assert_noop!(payout(77, 10), TokenError::FundsUnavailable);
+			assert_eq!(pallet_balance(), sum_of_funds() + ED);
+		});
+	}
+
+	#[test]
+	fn below_floor_follows_the_global_fund() {
+		ExtBuilder::default().build_and_execute(|| {
+			// No open interest: no target, never below.
+			assert!(!below_floor());
+			// Target 10% of 200 000 = 20 000, floor 10 000: at the floor.
+			MockExposure::set(MARKET, 200_000);
+			assert!(!below_floor());
+			// A premium takes it below; the flag flips.
+			assert_ok!(pay(BOB, 1));
+			assert!(InsuranceFund::fund_of(G).unwrap().under_capitalized);
+			assert!(below_floor());
+			// A payout lifts it back.
+			assert_ok!(payout(BOB, 1));
+			assert!(!InsuranceFund::fund_of(G).unwrap().under_capitalized);
+			assert!(!below_floor());
+			// Open interest doubles with no flow since: below, before the
+			// flag is re-evaluated.
+			MockExposure::set(MARKET, 400_000);
+			assert!(!InsuranceFund::fund_of(G).unwrap().under_capitalized);
+			assert!(below_floor());
+		});
+	}
+}

@@ -38,6 +38,9 @@ impl<T: Config> Pallet<T> {
 				market_state.balance.checked_add(to_market).ok_or(Error::<T>::Overflow)?;
 			let mut global = GlobalFund::<T>::get();
 			global.balance = global.balance.checked_add(to_global).ok_or(Error::<T>::Overflow)?;
+			if kind == RevenueKind::TradingFee {
+				FeeIncome::<T>::mutate(|income| *income = income.saturating_add(credited));
+			}
 			Self::deposit_event(Event::RevenueReceived {
 				market,
 				kind,

@@ -73,67 +73,67 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
 	fn donate() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1154`
+		//  Measured:  `1223`
 		//  Estimated: `6208`
-		// Minimum execution time: 93_424_000 picoseconds.
-		Weight::from_parts(172_602_000, 0)
+		// Minimum execution time: 96_630_000 picoseconds.
+		Weight::from_parts(102_591_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `InsuranceFund::MarketParams` (r:1 w:1)
+	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::DefaultMarketParams` (r:1 w:0)
+	/// Proof: `InsuranceFund::DefaultMarketParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::CounterForMarketFunds` (r:1 w:1)
 	/// Proof: `InsuranceFund::CounterForMarketFunds` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::MarketParams` (r:0 w:1)
-	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
-	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::DefaultMarketParams` (r:1 w:0) (added by hand: the parameters in force)
 	fn set_params() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `163`
+		//  Measured:  `272`
 		//  Estimated: `3867`
-		// Minimum execution time: 34_484_000 picoseconds.
-		Weight::from_parts(66_474_000, 0)
-			.saturating_add(Weight::from_parts(0, 6891))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 52_528_000 picoseconds.
+		Weight::from_parts(55_814_000, 0)
+			.saturating_add(Weight::from_parts(0, 3867))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `InsuranceFund::MarketParams` (r:1 w:1)
 	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
-	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::DefaultMarketParams` (r:1 w:0)
 	/// Proof: `InsuranceFund::DefaultMarketParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
+	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
-	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	fn clear_market_params() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `301`
+		//  Measured:  `410`
 		//  Estimated: `3867`
-		// Minimum execution time: 36_949_000 picoseconds.
-		Weight::from_parts(41_307_000, 0)
-			.saturating_add(Weight::from_parts(0, 6368))
+		// Minimum execution time: 49_342_000 picoseconds.
+		Weight::from_parts(54_221_000, 0)
+			.saturating_add(Weight::from_parts(0, 3867))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
-	/// Storage: `InsuranceFund::ForwardFraction` (r:0 w:1)
+	/// Storage: `InsuranceFund::ForwardFraction` (r:1 w:1)
 	/// Proof: `InsuranceFund::ForwardFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1)
 	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ForwardFraction` (r:1) (added by hand: the old value)
 	fn set_forward_fraction() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 9_177_000 picoseconds.
-		Weight::from_parts(10_469_000, 0)
-			.saturating_add(Weight::from_parts(0, 3000))
+		//  Measured:  `188`
+		//  Estimated: `3491`
+		// Minimum execution time: 23_464_000 picoseconds.
+		Weight::from_parts(25_949_000, 0)
+			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -151,10 +151,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn withdraw_surplus() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1222`
+		//  Measured:  `1291`
 		//  Estimated: `6208`
-		// Minimum execution time: 98_694_000 picoseconds.
-		Weight::from_parts(110_757_000, 0)
+		// Minimum execution time: 104_144_000 picoseconds.
+		Weight::from_parts(116_378_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -171,10 +171,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
 	fn create_market_fund() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `163`
+		//  Measured:  `199`
 		//  Estimated: `3867`
-		// Minimum execution time: 34_014_000 picoseconds.
-		Weight::from_parts(39_854_000, 0)
+		// Minimum execution time: 36_529_000 picoseconds.
+		Weight::from_parts(40_236_000, 0)
 			.saturating_add(Weight::from_parts(0, 3867))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -183,28 +183,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::MarketFunds` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::GlobalFund` (r:1 w:1)
 	/// Proof: `InsuranceFund::GlobalFund` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1)
+	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::CounterForMarketFunds` (r:1 w:1)
 	/// Proof: `InsuranceFund::CounterForMarketFunds` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::GlobalParams` (r:1 w:0)
 	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `Margin::Markets` (r:1 w:0)
 	/// Proof: `Margin::Markets` (`max_values`: None, `max_size`: Some(402), added: 2877, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::MarketParams` (r:1 w:1)
+	/// Storage: `InsuranceFund::MarketParams` (r:0 w:1)
 	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::BlockDraws` (r:0 w:1)
 	/// Proof: `InsuranceFund::BlockDraws` (`max_values`: None, `max_size`: Some(49), added: 2524, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::LastSurplusRelease` (r:0 w:1)
 	/// Proof: `InsuranceFund::LastSurplusRelease` (`max_values`: None, `max_size`: Some(17), added: 2492, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1, removed) (added by hand, to be re-measured)
-	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
 	fn close_market_fund() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `332`
+		//  Measured:  `367`
 		//  Estimated: `3867`
-		// Minimum execution time: 44_412_000 picoseconds.
-		Weight::from_parts(58_129_000, 0)
-			.saturating_add(Weight::from_parts(0, 6368))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 51_836_000 picoseconds.
+		Weight::from_parts(58_108_000, 0)
+			.saturating_add(Weight::from_parts(0, 3867))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `InsuranceFund::MarketFunds` (r:1 w:1)
@@ -227,26 +227,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	fn absorb() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1199`
+		//  Measured:  `1305`
 		//  Estimated: `6744`
-		// Minimum execution time: 178_053_000 picoseconds.
-		Weight::from_parts(237_594_000, 0)
+		// Minimum execution time: 180_998_000 picoseconds.
+		Weight::from_parts(192_149_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
-	/// Storage: `InsuranceFund::BlockCapFraction` (r:0 w:1)
+	/// Storage: `InsuranceFund::BlockCapFraction` (r:1 w:1)
 	/// Proof: `InsuranceFund::BlockCapFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1)
 	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::BlockCapFraction` (r:1) (added by hand: the old value)
 	fn set_block_cap() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 8_957_000 picoseconds.
-		Weight::from_parts(15_288_000, 0)
-			.saturating_add(Weight::from_parts(0, 3000))
+		//  Measured:  `210`
+		//  Estimated: `3491`
+		// Minimum execution time: 23_925_000 picoseconds.
+		Weight::from_parts(25_898_000, 0)
+			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -278,26 +277,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `StakingBackstop::RewardPot` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn release_surplus() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `2210`
+		//  Measured:  `2356`
 		//  Estimated: `6208`
-		// Minimum execution time: 157_164_000 picoseconds.
-		Weight::from_parts(174_577_000, 0)
+		// Minimum execution time: 162_102_000 picoseconds.
+		Weight::from_parts(172_232_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
-	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:0 w:1)
+	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:1 w:1)
 	/// Proof: `InsuranceFund::KeeperRewardCaps` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1) (added by hand, to be re-measured)
+	/// Storage: `InsuranceFund::ParamChangedAt` (r:1 w:1)
 	/// Proof: `InsuranceFund::ParamChangedAt` (`max_values`: None, `max_size`: Some(26), added: 2501, mode: `MaxEncodedLen`)
-	/// Storage: `InsuranceFund::KeeperRewardCaps` (r:1) (added by hand: the old value)
 	fn set_keeper_reward_limits() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 9_327_000 picoseconds.
-		Weight::from_parts(16_381_000, 0)
-			.saturating_add(Weight::from_parts(0, 3027))
+		//  Measured:  `177`
+		//  Estimated: `3491`
+		// Minimum execution time: 24_085_000 picoseconds.
+		Weight::from_parts(26_429_000, 0)
+			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -321,10 +319,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	fn reward_keeper() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1260`
+		//  Measured:  `1366`
 		//  Estimated: `6744`
-		// Minimum execution time: 114_654_000 picoseconds.
-		Weight::from_parts(184_024_000, 0)
+		// Minimum execution time: 116_557_000 picoseconds.
+		Weight::from_parts(123_180_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -351,10 +349,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	fn receive_liquidation_penalty() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1071`
+		//  Measured:  `1144`
 		//  Estimated: `6744`
-		// Minimum execution time: 114_203_000 picoseconds.
-		Weight::from_parts(177_632_000, 0)
+		// Minimum execution time: 116_748_000 picoseconds.
+		Weight::from_parts(122_920_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -371,6 +369,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::ForwardFraction` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::GlobalFund` (r:1 w:1)
 	/// Proof: `InsuranceFund::GlobalFund` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
+	/// Storage: `InsuranceFund::FeeIncome` (r:1 w:1)
+	/// Proof: `InsuranceFund::FeeIncome` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::MarketParams` (r:1 w:0)
 	/// Proof: `InsuranceFund::MarketParams` (`max_values`: None, `max_size`: Some(40), added: 2515, mode: `MaxEncodedLen`)
 	/// Storage: `InsuranceFund::DefaultMarketParams` (r:1 w:0)
@@ -381,13 +381,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `InsuranceFund::GlobalParams` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	fn receive_trading_fee() -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1071`
+		//  Measured:  `1144`
 		//  Estimated: `6744`
-		// Minimum execution time: 113_722_000 picoseconds.
-		Weight::from_parts(129_191_000, 0)
+		// Minimum execution time: 119_062_000 picoseconds.
+		Weight::from_parts(124_874_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `InsuranceFund::GlobalFund` (r:1 w:1)
 	/// Proof: `InsuranceFund::GlobalFund` (`max_values`: Some(1), `max_size`: Some(17), added: 512, mode: `MaxEncodedLen`)
@@ -404,13 +404,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[0, 256]`.
 	fn absorb_excess(m: u32, ) -> Weight {
 		// Proof size summary in bytes:
-		//  Measured:  `1044 + m * (32 ±0)`
+		//  Measured:  `1150 + m * (32 ±0)`
 		//  Estimated: `3867 + m * (2504 ±0)`
-		// Minimum execution time: 47_038_000 picoseconds.
-		Weight::from_parts(27_389_124, 0)
+		// Minimum execution time: 47_088_000 picoseconds.
+		Weight::from_parts(48_413_624, 0)
 			.saturating_add(Weight::from_parts(0, 3867))
-			// Standard Error: 56_707
-			.saturating_add(Weight::from_parts(5_007_853, 0).saturating_mul(m.into()))
+			// Standard Error: 7_221
+			.saturating_add(Weight::from_parts(3_858_199, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -421,93 +421,93 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database costs, for mocks and tests.
 impl WeightInfo for () {
 	fn donate() -> Weight {
-		Weight::from_parts(172_602_000, 0)
+		Weight::from_parts(102_591_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(66_474_000, 0)
-			.saturating_add(Weight::from_parts(0, 6891))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(55_814_000, 0)
+			.saturating_add(Weight::from_parts(0, 3867))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn clear_market_params() -> Weight {
-		Weight::from_parts(41_307_000, 0)
-			.saturating_add(Weight::from_parts(0, 6368))
+		Weight::from_parts(54_221_000, 0)
+			.saturating_add(Weight::from_parts(0, 3867))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_forward_fraction() -> Weight {
-		Weight::from_parts(10_469_000, 0)
-			.saturating_add(Weight::from_parts(0, 3000))
+		Weight::from_parts(25_949_000, 0)
+			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_surplus() -> Weight {
-		Weight::from_parts(110_757_000, 0)
+		Weight::from_parts(116_378_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn create_market_fund() -> Weight {
-		Weight::from_parts(39_854_000, 0)
+		Weight::from_parts(40_236_000, 0)
 			.saturating_add(Weight::from_parts(0, 3867))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn close_market_fund() -> Weight {
-		Weight::from_parts(58_129_000, 0)
-			.saturating_add(Weight::from_parts(0, 6368))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(58_108_000, 0)
+			.saturating_add(Weight::from_parts(0, 3867))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn absorb() -> Weight {
-		Weight::from_parts(237_594_000, 0)
+		Weight::from_parts(192_149_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn set_block_cap() -> Weight {
-		Weight::from_parts(15_288_000, 0)
-			.saturating_add(Weight::from_parts(0, 3000))
+		Weight::from_parts(25_898_000, 0)
+			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn release_surplus() -> Weight {
-		Weight::from_parts(174_577_000, 0)
+		Weight::from_parts(172_232_000, 0)
 			.saturating_add(Weight::from_parts(0, 6208))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_keeper_reward_limits() -> Weight {
-		Weight::from_parts(16_381_000, 0)
-			.saturating_add(Weight::from_parts(0, 3027))
+		Weight::from_parts(26_429_000, 0)
+			.saturating_add(Weight::from_parts(0, 3491))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reward_keeper() -> Weight {
-		Weight::from_parts(184_024_000, 0)
+		Weight::from_parts(123_180_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn receive_liquidation_penalty() -> Weight {
-		Weight::from_parts(177_632_000, 0)
+		Weight::from_parts(122_920_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn receive_trading_fee() -> Weight {
-		Weight::from_parts(129_191_000, 0)
+		Weight::from_parts(124_874_000, 0)
 			.saturating_add(Weight::from_parts(0, 6744))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn absorb_excess(m: u32, ) -> Weight {
-		Weight::from_parts(27_389_124, 0)
+		Weight::from_parts(48_413_624, 0)
 			.saturating_add(Weight::from_parts(0, 3867))
-			.saturating_add(Weight::from_parts(5_007_853, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(3_858_199, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))

@@ -172,8 +172,7 @@ impl<T: Config> Pallet<T> {
 	///   unless all are worthless (cash zero);
 	/// * at most `MaxTemplates` templates and `MaxSeries` series; every
 	///   `Listed` entry points to a series of that template.
-	#[cfg(any(feature = "try-runtime", test))]
-	pub(crate) fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let vault = Vault::<T>::get();
 		ensure!(
 			T::Currency::balance(&Self::account_id()) >= vault.cash,

@@ -9,7 +9,7 @@
 
 use crate::{
 	AccountId, AssetId, Assets, BlockNumber, InsuranceFund, Margin, OracleAggregator, Runtime,
-	SharedLiquidity, StakingBackstop, DAYS, SETTLEMENT_ASSET_ID,
+	SharedLiquidity, StakingBackstop, DAYS, HOURS, SETTLEMENT_ASSET_ID,
 };
 use backstop_primitives::{units::DOLLARS, Balance};
 use frame_support::{
@@ -341,6 +341,60 @@ impl pallet_margin::Config for Runtime {
 	type BenchmarkHelper = benchmark_helpers::MarginBenchmarkHelper;
 }
 
+parameter_types! {
+	pub const OptionsPalletId: PalletId = PalletId(*b"bk/optns");
+	/// Series of at most 90 days.
+	pub const OptionsMaxTenor: BlockNumber = 90 * DAYS;
+	/// A series settles at the average of its asset's EMA over its last hour.
+	pub const OptionsSettlementWindow: BlockNumber = HOURS;
+	/// Hard limits of the pricing parameters: a base volatility of at most
+	/// 500% a year, a dispersion-to-volatility scale of at most 100, a skew
+	/// multiplier of at most 4.
+	pub OptionsMaxVol: FixedU128 = FixedU128::from_u32(5);
+	pub OptionsMaxVolScale: FixedU128 = FixedU128::from_u32(100);
+	pub OptionsMaxSkewMultiplier: FixedU128 = FixedU128::from_u32(4);
+	/// The purchase policy spends at most a million dollars of premium in a
+	/// period of at most 90 days.
+	pub const OptionsMaxPremiumPerPeriod: Balance = 1_000_000 * DOLLARS;
+	pub const OptionsMaxBudgetPeriod: BlockNumber = 90 * DAYS;
+	pub const OptionsMaxMinDeposit: Balance = 10_000 * DOLLARS;
+	/// An underwriter's withdrawal waits at most two weeks and stays usable
+	/// for at most a week.
+	pub const OptionsMaxWithdrawDelay: BlockNumber = 14 * DAYS;
+	pub const OptionsMaxWithdrawWindow: BlockNumber = 7 * DAYS;
+}
+
+/// The options backstop: underwriters sell the insurance fund cash-settled
+/// put spreads, priced from the oracle's EMA and dispersion with a governed
+/// skew; payouts go to the global insurance fund.
+impl pallet_options_backstop::Config for Runtime {
+	type Currency = Settlement;
+	type Prices = OracleAggregator;
+	/// The insurance fund buys: premiums from, payouts into its global fund.
+	type Buyer = InsuranceFund;
+	type AdminOrigin = RiskAdmin;
+	type MaxParamStep = RiskParamStep;
+	type MinChangeInterval = RiskChangeInterval;
+	type PalletId = OptionsPalletId;
+	type MaxTemplates = ConstU32<4>;
+	type MaxSeries = ConstU32<8>;
+	type MaxSkewPoints = ConstU32<8>;
+	type MaxTenor = OptionsMaxTenor;
+	type SettlementWindow = OptionsSettlementWindow;
+	type MaxVol = OptionsMaxVol;
+	type MaxVolScale = OptionsMaxVolScale;
+	type MaxSkewMultiplier = OptionsMaxSkewMultiplier;
+	type MaxPremiumPerPeriod = OptionsMaxPremiumPerPeriod;
+	type MaxBudgetPeriod = OptionsMaxBudgetPeriod;
+	type MaxMinDeposit = OptionsMaxMinDeposit;
+	type MaxWithdrawDelay = OptionsMaxWithdrawDelay;
+	type MaxWithdrawWindow = OptionsMaxWithdrawWindow;
+	type BlocksPerYear = BlocksPerYear;
+	type WeightInfo = pallet_options_backstop::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmark_helpers::OptionsBenchmarkHelper;
+}
+
 /// What the margin pallet's benchmarks need from the other pallets.
 #[cfg(feature = "runtime-benchmarks")]
 pub mod benchmark_helpers {
@@ -416,6 +470,30 @@ pub mod benchmark_helpers {
 				10_000_000,
 				Price::from_u32(u32::MAX),
 			);
+		}
+	}
+
+	/// The options backstop's benchmarks: prices through the real oracle,
+	/// and the real insurance fund as the buyer.
+	pub struct OptionsBenchmarkHelper;
+	impl pallet_options_backstop::BenchmarkHelper<AccountId> for OptionsBenchmarkHelper {
+		fn set_price(asset: OracleAssetId, price: Price) {
+			use pallet_margin::BenchmarkHelper as _;
+			MarginBenchmarkHelper::set_price(asset, price);
+		}
+
+		fn fund_buyer(amount: Balance, income: Balance) {
+			let donor = funded("options-bench-donor", amount);
+			let _ = InsuranceFund::donate(
+				RuntimeOrigin::signed(donor),
+				pallet_insurance_fund::FundId::Global,
+				amount,
+			);
+			pallet_insurance_fund::FeeIncome::<Runtime>::mutate(|i| *i = i.saturating_add(income));
+		}
+
+		fn set_below_floor() {
+			pallet_insurance_fund::GlobalFund::<Runtime>::mutate(|f| f.under_capitalized = true);
 		}
 	}
 

@@ -22,6 +22,7 @@ mod fuzz;
 mod governance;
 mod insurance;
 mod keepers;
+mod options;
 mod premium;
 mod properties;
 mod transactions;
