@@ -557,19 +557,14 @@ impl Sim {
 	/// Dispatches `call` from `who`'s signed origin and charges its actual
 	/// weight to the block; counts a refusal under `what`.
 	fn user_call(&mut self, who: &AccountId, call: RuntimeCall, what: &str) -> bool {
-		let declared = call.get_dispatch_info().total_weight();
-		let result = call.dispatch(RuntimeOrigin::signed(who.clone()));
-		let (ok, post) = match result {
-			Ok(post) => (true, post),
-			Err(e) => {
-				let reason = format!("{what}: {:?}", e.error);
+		match charged_call(who, call) {
+			Ok(()) => true,
+			Err(error) => {
+				let reason = format!("{what}: {error:?}");
 				*self.totals.refusals.entry(reason).or_default() += 1;
-				(false, e.post_info)
+				false
 			},
-		};
-		let actual = post.actual_weight.unwrap_or(declared);
-		System::register_extra_weight_unchecked(actual, DispatchClass::Normal);
-		ok
+		}
 	}
 
 	/// The keeper's `liquidate_batch` transactions for the accounts found at
@@ -597,17 +592,11 @@ impl Sim {
 	fn options_keeper(&mut self) {
 		let keeper = self.book.keeper.clone();
 		let now = System::block_number();
+		// Refusals (nothing to buy, out of the money) are not counted.
 		let quiet = |call: RuntimeCall| {
-			let declared = call.get_dispatch_info().total_weight();
-			if !fits(declared) {
-				return;
+			if fits(call.get_dispatch_info().total_weight()) {
+				let _ = charged_call(&keeper, call);
 			}
-			let result = call.dispatch(RuntimeOrigin::signed(keeper.clone()));
-			let post = result.unwrap_or_else(|e| e.post_info);
-			System::register_extra_weight_unchecked(
-				post.actual_weight.unwrap_or(declared),
-				DispatchClass::Normal,
-			);
 		};
 		let below_floor = backstop_runtime::InsuranceFund::global_below_floor();
 		for series in OptionsBackstop::series() {
@@ -832,6 +821,21 @@ impl Sim {
 		let last = self.rows.last().map(|r| r.block).unwrap_or_default();
 		self.since.iter().flatten().map(|s| last.saturating_sub(*s)).collect()
 	}
+}
+
+/// Dispatches `call` from `who`'s signed origin and charges its actual
+/// weight (the declared one if it reports none) to the block.
+fn charged_call(who: &AccountId, call: RuntimeCall) -> Result<(), sp_runtime::DispatchError> {
+	let declared = call.get_dispatch_info().total_weight();
+	let (post, result) = match call.dispatch(RuntimeOrigin::signed(who.clone())) {
+		Ok(post) => (post, Ok(())),
+		Err(e) => (e.post_info, Err(e.error)),
+	};
+	System::register_extra_weight_unchecked(
+		post.actual_weight.unwrap_or(declared),
+		DispatchClass::Normal,
+	);
+	result
 }
 
 /// Whether `declared` still fits in what normal transactions may use of
